@@ -1,0 +1,15 @@
+"""Top-level URLs: each app owns its own ``urls.py``."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from participants import views as participant_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/login/", participant_views.login_view, name="login"),
+    path("accounts/logout/", participant_views.logout_view, name="logout"),
+    path("", include("exchanges.urls")),
+    path("", include("participants.urls")),
+    path("", include("sessions.urls")),
+]

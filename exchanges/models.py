@@ -1,0 +1,98 @@
+"""Exchanges, their teams and their meetings.
+
+An exchange is a series of meetings that the same jurisdictional teams attend
+over months; continuity is the point, so meetings are numbered in the series
+and carry their own time zone (each may be held somewhere else).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from .fields import TimeZoneField
+
+
+class Exchange(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        CONCLUDED = "concluded", "Concluded"
+
+    title = models.CharField(max_length=200)
+    purpose = models.TextField(blank=True)
+    convening_organisation = models.CharField(max_length=200)
+    time_zone = TimeZoneField(help_text="The exchange's home time zone.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    recording_terms = models.TextField(
+        blank=True,
+        help_text="What members agree to when they join: how their words are recorded and shared.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class Team(models.Model):
+    class LocaleType(models.TextChoices):
+        URBAN = "urban", "Urban"
+        SUBURBAN = "suburban", "Suburban"
+        RURAL = "rural", "Rural"
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="teams")
+    community_name = models.CharField(max_length=120)
+    state_region = models.CharField("state or region", max_length=80)
+    locale_type = models.CharField(max_length=16, choices=LocaleType.choices)
+
+    class Meta:
+        ordering = ["community_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "community_name"], name="team_unique_community_per_exchange"),
+        ]
+
+    def __str__(self):
+        return f"{self.community_name}, {self.state_region}"
+
+
+class Meeting(models.Model):
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+        HYBRID = "hybrid", "Hybrid"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="meetings")
+    number = models.PositiveSmallIntegerField(help_text="Its place in the series: 1, 2, 3 …")
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    time_zone = TimeZoneField(help_text="Where the meeting is held; times are entered in this zone.")
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.IN_PERSON)
+    place = models.CharField(max_length=300, blank=True, help_text="Venue and address, for in-person and hybrid.")
+    link = models.URLField(blank=True, help_text="Video call link, for online and hybrid.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["exchange", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "number"], name="meeting_unique_number_per_exchange"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="meeting_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"Meeting {self.number}: {self.title}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED

@@ -1,0 +1,234 @@
+"""People: accounts, their place in an exchange, invitations, RSVPs,
+attendance, and the commitments they carry home between meetings."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+from exchanges.fields import TimeZoneField
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class UserManager(BaseUserManager):
+    """Accounts are keyed by email address: people are invited by email."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField("email address", unique=True)
+    # Secret part of the person's iCalendar feed URL; rotating it revokes the feed.
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.email
+
+
+class ExchangeRole(models.TextChoices):
+    CONVENER = "convener", "Convener"
+    FACILITATOR = "facilitator", "Facilitator"
+    SCRIBE = "scribe", "Scribe"
+    PARTICIPANT = "participant", "Participant"
+
+
+class StakeholderRole(models.TextChoices):
+    ELECTED_OFFICIAL = "elected_official", "Elected official"
+    APPOINTED_OFFICIAL = "appointed_official", "Appointed official"
+    COMMUNITY_LEADER = "community_leader", "Community leader"
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    ACADEMIC = "academic", "Academic"
+    FAITH_LEADER = "faith_leader", "Faith leader"
+    OTHER = "other", "Other"
+
+
+class Member(models.Model):
+    """A person's place in one exchange."""
+
+    exchange = models.ForeignKey("exchanges.Exchange", on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    exchange_role = models.CharField(max_length=16, choices=ExchangeRole.choices, default=ExchangeRole.PARTICIPANT)
+    stakeholder_role = models.CharField(max_length=32, choices=StakeholderRole.choices, default=StakeholderRole.OTHER)
+    team = models.ForeignKey("exchanges.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    display_name = models.CharField(max_length=120)
+    pronouns = models.CharField(max_length=40, blank=True)
+    time_zone = TimeZoneField()
+    consented_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person agreed to the exchange's recording terms."
+    )
+    reminders_enabled = models.BooleanField(default=True, help_text="Off once the person unsubscribes.")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["display_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "user"], name="member_one_per_person_per_exchange"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.exchange_role in (ExchangeRole.FACILITATOR, ExchangeRole.CONVENER)
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link to join an exchange.
+
+    Only a SHA-256 hash of the token is stored: a leaked database does not
+    leak working links.
+    """
+
+    exchange = models.ForeignKey("exchanges.Exchange", on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    name = models.CharField(max_length=120)
+    team = models.ForeignKey("exchanges.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    stakeholder_role = models.CharField(max_length=32, choices=StakeholderRole.choices, default=StakeholderRole.OTHER)
+    exchange_role = models.CharField(max_length=16, choices=ExchangeRole.choices, default=ExchangeRole.PARTICIPANT)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="invitation_expires_after_created"
+            ),
+            models.UniqueConstraint(
+                "exchange",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class RSVP(models.Model):
+    class Response(models.TextChoices):
+        COMING = "coming", "Coming"
+        NOT_COMING = "not_coming", "Not coming"
+        MAYBE = "maybe", "Maybe"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="rsvps")
+    meeting = models.ForeignKey("exchanges.Meeting", on_delete=models.CASCADE, related_name="rsvps")
+    response = models.CharField(max_length=16, choices=Response.choices)
+    note = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "RSVP"
+        constraints = [models.UniqueConstraint(fields=["member", "meeting"], name="rsvp_one_per_member_meeting")]
+
+    def __str__(self):
+        return f"{self.member} → {self.meeting}: {self.get_response_display()}"
+
+
+class Attendance(models.Model):
+    """That a member was at a meeting: marked by a facilitator, or recorded
+    when the member joins one of its live sessions."""
+
+    class Source(models.TextChoices):
+        MARKED = "marked", "Marked by a facilitator"
+        LIVE = "live", "Joined a live session"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="attendances")
+    meeting = models.ForeignKey("exchanges.Meeting", on_delete=models.CASCADE, related_name="attendances")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "meeting"], name="attendance_one_per_member_meeting")]
+
+    def __str__(self):
+        return f"{self.member} at {self.meeting}"
+
+
+class Commitment(models.Model):
+    """What a member will try at home before the exchange meets again,
+    asked for when a session closes."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="commitments")
+    session = models.ForeignKey(
+        "dialogue_sessions.DialogueSession", on_delete=models.CASCADE, related_name="commitments"
+    )
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "session"], name="commitment_one_per_member_session")]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class CheckIn(models.Model):
+    """A member's answer, between meetings, about the commitment they made."""
+
+    commitment = models.OneToOneField(Commitment, on_delete=models.CASCADE, related_name="check_in")
+    tried = models.TextField("What did you try?", blank=True)
+    how_working = models.TextField("How is it working?", blank=True)
+    learning = models.TextField("What are you learning?", blank=True)
+    next_step = models.TextField("What next?", blank=True)
+    share_in_opening_round = models.BooleanField(
+        default=True, help_text="Offer this answer to open the next meeting's first round."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "check-in"
+
+    def __str__(self):
+        return f"Check-in on {self.commitment}"

@@ -1,0 +1,114 @@
+"""Shared fixtures, and the rule that service-backed tests may not be skipped in CI.
+
+Tests marked ``postgres`` skip unless the database is PostgreSQL; tests marked
+``redis`` skip unless ``REDIS_URL`` is set; ``browser`` tests skip when no
+Chromium is installed. With ``REQUIRE_SERVICES=1`` (CI's run on PostgreSQL +
+Redis) any such skip fails the run, so a broken service cannot pass silently.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from .factories import ExchangeFactory, MemberFactory, TeamFactory, UserFactory
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+SERVICE_MARKERS = ("postgres", "redis", "browser")
+_skipped_service_tests: list[str] = []
+
+
+def _is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("postgres") and not _is_postgres():
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
+        if item.get_closest_marker("redis") and not settings.REDIS_URL:
+            item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
+        if item.get_closest_marker("browser") and not CHROMIUM:
+            item.add_marker(pytest.mark.skip(reason="needs Chromium (apt-get install chromium)"))
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and any(m in report.keywords for m in SERVICE_MARKERS):
+        _skipped_service_tests.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("REQUIRE_SERVICES") == "1" and _skipped_service_tests:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(
+                f"REQUIRE_SERVICES=1 but {len(_skipped_service_tests)} service-backed tests were skipped:", red=True
+            )
+            for nodeid in _skipped_service_tests[:20]:
+                reporter.write_line(f"  {nodeid}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    """Every test gets fresh caches (rate limits) and a memory email outbox."""
+    from django.core.cache import cache
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def exchange(db):
+    return ExchangeFactory()
+
+
+@pytest.fixture
+def team(exchange):
+    return TeamFactory(exchange=exchange)
+
+
+@pytest.fixture
+def make_member(exchange, team):
+    """Make a member of ``exchange`` with a given exchange role."""
+
+    def make(role="participant", **kwargs):
+        kwargs.setdefault("team", team)
+        return MemberFactory(exchange=exchange, exchange_role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def facilitator(make_member):
+    return make_member("facilitator")
+
+
+@pytest.fixture
+def convener(make_member):
+    return make_member("convener")
+
+
+@pytest.fixture
+def scribe(make_member):
+    return make_member("scribe")
+
+
+@pytest.fixture
+def participant(make_member):
+    return make_member("participant")
+
+
+@pytest.fixture
+def outsider(db):
+    """A member of another exchange: signed in, but not in ours."""
+    return MemberFactory()
+
+
+@pytest.fixture
+def stranger(db):
+    """A signed-in person who belongs to no exchange."""
+    return UserFactory()
