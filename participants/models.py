@@ -13,6 +13,7 @@ from exchanges.fields import TimeZoneField
 
 
 def new_calendar_token() -> str:
+    """A high-entropy, URL-safe secret (also used for invitation nonces)."""
     return secrets.token_urlsafe(32)
 
 
@@ -112,8 +113,10 @@ class Member(models.Model):
 class Invitation(models.Model):
     """A single-use, expiring link to join an exchange.
 
-    Only a SHA-256 hash of the token is stored: a leaked database does not
-    leak working links.
+    The link carries ``nonce`` signed with the project's secret key
+    (``django.core.signing``): a leaked database alone yields no working link,
+    and a follow-up email can rebuild the same link without the token ever
+    being stored in clear.
     """
 
     exchange = models.ForeignKey("exchanges.Exchange", on_delete=models.CASCADE, related_name="invitations")
@@ -122,7 +125,7 @@ class Invitation(models.Model):
     team = models.ForeignKey("exchanges.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     stakeholder_role = models.CharField(max_length=32, choices=StakeholderRole.choices, default=StakeholderRole.OTHER)
     exchange_role = models.CharField(max_length=16, choices=ExchangeRole.choices, default=ExchangeRole.PARTICIPANT)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    nonce = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
