@@ -5,7 +5,10 @@ from django.urls import include, path
 
 from participants import views as participant_views
 
+from .health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", participant_views.login_view, name="login"),
     path("accounts/logout/", participant_views.logout_view, name="logout"),
