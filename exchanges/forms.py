@@ -1,9 +1,48 @@
+"""Forms for exchanges, teams, meetings and sessions.
+
+Forms only parse what was typed; the services check the rules (numbers free
+in the series, end after start, place or link for the mode) so the same rules
+hold however a change arrives. Times are parsed as wall-clock times with no
+zone attached: the service places them in the meeting's own time zone.
+"""
+
+import datetime as dt
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 from participants.models import ExchangeRole
+from sessions.models import Attribution
 
 from .fields import time_zone_choices
-from .models import Exchange
+from .models import Exchange, Meeting, Team
+from .services import aware_to_local
+
+LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class LocalDateTimeField(forms.Field):
+    """A date and time as read off a clock where the meeting is held (no zone).
+
+    Django's own DateTimeField would attach the server's zone; here the zone
+    is chosen separately, so the value stays naive until a service places it.
+    """
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    default_error_messages = {"invalid": "Enter a date and time, for example 2026-03-07 09:30."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None)
+        text = str(value).strip()
+        for fmt in LOCAL_INPUT_FORMATS:
+            try:
+                return dt.datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
 class ExchangeForm(forms.ModelForm):
@@ -20,4 +59,129 @@ class ExchangeCreateForm(ExchangeForm):
     )
 
 
-__all__ = ["ExchangeForm", "ExchangeCreateForm", "time_zone_choices"]
+class TeamForm(forms.Form):
+    community_name = forms.CharField(label="Community name", max_length=120)
+    state_region = forms.CharField(label="State or region", max_length=80)
+    locale_type = forms.ChoiceField(label="Kind of place", choices=Team.LocaleType.choices)
+
+    @classmethod
+    def initial_for(cls, team: Team) -> dict:
+        return {
+            "community_name": team.community_name,
+            "state_region": team.state_region,
+            "locale_type": team.locale_type,
+        }
+
+
+class MeetingForm(forms.Form):
+    number = forms.IntegerField(label="Number in the series", min_value=1, max_value=32767)
+    title = forms.CharField(label="Title", max_length=200)
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=time_zone_choices,
+        help_text="Where the meeting is held. The times below are in this zone.",
+    )
+    starts_local = LocalDateTimeField(label="Starts (local time)")
+    ends_local = LocalDateTimeField(label="Ends (local time)")
+    mode = forms.ChoiceField(label="Mode", choices=Meeting.Mode.choices)
+    place = forms.CharField(
+        label="Place", max_length=300, required=False, help_text="Venue and address, for in-person and hybrid meetings."
+    )
+    link = forms.URLField(
+        label="Video call link",
+        assume_scheme="https",
+        max_length=200,
+        required=False,
+        help_text="For online and hybrid meetings.",
+    )
+
+    @classmethod
+    def initial_for(cls, meeting: Meeting) -> dict:
+        return {
+            "number": meeting.number,
+            "title": meeting.title,
+            "time_zone": meeting.time_zone,
+            "starts_local": aware_to_local(meeting.starts_at, meeting.time_zone),
+            "ends_local": aware_to_local(meeting.ends_at, meeting.time_zone),
+            "mode": meeting.mode,
+            "place": meeting.place,
+            "link": meeting.link,
+        }
+
+
+class DialogueSessionForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    question = forms.CharField(
+        label="Question",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The single question the session explores, slowly.",
+    )
+    guiding_prompts = forms.CharField(
+        label="Guiding prompts",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One per line, e.g. What have you tried? Why? How is it working? What are you learning? What next?",
+    )
+    starts_local = LocalDateTimeField(label="Starts (local time)")
+    ends_local = LocalDateTimeField(label="Ends (local time)")
+    attribution_default = forms.ChoiceField(
+        label="How contributions are attributed by default",
+        choices=Attribution.choices,
+        help_text="Each person may choose differently for each thing they say.",
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone_note = f"In {meeting.time_zone.replace('_', ' ')}, the meeting's time zone."
+        self.fields["starts_local"].help_text = zone_note
+        self.fields["ends_local"].help_text = zone_note
+
+    @classmethod
+    def initial_for(cls, session) -> dict:
+        zone = session.meeting.time_zone
+        return {
+            "title": session.title,
+            "question": session.question,
+            "guiding_prompts": session.guiding_prompts,
+            "starts_local": aware_to_local(session.planned_start, zone),
+            "ends_local": aware_to_local(session.planned_end, zone),
+            "attribution_default": session.attribution_default,
+        }
+
+
+class PhaseForm(forms.Form):
+    """One row of the agenda. A row left blank is simply not part of it."""
+
+    title = forms.CharField(label="Title", max_length=120, required=False)
+    planned_minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=600, required=False)
+
+    def clean(self):
+        data = super().clean()
+        title = (data.get("title") or "").strip()
+        minutes = data.get("planned_minutes")
+        if title and minutes is None and "planned_minutes" not in self.errors:
+            self.add_error("planned_minutes", "How many minutes does this phase take?")
+        if minutes is not None and not title:
+            self.add_error("title", "Give this phase a title.")
+        return data
+
+
+class BasePhaseFormSet(forms.BaseFormSet):
+    def phases(self) -> list[tuple[str, int]]:
+        """The agenda in row order, leaving out blank rows and rows marked for removal."""
+        result = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or not (data.get("title") or "").strip():
+                continue
+            result.append((data["title"].strip(), data["planned_minutes"]))
+        return result
+
+
+PhaseFormSet = forms.formset_factory(
+    PhaseForm, formset=BasePhaseFormSet, extra=3, can_delete=True, max_num=30, validate_max=True
+)
+
+
+def phase_initial(session) -> list[dict]:
+    return [{"title": p.title, "planned_minutes": p.planned_minutes} for p in session.phases.all()]

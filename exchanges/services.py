@@ -1,21 +1,64 @@
-"""Writes for exchanges, teams and meetings.
+"""Writes for exchanges, teams, meetings, and the sessions scheduled in them.
 
 Each service is keyword-only, runs in one transaction, and checks that the
 acting member may do it: a view never decides permission on its own.
+Scheduling lives here rather than in the sessions app because a session's
+plan (its times, question and agenda) belongs to the meeting it sits in; the
+sessions app owns what happens once the room is open.
+
+Times are entered as wall-clock times where the meeting is held and turned
+into aware datetimes here, with ``zoneinfo``, so daylight-saving changes fall
+where they really fall for that place.
 """
 
-from django.core.exceptions import PermissionDenied
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from participants.models import ExchangeRole, Member
+from sessions.models import Attribution, DialogueSession, Phase
 
-from .models import Exchange
-from .permissions import can_manage_exchange
+from .models import Exchange, Meeting, Team
+from .permissions import require_manager, session_schedule_is_editable
+
+# --- Local time ---------------------------------------------------------------
 
 
-def _require_manager(member: Member | None) -> None:
-    if not can_manage_exchange(member):
-        raise PermissionDenied("Only the exchange's facilitators and conveners may do this.")
+def local_to_aware(value: dt.datetime, time_zone: str, *, field: str = "") -> dt.datetime:
+    """Attach ``time_zone`` to a wall-clock time, refusing times that never happen there.
+
+    When clocks go forward an hour of wall-clock times does not exist (02:30 on
+    the second Sunday of March in New York); such a time is refused rather than
+    silently shifted. When clocks go back, a repeated time means its first
+    occurrence.
+    """
+    if value.tzinfo is not None:
+        raise ValueError("Expected a wall-clock (naive) time.")
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError({"time_zone": f"{time_zone} is not a known time zone."}) from exc
+    aware = value.replace(tzinfo=zone, fold=0)
+    round_trip = aware.astimezone(dt.UTC).astimezone(zone)
+    if round_trip.replace(tzinfo=None) != value:
+        message = (
+            f"{value:%H:%M} on {value:%d %b %Y} does not exist in {time_zone}: "
+            "the clocks go forward then. Choose another time."
+        )
+        raise ValidationError({field: message} if field else message)
+    return aware
+
+
+def aware_to_local(value: dt.datetime, time_zone: str) -> dt.datetime:
+    """The wall-clock time (naive) that ``value`` shows in ``time_zone``."""
+    return value.astimezone(zoneinfo.ZoneInfo(time_zone)).replace(tzinfo=None)
+
+
+# --- Exchanges ----------------------------------------------------------------
 
 
 @transaction.atomic
@@ -53,13 +96,394 @@ def exchange_create(
     return exchange
 
 
+EXCHANGE_EDITABLE_FIELDS = frozenset(
+    {"title", "purpose", "convening_organisation", "time_zone", "status", "recording_terms"}
+)
+
+
 @transaction.atomic
 def exchange_update(*, member: Member, exchange: Exchange, **fields) -> Exchange:
-    _require_manager(member)
-    if member.exchange_id != exchange.pk:
-        raise PermissionDenied("Not a member of this exchange.")
+    """Change an exchange's description. Meetings keep their own time zones:
+    changing the home zone only changes the default offered for new meetings."""
+    require_manager(member, exchange_id=exchange.pk)
+    unknown = set(fields) - EXCHANGE_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
         setattr(exchange, name, value)
-    exchange.full_clean()
+    exchange.full_clean(exclude=["created_by"])
     exchange.save()
     return exchange
+
+
+# --- Teams --------------------------------------------------------------------
+
+
+def _check_team_name_free(*, exchange_id: int, community_name: str, exclude_pk: int | None = None) -> None:
+    clash = Team.objects.filter(exchange_id=exchange_id, community_name__iexact=community_name.strip())
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"community_name": f"This exchange already has a team from {community_name.strip()}."})
+
+
+@transaction.atomic
+def team_create(
+    *, member: Member, exchange: Exchange, community_name: str, state_region: str, locale_type: str
+) -> Team:
+    """Add a jurisdictional team. One team per community in an exchange, so
+    the composition matrix and archives can speak of "the team from X"."""
+    require_manager(member, exchange_id=exchange.pk)
+    _check_team_name_free(exchange_id=exchange.pk, community_name=community_name)
+    team = Team(
+        exchange=exchange,
+        community_name=community_name.strip(),
+        state_region=state_region.strip(),
+        locale_type=locale_type,
+    )
+    team.full_clean(validate_constraints=False)
+    team.save()
+    return team
+
+
+@transaction.atomic
+def team_update(*, member: Member, team: Team, community_name: str, state_region: str, locale_type: str) -> Team:
+    require_manager(member, exchange_id=team.exchange_id)
+    _check_team_name_free(exchange_id=team.exchange_id, community_name=community_name, exclude_pk=team.pk)
+    team.community_name = community_name.strip()
+    team.state_region = state_region.strip()
+    team.locale_type = locale_type
+    team.full_clean(validate_constraints=False)
+    team.save()
+    return team
+
+
+# --- Meetings -----------------------------------------------------------------
+
+
+def meeting_next_number(*, exchange: Exchange) -> int:
+    """The number a new meeting takes by default: one after the last in the series."""
+    last = exchange.meetings.aggregate(last=Max("number"))["last"]
+    return (last or 0) + 1
+
+
+def _check_meeting_fields(
+    *,
+    exchange: Exchange,
+    number: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    mode: str,
+    place: str,
+    link: str,
+    exclude_pk: int | None = None,
+) -> None:
+    errors: dict[str, str] = {}
+    if number < 1:
+        errors["number"] = "Meetings are numbered from 1."
+    else:
+        clash = Meeting.objects.filter(exchange=exchange, number=number)
+        if exclude_pk is not None:
+            clash = clash.exclude(pk=exclude_pk)
+        if clash.exists():
+            errors["number"] = (
+                f"Meeting {number} already exists in this series. "
+                f"The next free number is {meeting_next_number(exchange=exchange)}."
+            )
+    if ends_at <= starts_at:
+        errors["ends_local"] = "The meeting must end after it starts."
+    if mode not in Meeting.Mode.values:
+        errors["mode"] = "Choose in person, online or hybrid."
+    if mode in (Meeting.Mode.IN_PERSON, Meeting.Mode.HYBRID) and not place.strip():
+        errors["place"] = "Give the venue and address: people are meeting in person."
+    if mode in (Meeting.Mode.ONLINE, Meeting.Mode.HYBRID) and not link.strip():
+        errors["link"] = "Give the video call link: people are joining online."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _localise_pair(
+    starts_local: dt.datetime, ends_local: dt.datetime, time_zone: str
+) -> tuple[dt.datetime, dt.datetime]:
+    errors = {}
+    starts_at = ends_at = None
+    for field, value in (("starts_local", starts_local), ("ends_local", ends_local)):
+        try:
+            aware = local_to_aware(value, time_zone, field=field)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            continue
+        if field == "starts_local":
+            starts_at = aware
+        else:
+            ends_at = aware
+    if errors:
+        raise ValidationError(errors)
+    return starts_at, ends_at
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    member: Member,
+    exchange: Exchange,
+    number: int,
+    title: str,
+    time_zone: str,
+    starts_local: dt.datetime,
+    ends_local: dt.datetime,
+    mode: str = Meeting.Mode.IN_PERSON,
+    place: str = "",
+    link: str = "",
+) -> Meeting:
+    """Schedule a meeting in the series from wall-clock times where it is held."""
+    require_manager(member, exchange_id=exchange.pk)
+    starts_at, ends_at = _localise_pair(starts_local, ends_local, time_zone)
+    _check_meeting_fields(
+        exchange=exchange, number=number, starts_at=starts_at, ends_at=ends_at, mode=mode, place=place, link=link
+    )
+    meeting = Meeting(
+        exchange=exchange,
+        number=number,
+        title=title.strip(),
+        time_zone=time_zone,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mode=mode,
+        place=place.strip(),
+        link=link.strip(),
+    )
+    meeting.full_clean(validate_constraints=False)
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    member: Member,
+    meeting: Meeting,
+    number: int,
+    title: str,
+    time_zone: str,
+    starts_local: dt.datetime,
+    ends_local: dt.datetime,
+    mode: str,
+    place: str = "",
+    link: str = "",
+) -> Meeting:
+    """Change a meeting; when it moves, its scheduled sessions move with it.
+
+    Sessions keep their place in the day: a session that began an hour after
+    the meeting's start still does, in the meeting's (possibly new) local time.
+    Once a session has opened, the meeting has happened and its times stay.
+    """
+    require_manager(member, exchange_id=meeting.exchange_id)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    starts_at, ends_at = _localise_pair(starts_local, ends_local, time_zone)
+    _check_meeting_fields(
+        exchange=meeting.exchange,
+        number=number,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mode=mode,
+        place=place,
+        link=link,
+        exclude_pk=meeting.pk,
+    )
+    moved = (starts_at, ends_at, time_zone) != (meeting.starts_at, meeting.ends_at, meeting.time_zone)
+    sessions = list(meeting.sessions.all())
+    if moved and any(not session_schedule_is_editable(s) for s in sessions):
+        raise ValidationError(
+            {"starts_local": "A session of this meeting has already opened, so its times can no longer change."}
+        )
+    if moved and sessions:
+        old_start_local = aware_to_local(meeting.starts_at, meeting.time_zone)
+        shift = starts_local - old_start_local
+        for session in sessions:
+            new_start = aware_to_local(session.planned_start, meeting.time_zone) + shift
+            new_end = aware_to_local(session.planned_end, meeting.time_zone) + shift
+            session.planned_start = local_to_aware(new_start, time_zone, field="starts_local")
+            session.planned_end = local_to_aware(new_end, time_zone, field="starts_local")
+            if session.planned_start < starts_at or session.planned_end > ends_at:
+                raise ValidationError(
+                    {
+                        "ends_local": f"The session “{session.title}” would no longer fit inside the meeting. "
+                        "Move or shorten it first."
+                    }
+                )
+        DialogueSession.objects.bulk_update(sessions, ["planned_start", "planned_end"])
+    meeting.number = number
+    meeting.title = title.strip()
+    meeting.time_zone = time_zone
+    meeting.starts_at = starts_at
+    meeting.ends_at = ends_at
+    meeting.mode = mode
+    meeting.place = place.strip()
+    meeting.link = link.strip()
+    meeting.full_clean(validate_constraints=False)
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, member: Member, meeting: Meeting) -> Meeting:
+    """Mark a meeting cancelled. It stays in the series (its number is not
+    reused) so everyone can see that it was called off."""
+    require_manager(member, exchange_id=meeting.exchange_id)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_cancelled:
+        return meeting
+    if meeting.sessions.filter(state=DialogueSession.State.OPEN).exists():
+        raise ValidationError("A session of this meeting is open. Close it before cancelling the meeting.")
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.save(update_fields=["status", "updated_at"])
+    return meeting
+
+
+# --- Sessions and their agenda ------------------------------------------------
+
+
+def _check_session_times(
+    *, meeting: Meeting, planned_start: dt.datetime, planned_end: dt.datetime, exclude_pk: int | None = None
+) -> None:
+    if planned_end <= planned_start:
+        raise ValidationError({"ends_local": "The session must end after it starts."})
+    if planned_start < meeting.starts_at:
+        raise ValidationError({"starts_local": "The session cannot start before the meeting starts."})
+    if planned_end > meeting.ends_at:
+        raise ValidationError({"ends_local": "The session cannot end after the meeting ends."})
+    overlapping = DialogueSession.objects.filter(
+        meeting=meeting, planned_start__lt=planned_end, planned_end__gt=planned_start
+    )
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    clash = overlapping.first()
+    if clash is not None:
+        start = aware_to_local(clash.planned_start, meeting.time_zone)
+        end = aware_to_local(clash.planned_end, meeting.time_zone)
+        raise ValidationError(
+            {"starts_local": f"This overlaps “{clash.title}” ({start:%H:%M}–{end:%H:%M}). Sessions run one at a time."}
+        )
+
+
+def _check_attribution(value: str) -> None:
+    if value not in Attribution.values:
+        raise ValidationError({"attribution_default": "Choose how contributions are attributed by default."})
+
+
+@transaction.atomic
+def dialogue_session_create(
+    *,
+    member: Member,
+    meeting: Meeting,
+    title: str,
+    question: str,
+    starts_local: dt.datetime,
+    ends_local: dt.datetime,
+    guiding_prompts: str = "",
+    attribution_default: str = Attribution.NAMED,
+    phases: Iterable[tuple[str, int]] | None = None,
+) -> DialogueSession:
+    """Schedule a session inside a meeting, with its question and, optionally, its agenda."""
+    require_manager(member, exchange_id=meeting.exchange_id)
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled; sessions can no longer be added to it.")
+    if not question.strip():
+        raise ValidationError({"question": "A session is built around one question."})
+    _check_attribution(attribution_default)
+    planned_start, planned_end = _localise_pair(starts_local, ends_local, meeting.time_zone)
+    _check_session_times(meeting=meeting, planned_start=planned_start, planned_end=planned_end)
+    session = DialogueSession.objects.create(
+        meeting=meeting,
+        title=title.strip(),
+        question=question.strip(),
+        guiding_prompts=_clean_prompts(guiding_prompts),
+        planned_start=planned_start,
+        planned_end=planned_end,
+        attribution_default=attribution_default,
+    )
+    if phases is not None:
+        session_phases_replace(member=member, session=session, phases=phases)
+    return session
+
+
+@transaction.atomic
+def dialogue_session_update(
+    *,
+    member: Member,
+    session: DialogueSession,
+    title: str,
+    question: str,
+    starts_local: dt.datetime,
+    ends_local: dt.datetime,
+    guiding_prompts: str = "",
+    attribution_default: str = Attribution.NAMED,
+    phases: Iterable[tuple[str, int]] | None = None,
+) -> DialogueSession:
+    """Change a session's plan while it is still only scheduled."""
+    meeting = session.meeting
+    require_manager(member, exchange_id=meeting.exchange_id)
+    session = DialogueSession.objects.select_for_update().get(pk=session.pk)
+    if not session_schedule_is_editable(session):
+        raise ValidationError("This session has already opened; its plan can no longer change.")
+    if not question.strip():
+        raise ValidationError({"question": "A session is built around one question."})
+    _check_attribution(attribution_default)
+    planned_start, planned_end = _localise_pair(starts_local, ends_local, meeting.time_zone)
+    _check_session_times(meeting=meeting, planned_start=planned_start, planned_end=planned_end, exclude_pk=session.pk)
+    session.title = title.strip()
+    session.question = question.strip()
+    session.guiding_prompts = _clean_prompts(guiding_prompts)
+    session.planned_start = planned_start
+    session.planned_end = planned_end
+    session.attribution_default = attribution_default
+    session.save(
+        update_fields=["title", "question", "guiding_prompts", "planned_start", "planned_end", "attribution_default"]
+    )
+    if phases is not None:
+        session_phases_replace(member=member, session=session, phases=phases)
+    return session
+
+
+MAX_PHASES = 30
+
+
+@transaction.atomic
+def session_phases_replace(
+    *, member: Member, session: DialogueSession, phases: Iterable[tuple[str, int]]
+) -> list[Phase]:
+    """Replace a session's agenda with ``phases`` (title, planned minutes), in order.
+
+    The agenda is edited as a whole, so it is stored as a whole: orders are
+    renumbered 1, 2, 3 … from the list's order. The phases must fit in the
+    session, since the live room counts them down against its planned end.
+    """
+    meeting = session.meeting
+    require_manager(member, exchange_id=meeting.exchange_id)
+    session = DialogueSession.objects.select_for_update().get(pk=session.pk)
+    if not session_schedule_is_editable(session):
+        raise ValidationError("This session has already opened; its agenda can no longer change.")
+    cleaned = [(title.strip(), int(minutes)) for title, minutes in phases]
+    if len(cleaned) > MAX_PHASES:
+        raise ValidationError({"phases": f"An agenda has at most {MAX_PHASES} phases."})
+    for position, (title, minutes) in enumerate(cleaned, start=1):
+        if not title:
+            raise ValidationError({"phases": f"Phase {position} needs a title."})
+        if minutes < 1:
+            raise ValidationError({"phases": f"Phase {position} must last at least one minute."})
+    total = sum(minutes for _, minutes in cleaned)
+    length = int((session.planned_end - session.planned_start).total_seconds() // 60)
+    if total > length:
+        raise ValidationError(
+            {"phases": f"The phases add up to {total} minutes, but the session is {length} minutes long."}
+        )
+    session.phases.all().delete()
+    return Phase.objects.bulk_create(
+        Phase(session=session, order=position, title=title, planned_minutes=minutes)
+        for position, (title, minutes) in enumerate(cleaned, start=1)
+    )
+
+
+def _clean_prompts(text: str) -> str:
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())

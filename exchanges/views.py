@@ -1,12 +1,56 @@
-"""Pages for exchanges: thin views that parse, call a selector or service, render."""
+"""Pages for exchanges, teams, meetings and sessions: thin views that parse,
+call a selector or service, and render.
+
+Every page first finds the reader's place in the exchange (404 for anyone
+outside it); pages that change something then ask the permissions module
+(403 for members without a managing role) before showing a form, and the
+service checks again when it is submitted.
+"""
+
+import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
-from .forms import ExchangeCreateForm
-from .permissions import can_manage_exchange
+from .forms import (
+    DialogueSessionForm,
+    ExchangeCreateForm,
+    ExchangeForm,
+    MeetingForm,
+    PhaseFormSet,
+    TeamForm,
+    phase_initial,
+)
+from .permissions import can_manage_exchange, require_manager, session_schedule_is_editable
+from .services import aware_to_local
+
+DEFAULT_SESSION_LENGTH = dt.timedelta(hours=3)
+
+
+def _add_service_errors(form, error: ValidationError) -> list[str]:
+    """Put a service's errors on the form's fields; return those that belong to no field."""
+    leftover: list[str] = []
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            if name in form.fields:
+                for message in messages_:
+                    form.add_error(name, message)
+            elif name == NON_FIELD_ERRORS:
+                for message in messages_:
+                    form.add_error(None, message)
+            else:
+                leftover.extend(messages_)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+    return leftover
+
+
+# --- Exchanges ----------------------------------------------------------------
 
 
 @login_required
@@ -42,7 +86,206 @@ def exchange_detail(request, exchange_id: int):
         "exchange": exchange,
         "member": member,
         "can_manage": can_manage_exchange(member),
-        "teams": exchange.teams.all(),
-        "meetings": exchange.meetings.prefetch_related("sessions"),
+        "teams": selectors.exchange_teams(exchange=exchange),
+        "meetings": selectors.exchange_meetings(exchange=exchange),
     }
     return render(request, "exchanges/exchange_detail.html", context)
+
+
+@login_required
+def exchange_edit(request, exchange_id: int):
+    exchange, member = selectors.exchange_get_for_user(exchange_id=exchange_id, user=request.user)
+    require_manager(member)
+    form = ExchangeForm(request.POST or None, instance=exchange)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ExchangeForm.Meta.fields}
+        try:
+            services.exchange_update(member=member, exchange=exchange, **data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Saved the exchange.")
+            return redirect("exchange_detail", exchange_id=exchange.pk)
+    return render(request, "exchanges/exchange_form.html", {"form": form, "creating": False, "exchange": exchange})
+
+
+@login_required
+def exchange_composition(request, exchange_id: int):
+    exchange, member = selectors.exchange_get_for_user(exchange_id=exchange_id, user=request.user)
+    composition = selectors.exchange_composition(exchange=exchange)
+    context = {"exchange": exchange, "member": member, "composition": composition}
+    return render(request, "exchanges/exchange_composition.html", context)
+
+
+# --- Teams --------------------------------------------------------------------
+
+
+@login_required
+def team_create(request, exchange_id: int):
+    exchange, member = selectors.exchange_get_for_user(exchange_id=exchange_id, user=request.user)
+    require_manager(member)
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(member=member, exchange=exchange, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Added the team from {team.community_name}.")
+            return redirect("exchange_detail", exchange_id=exchange.pk)
+    return render(request, "exchanges/team_form.html", {"form": form, "exchange": exchange, "team": None})
+
+
+@login_required
+def team_edit(request, team_id: int):
+    team, member = selectors.team_get_for_user(team_id=team_id, user=request.user)
+    require_manager(member)
+    form = TeamForm(request.POST or None, initial=TeamForm.initial_for(team))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(member=member, team=team, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved the team from {team.community_name}.")
+            return redirect("exchange_detail", exchange_id=team.exchange_id)
+    return render(request, "exchanges/team_form.html", {"form": form, "exchange": team.exchange, "team": team})
+
+
+# --- Meetings -----------------------------------------------------------------
+
+
+@login_required
+def meeting_create(request, exchange_id: int):
+    exchange, member = selectors.exchange_get_for_user(exchange_id=exchange_id, user=request.user)
+    require_manager(member)
+    initial = {"number": services.meeting_next_number(exchange=exchange), "time_zone": exchange.time_zone}
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(member=member, exchange=exchange, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Scheduled meeting {meeting.number}: {meeting.title}.")
+            return redirect("meeting_detail", meeting_id=meeting.pk)
+    return render(request, "exchanges/meeting_form.html", {"form": form, "exchange": exchange, "meeting": None})
+
+
+@login_required
+def meeting_edit(request, meeting_id: int):
+    meeting, member = selectors.meeting_get_for_user(meeting_id=meeting_id, user=request.user)
+    require_manager(member)
+    form = MeetingForm(request.POST or None, initial=MeetingForm.initial_for(meeting))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(member=member, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Saved the meeting.")
+            return redirect("meeting_detail", meeting_id=meeting.pk)
+    context = {"form": form, "exchange": meeting.exchange, "meeting": meeting}
+    return render(request, "exchanges/meeting_form.html", context)
+
+
+@login_required
+def meeting_detail(request, meeting_id: int):
+    meeting, member = selectors.meeting_get_for_user(meeting_id=meeting_id, user=request.user)
+    context = {
+        "exchange": meeting.exchange,
+        "meeting": meeting,
+        "member": member,
+        "can_manage": can_manage_exchange(member),
+        "sessions": selectors.meeting_sessions(meeting=meeting),
+        "viewer_zone_differs": member.time_zone != meeting.time_zone,
+    }
+    return render(request, "exchanges/meeting_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request, meeting_id: int):
+    """GET asks for confirmation; POST cancels."""
+    meeting, member = selectors.meeting_get_for_user(meeting_id=meeting_id, user=request.user)
+    require_manager(member)
+    error = None
+    if request.method == "POST":
+        try:
+            services.meeting_cancel(member=member, meeting=meeting)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"Meeting {meeting.number} is cancelled.")
+            return redirect("meeting_detail", meeting_id=meeting.pk)
+    context = {"exchange": meeting.exchange, "meeting": meeting, "error": error}
+    return render(request, "exchanges/meeting_cancel.html", context, status=400 if error else 200)
+
+
+# --- Sessions -----------------------------------------------------------------
+
+
+def _session_form_page(request, *, meeting, member, session=None):
+    """Shared by create and edit: the session's fields and its agenda on one form."""
+    if session is None:
+        # Suggest a half-day session at the start of the meeting.
+        end = min(meeting.ends_at, meeting.starts_at + DEFAULT_SESSION_LENGTH)
+        initial = {
+            "starts_local": aware_to_local(meeting.starts_at, meeting.time_zone),
+            "ends_local": aware_to_local(end, meeting.time_zone),
+        }
+        phases_initial = []
+    else:
+        initial = DialogueSessionForm.initial_for(session)
+        phases_initial = phase_initial(session)
+    form = DialogueSessionForm(request.POST or None, initial=initial, meeting=meeting)
+    formset = PhaseFormSet(request.POST or None, initial=phases_initial, prefix="phases")
+    phase_errors: list[str] = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            if session is None:
+                session = services.dialogue_session_create(
+                    member=member, meeting=meeting, phases=formset.phases(), **form.cleaned_data
+                )
+            else:
+                services.dialogue_session_update(
+                    member=member, session=session, phases=formset.phases(), **form.cleaned_data
+                )
+        except ValidationError as error:
+            phase_errors = _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved the session “{session.title}”.")
+            return redirect("meeting_detail", meeting_id=meeting.pk)
+    if request.method == "POST":
+        phase_errors = list(formset.non_form_errors()) + phase_errors
+    context = {
+        "form": form,
+        "formset": formset,
+        "phase_errors": phase_errors,
+        "exchange": meeting.exchange,
+        "meeting": meeting,
+        "session": session,
+    }
+    return render(request, "exchanges/session_form.html", context)
+
+
+@login_required
+def session_create(request, meeting_id: int):
+    meeting, member = selectors.meeting_get_for_user(meeting_id=meeting_id, user=request.user)
+    require_manager(member)
+    if meeting.is_cancelled:
+        messages.error(request, "This meeting is cancelled; sessions can no longer be added to it.")
+        return redirect("meeting_detail", meeting_id=meeting.pk)
+    return _session_form_page(request, meeting=meeting, member=member)
+
+
+@login_required
+def session_edit(request, meeting_id: int, session_id: int):
+    session, member = selectors.dialogue_session_get_for_user(
+        meeting_id=meeting_id, session_id=session_id, user=request.user
+    )
+    require_manager(member)
+    if not session_schedule_is_editable(session):
+        messages.error(request, "This session has already opened; its plan can no longer change.")
+        return redirect("meeting_detail", meeting_id=meeting_id)
+    return _session_form_page(request, meeting=session.meeting, member=member, session=session)

@@ -1,0 +1,24 @@
+"""Admin for scheduled dialogue sessions and their agenda phases."""
+
+from django.contrib import admin
+
+from .models import DialogueSession, Phase
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    fields = ["order", "title", "planned_minutes"]
+    extra = 0
+    ordering = ["order"]
+
+
+@admin.register(DialogueSession)
+class DialogueSessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "meeting", "planned_start", "state", "attribution_default"]
+    list_filter = ["state", "attribution_default", "meeting__exchange"]
+    search_fields = ["title", "question", "meeting__title", "meeting__exchange__title"]
+    list_select_related = ["meeting__exchange"]
+    date_hierarchy = "planned_start"
+    autocomplete_fields = ["meeting"]
+    readonly_fields = ["opened_at", "closed_at"]
+    inlines = [PhaseInline]
