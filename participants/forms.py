@@ -1,5 +1,16 @@
+"""Forms for signing in, inviting, joining, profiles and RSVPs.
+
+Forms only parse and label; the rules (who may, what is allowed) live in
+``participants.services``.
+"""
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+from exchanges.fields import time_zone_choices
+from exchanges.models import Exchange, Team
+
+from .models import RSVP, ExchangeRole, StakeholderRole
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -7,3 +18,114 @@ class EmailAuthenticationForm(AuthenticationForm):
         label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.community_name}, {obj.state_region}"
+
+
+def _team_field(exchange: Exchange) -> TeamChoiceField:
+    return TeamChoiceField(
+        label="Team",
+        queryset=Team.objects.filter(exchange=exchange),
+        required=False,
+        empty_label="No team",
+    )
+
+
+class InvitationForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    stakeholder_role = forms.ChoiceField(
+        label="Stakeholder role", choices=StakeholderRole.choices, initial=StakeholderRole.OTHER
+    )
+    exchange_role = forms.ChoiceField(
+        label="Role in the exchange", choices=ExchangeRole.choices, initial=ExchangeRole.PARTICIPANT
+    )
+
+    def __init__(self, *args, exchange: Exchange, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"] = _team_field(exchange)
+        self.order_fields(["name", "email", "team", "stakeholder_role", "exchange_role"])
+
+
+class BulkInvitationForm(forms.Form):
+    rows = forms.CharField(
+        label="People to invite, one per line",
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+        help_text=(
+            "Write each person as: name, email, team, stakeholder role. The team is the community name; "
+            "the stakeholder role is one of: " + ", ".join(label for _, label in StakeholderRole.choices) + ". "
+            "Put a name containing a comma in double quotes. Nobody is invited until every line is right."
+        ),
+        max_length=100_000,
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    display_name = forms.CharField(
+        label="Your name as others will see it",
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    pronouns = forms.CharField(label="Pronouns (optional)", max_length=40, required=False)
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        choices=time_zone_choices,
+        help_text="Meeting times are shown to you in this zone.",
+    )
+    password = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not only digits, not a common password.",
+    )
+    consent = forms.BooleanField(
+        label="I have read the recording terms above and agree to them",
+        required=True,
+        error_messages={"required": "You need to agree to the recording terms to join."},
+    )
+
+    def __init__(self, *args, needs_password: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_password:
+            del self.fields["password"]
+
+
+class MemberSelfForm(forms.Form):
+    display_name = forms.CharField(label="Your name as others will see it", max_length=120)
+    pronouns = forms.CharField(label="Pronouns (optional)", max_length=40, required=False)
+    time_zone = forms.ChoiceField(
+        label="Your time zone", choices=time_zone_choices, help_text="Meeting times are shown to you in this zone."
+    )
+
+
+class MemberRolesForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    stakeholder_role = forms.ChoiceField(label="Stakeholder role", choices=StakeholderRole.choices)
+    exchange_role = forms.ChoiceField(label="Role in the exchange", choices=ExchangeRole.choices)
+
+    def __init__(self, *args, exchange: Exchange, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"] = _team_field(exchange)
+        self.order_fields(["team", "stakeholder_role", "exchange_role"])
+
+
+class RSVPForm(forms.Form):
+    response = forms.ChoiceField(label="Will you come?", choices=RSVP.Response.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label="Note for the organisers (optional)",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. arriving after lunch"}),
+    )
+
+
+class AttendanceForm(forms.Form):
+    present = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, member_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].choices = [(pk, pk) for pk in member_ids]

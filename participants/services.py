@@ -6,11 +6,463 @@ Emails leave only once the transaction has committed: nobody is sent a link
 to an invitation that was rolled back.
 """
 
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from exchanges.models import Meeting
+from exchanges.fields import validate_time_zone
+from exchanges.models import Exchange, Meeting, Team
 
-from .models import Attendance, Member
+from .emails import invitation_email_send
+from .invitations import InvitationState, invitation_state
+from .models import RSVP, Attendance, ExchangeRole, Invitation, Member, StakeholderRole, User, new_calendar_token
+from .permissions import can_edit_member, can_manage_members, can_mark_attendance
+
+MAX_BULK_ROWS = 500
+
+
+class InvitationClosed(ValidationError):
+    """The invitation can no longer be used: it was accepted, revoked, or it expired."""
+
+    def __init__(self, state: str):
+        self.state = state
+        messages = {
+            InvitationState.ACCEPTED: "This invitation has already been used.",
+            InvitationState.REVOKED: "This invitation was withdrawn by the exchange's organisers.",
+            InvitationState.EXPIRED: "This invitation has expired.",
+        }
+        super().__init__(messages.get(state, "This invitation can no longer be used."), code=state)
+
+
+class SignInRequired(PermissionDenied):
+    """An account already exists for the invited address: its owner must sign in to accept."""
+
+
+class WrongAccount(PermissionDenied):
+    """The visitor is signed in as someone other than the person invited."""
+
+
+def _require_manager(member: Member | None, exchange: Exchange) -> None:
+    if member is None or member.exchange_id != exchange.pk or not can_manage_members(member):
+        raise PermissionDenied("Only the exchange's facilitators and conveners may do this.")
+
+
+def _normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+# --- Invitations -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _InvitationDraft:
+    name: str
+    email: str
+    team: Team | None
+    stakeholder_role: str
+    exchange_role: str
+
+
+def _member_emails(*, exchange: Exchange, emails: Iterable[str]) -> set[str]:
+    """Which of these addresses already belong to members of the exchange (one query)."""
+    return {
+        email.lower()
+        for email in Member.objects.filter(exchange=exchange, user__email__in=list(emails)).values_list(
+            "user__email", flat=True
+        )
+    }
+
+
+def _invitations_save(*, member: Member, exchange: Exchange, drafts: list[_InvitationDraft]) -> list[Invitation]:
+    """Replace any open invitation for the same addresses, store the new ones, email them on commit."""
+    now = timezone.now()
+    emails = [d.email for d in drafts]
+    Invitation.objects.filter(
+        exchange=exchange, email__in=emails, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    invitations = [
+        Invitation(
+            exchange=exchange,
+            email=d.email,
+            name=d.name,
+            team=d.team,
+            stakeholder_role=d.stakeholder_role,
+            exchange_role=d.exchange_role,
+            invited_by=member.user,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=settings.INVITATION_DAYS),
+        )
+        for d in drafts
+    ]
+    try:
+        with transaction.atomic():
+            invitations = Invitation.objects.bulk_create(invitations)
+    except IntegrityError as exc:
+        raise ValidationError("Someone else invited the same person at the same moment. Please try again.") from exc
+    for invitation in invitations:
+        transaction.on_commit(partial(invitation_email_send, invitation_id=invitation.pk))
+    return invitations
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    member: Member,
+    exchange: Exchange,
+    name: str,
+    email: str,
+    team: Team | None = None,
+    stakeholder_role: str = StakeholderRole.OTHER,
+    exchange_role: str = ExchangeRole.PARTICIPANT,
+) -> Invitation:
+    """Invite one person by email.
+
+    An open invitation to the same address is withdrawn and replaced, so the
+    newest email always carries the only working link.
+    """
+    _require_manager(member, exchange)
+    email = _normalise_email(email)
+    name = name.strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Give the person's name."
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = "Enter a valid email address."
+    if team is not None and team.exchange_id != exchange.pk:
+        errors["team"] = "That team is not part of this exchange."
+    if stakeholder_role not in StakeholderRole.values:
+        errors["stakeholder_role"] = "Choose a stakeholder role."
+    if exchange_role not in ExchangeRole.values:
+        errors["exchange_role"] = "Choose a role in the exchange."
+    if not errors and _member_emails(exchange=exchange, emails=[email]):
+        errors["email"] = f"{email} is already a member of this exchange."
+    if errors:
+        raise ValidationError(errors)
+    draft = _InvitationDraft(name, email, team, stakeholder_role, exchange_role)
+    return _invitations_save(member=member, exchange=exchange, drafts=[draft])[0]
+
+
+def _stakeholder_role_parse(text: str) -> str | None:
+    """Accept a role by its label ("Law enforcement") or its value ("law_enforcement")."""
+    wanted = " ".join(text.replace("_", " ").replace("-", " ").lower().split())
+    if not wanted:
+        return StakeholderRole.OTHER
+    for value, label in StakeholderRole.choices:
+        if wanted in (value.replace("_", " "), label.lower()):
+            return value
+    return None
+
+
+def _is_header(cells: list[str]) -> bool:
+    return len(cells) >= 2 and cells[0].strip().lower() == "name" and cells[1].strip().lower() == "email"
+
+
+@transaction.atomic
+def invitations_create_bulk(*, member: Member, exchange: Exchange, text: str) -> list[Invitation]:
+    """Invite many people from pasted rows ``name, email, team, stakeholder role``.
+
+    All or nothing: a facilitator pasting a roster should not have to work
+    out which half of it went through. Every bad row is reported with its
+    line number and nothing is created until every row is right. The team is
+    matched by community name regardless of case; the stakeholder role by
+    label or value; either may be left empty.
+    """
+    _require_manager(member, exchange)
+    teams = {t.community_name.strip().lower(): t for t in exchange.teams.all()}
+    errors: list[ValidationError] = []
+    rows: list[tuple[int, _InvitationDraft]] = []
+    seen: dict[str, int] = {}
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    first = True
+    for cells in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if first and _is_header(cells):
+            first = False
+            continue
+        first = False
+
+        def bad(message: str, line=line) -> None:
+            errors.append(ValidationError("Line %(line)s: %(message)s", params={"line": line, "message": message}))
+
+        if len(cells) < 2 or len(cells) > 4:
+            bad(f"expected “name, email, team, stakeholder role” but found {len(cells)} field(s).")
+            continue
+        cells = [cell.strip() for cell in cells] + [""] * (4 - len(cells))
+        name, email, team_name, role_text = cells[0], _normalise_email(cells[1]), cells[2], cells[3]
+        row_ok = True
+        if not name:
+            bad("the name is missing.")
+            row_ok = False
+        try:
+            validate_email(email)
+        except ValidationError:
+            bad(f"“{cells[1]}” is not a valid email address.")
+            row_ok = False
+        else:
+            if email in seen:
+                bad(f"{email} is also on line {seen[email]}.")
+                row_ok = False
+            seen.setdefault(email, line)
+        team = None
+        if team_name:
+            team = teams.get(team_name.lower())
+            if team is None:
+                bad(f"no team called “{team_name}” in this exchange.")
+                row_ok = False
+        role = _stakeholder_role_parse(role_text)
+        if role is None:
+            bad(f"“{role_text}” is not a stakeholder role.")
+            row_ok = False
+        if row_ok:
+            rows.append((line, _InvitationDraft(name, email, team, role, ExchangeRole.PARTICIPANT)))
+    if not rows and not errors:
+        raise ValidationError("Paste at least one row: name, email, team, stakeholder role.")
+    if len(rows) > MAX_BULK_ROWS:
+        raise ValidationError(f"Paste at most {MAX_BULK_ROWS} rows at a time.")
+    already = _member_emails(exchange=exchange, emails=[d.email for _, d in rows])
+    for line, draft in rows:
+        if draft.email in already:
+            errors.append(
+                ValidationError(
+                    "Line %(line)s: %(message)s",
+                    params={"line": line, "message": f"{draft.email} is already a member of this exchange."},
+                )
+            )
+    if errors:
+        errors.sort(key=lambda e: e.params["line"])
+        raise ValidationError(errors)
+    return _invitations_save(member=member, exchange=exchange, drafts=[d for _, d in rows])
+
+
+def _invitation_lock(invitation: Invitation) -> Invitation:
+    return Invitation.objects.select_for_update().select_related("exchange").get(pk=invitation.pk)
+
+
+@transaction.atomic
+def invitation_revoke(*, member: Member, invitation: Invitation) -> Invitation:
+    """Withdraw an invitation that has not been accepted; its link stops working at once."""
+    invitation = _invitation_lock(invitation)
+    _require_manager(member, invitation.exchange)
+    state = invitation_state(invitation)
+    if state in (InvitationState.ACCEPTED, InvitationState.REVOKED):
+        raise ValidationError(f"This invitation is already {state}.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, member: Member, invitation: Invitation) -> Invitation:
+    """Email the same link again; an invitation that ran out of time gets a fresh period."""
+    invitation = _invitation_lock(invitation)
+    _require_manager(member, invitation.exchange)
+    state = invitation_state(invitation)
+    if state in (InvitationState.ACCEPTED, InvitationState.REVOKED):
+        raise ValidationError(f"This invitation is {state} and cannot be sent again.")
+    if state == InvitationState.EXPIRED:
+        invitation.expires_at = timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS)
+        invitation.save(update_fields=["expires_at"])
+    transaction.on_commit(partial(invitation_email_send, invitation_id=invitation.pk))
+    return invitation
+
+
+def invitation_account(invitation: Invitation) -> User | None:
+    return User.objects.filter(email__iexact=invitation.email).first()
+
+
+def invitation_check_visitor(*, invitation: Invitation, user) -> User | None:
+    """Decide whether this visitor may accept; return the existing account, if any.
+
+    An invitation belongs to an email address. When that address already
+    has an account, only its owner, signed in, may accept; a visitor signed
+    in as anyone else is refused rather than quietly joined under the wrong
+    name.
+    """
+    account = invitation_account(invitation)
+    signed_in = user is not None and user.is_authenticated
+    if account is not None:
+        if not signed_in:
+            raise SignInRequired("An account already exists for this address: sign in to accept.")
+        if user.pk != account.pk:
+            raise WrongAccount("This invitation was sent to someone else.")
+    elif signed_in:
+        raise WrongAccount("This invitation was sent to someone else.")
+    return account
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    user,
+    display_name: str,
+    time_zone: str,
+    consent: bool,
+    pronouns: str = "",
+    password: str | None = None,
+) -> Member:
+    """Join the exchange from an invitation: make the account if needed, then the Member.
+
+    The person's place (team, roles) comes from the invitation; their consent
+    to the recording terms is stamped now, because nothing they say may be
+    recorded before it.
+    """
+    invitation = _invitation_lock(invitation)
+    state = invitation_state(invitation)
+    if state != InvitationState.PENDING:
+        raise InvitationClosed(state)
+    account = invitation_check_visitor(invitation=invitation, user=user)
+    errors: dict[str, list[str]] = {}
+    display_name = display_name.strip()
+    if not display_name:
+        errors["display_name"] = ["Say how you would like to be called."]
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError:
+        errors["time_zone"] = ["Choose your time zone."]
+    if not consent:
+        errors["consent"] = ["You need to agree to the recording terms to join."]
+    if account is None:
+        candidate = User(email=invitation.email, first_name=display_name)
+        try:
+            validate_password(password or "", user=candidate)
+        except ValidationError as exc:
+            errors["password"] = exc.messages
+    elif Member.objects.filter(exchange=invitation.exchange, user=account).exists():
+        raise ValidationError("You are already a member of this exchange.", code="already_member")
+    if errors:
+        raise ValidationError(errors)
+    if account is None:
+        account = User.objects.create_user(email=invitation.email, password=password, first_name=display_name)
+    now = timezone.now()
+    member = Member.objects.create(
+        exchange=invitation.exchange,
+        user=account,
+        exchange_role=invitation.exchange_role,
+        stakeholder_role=invitation.stakeholder_role,
+        team=invitation.team,
+        display_name=display_name,
+        pronouns=pronouns.strip(),
+        time_zone=time_zone,
+        consented_at=now,
+    )
+    invitation.accepted_at = now
+    invitation.member = member
+    invitation.save(update_fields=["accepted_at", "member"])
+    return member
+
+
+# --- Members -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_update_self(*, member: Member, display_name: str, time_zone: str, pronouns: str = "") -> Member:
+    """A person sets how they are named and which time zone they read times in."""
+    member.display_name = display_name.strip()
+    member.pronouns = pronouns.strip()
+    member.time_zone = time_zone
+    member.full_clean(exclude=["exchange", "user", "team"])
+    member.save(update_fields=["display_name", "pronouns", "time_zone"])
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *, actor: Member, member: Member, team: Team | None, stakeholder_role: str, exchange_role: str
+) -> Member:
+    """A facilitator places a member in a team and sets their roles.
+
+    An exchange always keeps at least one facilitator or convener, so
+    nobody can lock everyone out of running it.
+    """
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if not can_edit_member(actor, member):
+        raise PermissionDenied("Only the exchange's facilitators and conveners may change roles.")
+    errors: dict[str, str] = {}
+    if team is not None and team.exchange_id != member.exchange_id:
+        errors["team"] = "That team is not part of this exchange."
+    if stakeholder_role not in StakeholderRole.values:
+        errors["stakeholder_role"] = "Choose a stakeholder role."
+    if exchange_role not in ExchangeRole.values:
+        errors["exchange_role"] = "Choose a role in the exchange."
+    managing = (ExchangeRole.FACILITATOR, ExchangeRole.CONVENER)
+    if not errors and member.exchange_role in managing and exchange_role not in managing:
+        others = (
+            Member.objects.select_for_update()
+            .filter(exchange_id=member.exchange_id, exchange_role__in=managing)
+            .exclude(pk=member.pk)
+        )
+        if not others.exists():
+            errors["exchange_role"] = "The exchange needs at least one facilitator or convener."
+    if errors:
+        raise ValidationError(errors)
+    member.team = team
+    member.stakeholder_role = stakeholder_role
+    member.exchange_role = exchange_role
+    member.save(update_fields=["team", "stakeholder_role", "exchange_role"])
+    return member
+
+
+# --- RSVPs and attendance ---------------------------------------------------------------
+
+
+@transaction.atomic
+def rsvp_set(*, member: Member, meeting: Meeting, response: str, note: str = "") -> RSVP:
+    """Say whether one is coming; answering again replaces the earlier answer."""
+    if member.exchange_id != meeting.exchange_id:
+        raise PermissionDenied("Not a member of this meeting's exchange.")
+    if response not in RSVP.Response.values:
+        raise ValidationError({"response": "Choose coming, not coming or maybe."})
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled.")
+    if meeting.ends_at <= timezone.now():
+        raise ValidationError("This meeting is over.")
+    rsvp, _ = RSVP.objects.update_or_create(
+        member=member, meeting=meeting, defaults={"response": response, "note": note.strip()[:300]}
+    )
+    return rsvp
+
+
+@transaction.atomic
+def attendance_mark(*, member: Member, meeting: Meeting, present_member_ids: Iterable[int]) -> None:
+    """Record who came, as ticked by a facilitator.
+
+    Ticked members get a MARKED row; a MARKED row left unticked is removed (a
+    correction). Rows made when someone joined a live session are facts, not
+    a facilitator's call, and stay as they are.
+    """
+    if member.exchange_id != meeting.exchange_id or not can_mark_attendance(member):
+        raise PermissionDenied("Only the exchange's facilitators and conveners may mark attendance.")
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled; nobody can have attended it.")
+    wanted = {int(pk) for pk in present_member_ids}
+    known = set(Member.objects.filter(exchange_id=meeting.exchange_id, pk__in=wanted).values_list("pk", flat=True))
+    if wanted - known:
+        raise ValidationError("Some of those people are not members of this exchange.")
+    rows = Attendance.objects.select_for_update().filter(meeting=meeting)
+    recorded = dict(rows.values_list("member_id", "source"))
+    Attendance.objects.filter(meeting=meeting, source=Attendance.Source.MARKED).exclude(member_id__in=wanted).delete()
+    Attendance.objects.bulk_create(
+        [
+            Attendance(member_id=pk, meeting=meeting, source=Attendance.Source.MARKED, recorded_by=member.user)
+            for pk in sorted(wanted - recorded.keys())
+        ],
+        ignore_conflicts=True,
+    )
 
 
 @transaction.atomic
@@ -32,3 +484,14 @@ def attendance_record_live(*, member: Member, meeting: Meeting) -> Attendance:
     except IntegrityError:
         # Two connections of the same member raced; the other one recorded it.
         return Attendance.objects.get(member=member, meeting=meeting)
+
+
+# --- Calendar feed --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_token_reset(*, user: User) -> str:
+    """Give the person a new feed address; calendars subscribed to the old one stop updating."""
+    user.calendar_token = new_calendar_token()
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token

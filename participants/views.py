@@ -1,16 +1,70 @@
-"""Accounts: sign-in and sign-out, rate-limited against password guessing."""
+"""Pages about people: signing in, invitations, joining, profiles, RSVPs,
+attendance, the series grid, the personal schedule and calendar feed.
+
+Views parse, call a selector or service, and render. The endpoints a
+stranger can reach (sign-in, invitation links) are rate-limited per address.
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from .forms import EmailAuthenticationForm
+from exchanges.selectors import exchange_get_for_user, meeting_get_for_user
+
+from . import selectors, services
+from .calendar import meetings_to_ical
+from .forms import (
+    AcceptInvitationForm,
+    AttendanceForm,
+    BulkInvitationForm,
+    EmailAuthenticationForm,
+    InvitationForm,
+    MemberRolesForm,
+    MemberSelfForm,
+    RSVPForm,
+)
+from .invitations import InvitationState, invitation_from_token, invitation_state
+from .models import Member
+from .permissions import can_manage_members, can_mark_attendance
 
 
-@ratelimit(key="ip", rate=lambda group, request: settings.LOGIN_RATE, method="POST", block=True)
+def rate_limited(request, exception=None):
+    """Shown instead of a page when one address tries too often."""
+    return render(request, "rate_limited.html", status=429)
+
+
+def _limited_by_ip(rate_setting: str, method=ratelimit.ALL):
+    """Count requests per client address; over ``settings.<rate_setting>`` answer 429."""
+
+    def decorator(view):
+        @ratelimit(key="ip", rate=lambda group, request: getattr(settings, rate_setting), method=method, block=False)
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if getattr(request, "limited", False):
+                return rate_limited(request)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# --- Accounts ----------------------------------------------------------------------
+
+
+@_limited_by_ip("LOGIN_RATE", method="POST")
 def login_view(request):
     return auth_views.LoginView.as_view(
         template_name="participants/login.html",
@@ -24,11 +78,298 @@ def logout_view(request):
     return auth_views.LogoutView.as_view()(request)
 
 
-def rate_limited(request, exception=None):
-    """Shown instead of a page when one address tries too often."""
-    return render(request, "rate_limited.html", status=429)
+# --- Members and invitations -------------------------------------------------------------
+
+
+@login_required
+def member_list(request, exchange_id: int):
+    exchange, member = selectors.exchange_get_for_manager(exchange_id=exchange_id, user=request.user)
+    invitations = list(selectors.invitation_list_for_exchange(exchange=exchange))
+    context = {
+        "exchange": exchange,
+        "member": member,
+        "members": selectors.member_list_for_exchange(exchange=exchange),
+        "invitations": invitations,
+        "unanswered": [i for i in invitations if i.state in (InvitationState.PENDING, InvitationState.EXPIRED)],
+        "state_labels": InvitationState.LABELS,
+    }
+    return render(request, "participants/member_list.html", context)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def invitation_create(request, exchange_id: int):
+    exchange, member = selectors.exchange_get_for_manager(exchange_id=exchange_id, user=request.user)
+    form = InvitationForm(request.POST or None, exchange=exchange)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(member=member, exchange=exchange, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.name} <{invitation.email}>.")
+            return redirect("member_list", exchange_id=exchange.pk)
+    context = {"exchange": exchange, "form": form, "invitation_days": settings.INVITATION_DAYS}
+    return render(request, "participants/invitation_form.html", context)
+
+
+@login_required
+def invitations_bulk(request, exchange_id: int):
+    exchange, member = selectors.exchange_get_for_manager(exchange_id=exchange_id, user=request.user)
+    form = BulkInvitationForm(request.POST or None)
+    row_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations = services.invitations_create_bulk(
+                member=member, exchange=exchange, text=form.cleaned_data["rows"]
+            )
+        except ValidationError as exc:
+            row_errors = exc.messages
+        else:
+            messages.success(request, f"Sent {len(invitations)} invitation(s).")
+            return redirect("member_list", exchange_id=exchange.pk)
+    context = {"exchange": exchange, "form": form, "row_errors": row_errors, "teams": exchange.teams.all()}
+    return render(request, "participants/invitations_bulk.html", context, status=400 if row_errors else 200)
+
+
+@require_POST
+@login_required
+def invitation_revoke(request, exchange_id: int, invitation_id: int):
+    invitation, member = selectors.invitation_get_for_manager(
+        invitation_id=invitation_id, exchange_id=exchange_id, user=request.user
+    )
+    try:
+        services.invitation_revoke(member=member, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Withdrew the invitation to {invitation.email}; its link no longer works.")
+    return redirect("member_list", exchange_id=exchange_id)
+
+
+@require_POST
+@login_required
+def invitation_resend(request, exchange_id: int, invitation_id: int):
+    invitation, member = selectors.invitation_get_for_manager(
+        invitation_id=invitation_id, exchange_id=exchange_id, user=request.user
+    )
+    try:
+        services.invitation_resend(member=member, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Sent the invitation to {invitation.email} again.")
+    return redirect("member_list", exchange_id=exchange_id)
+
+
+@_limited_by_ip("INVITATION_RATE")
+def invitation_accept(request, token: str):
+    """Open an invitation link: show what the person is joining, then join them.
+
+    Nothing changes until the form is sent, and nothing changes when the link
+    is unusable (tampered with, expired, used, withdrawn).
+    """
+    invitation = invitation_from_token(token)
+    if invitation is None:
+        return render(request, "participants/invitation_unusable.html", {"reason": "invalid"}, status=404)
+    state = invitation_state(invitation)
+    if state != InvitationState.PENDING:
+        context = {"reason": state, "invitation": invitation}
+        return render(request, "participants/invitation_unusable.html", context, status=410)
+    exchange = invitation.exchange
+    try:
+        account = services.invitation_check_visitor(invitation=invitation, user=request.user)
+    except services.SignInRequired:
+        login_url = reverse("login") + "?" + urlencode({"next": request.get_full_path()})
+        context = {"reason": "sign_in", "invitation": invitation, "exchange": exchange, "login_url": login_url}
+        return render(request, "participants/invitation_unusable.html", context)
+    except services.WrongAccount:
+        context = {"reason": "wrong_account", "invitation": invitation, "exchange": exchange}
+        return render(request, "participants/invitation_unusable.html", context, status=403)
+    if account is not None and Member.objects.filter(exchange=exchange, user=account).exists():
+        context = {"reason": "already_member", "invitation": invitation, "exchange": exchange}
+        return render(request, "participants/invitation_unusable.html", context, status=409)
+
+    form = AcceptInvitationForm(
+        request.POST or None,
+        needs_password=account is None,
+        initial={"display_name": invitation.name, "time_zone": exchange.time_zone},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.invitation_accept(
+                invitation=invitation,
+                user=request.user,
+                display_name=data["display_name"],
+                pronouns=data["pronouns"],
+                time_zone=data["time_zone"],
+                consent=data["consent"],
+                password=data.get("password"),
+            )
+        except services.InvitationClosed as exc:
+            return render(request, "participants/invitation_unusable.html", {"reason": exc.state}, status=410)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if not request.user.is_authenticated:
+                login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {exchange.title}, {member.display_name}.")
+            return redirect("exchange_detail", exchange_id=exchange.pk)
+    context = {"invitation": invitation, "exchange": exchange, "form": form, "has_account": account is not None}
+    return render(request, "participants/invitation_accept.html", context)
+
+
+@login_required
+def member_edit_self(request, exchange_id: int):
+    exchange, member = exchange_get_for_user(exchange_id=exchange_id, user=request.user)
+    form = MemberSelfForm(
+        request.POST or None,
+        initial={"display_name": member.display_name, "pronouns": member.pronouns, "time_zone": member.time_zone},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update_self(member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Saved your details.")
+            return redirect("exchange_detail", exchange_id=exchange.pk)
+    return render(request, "participants/member_edit_self.html", {"exchange": exchange, "member": member, "form": form})
+
+
+@login_required
+def member_edit(request, exchange_id: int, member_id: int):
+    target, actor = selectors.member_get_for_manager(exchange_id=exchange_id, member_id=member_id, user=request.user)
+    exchange = actor.exchange
+    form = MemberRolesForm(
+        request.POST or None,
+        exchange=exchange,
+        initial={
+            "team": target.team_id,
+            "stakeholder_role": target.stakeholder_role,
+            "exchange_role": target.exchange_role,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(actor=actor, member=target, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Saved {target.display_name}'s team and roles.")
+            return redirect("member_list", exchange_id=exchange.pk)
+    context = {"exchange": exchange, "target": target, "form": form}
+    return render(request, "participants/member_edit.html", context)
+
+
+# --- RSVPs, attendance, series ----------------------------------------------------------------
+
+
+def _next_or(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+@require_POST
+@login_required
+def meeting_rsvp(request, meeting_id: int):
+    meeting, member = meeting_get_for_user(meeting_id=meeting_id, user=request.user)
+    form = RSVPForm(request.POST)
+    if form.is_valid():
+        try:
+            rsvp = services.rsvp_set(member=member, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Your answer for {meeting}: {rsvp.get_response_display()}.")
+    else:
+        messages.error(request, "Choose coming, not coming or maybe.")
+    return redirect(_next_or(request, reverse("my_schedule") + f"#meeting-{meeting.pk}"))
+
+
+@login_required
+def meeting_attendance(request, meeting_id: int):
+    meeting, member = selectors.meeting_get_for_attendance(meeting_id=meeting_id, user=request.user)
+    rows = selectors.attendance_rows_for_meeting(meeting=meeting)
+    if request.method == "POST":
+        form = AttendanceForm(request.POST, member_ids=[r.member.pk for r in rows])
+        if form.is_valid():
+            try:
+                services.attendance_mark(
+                    member=member, meeting=meeting, present_member_ids=form.cleaned_data["present"]
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, f"Saved who came to {meeting}.")
+                return redirect("meeting_attendance", meeting_id=meeting.pk)
+        else:
+            messages.error(request, "Some of those people are not members of this exchange.")
+    context = {
+        "meeting": meeting,
+        "exchange": meeting.exchange,
+        "rows": rows,
+        "present_count": sum(1 for r in rows if r.present),
+    }
+    return render(request, "participants/meeting_attendance.html", context)
+
+
+@login_required
+def exchange_series(request, exchange_id: int):
+    series = selectors.exchange_series(exchange_id=exchange_id, user=request.user)
+    member = series.viewer
+    context = {
+        "series": series,
+        "exchange": series.exchange,
+        "can_manage": can_manage_members(member),
+        "can_mark": can_mark_attendance(member),
+    }
+    return render(request, "participants/exchange_series.html", context)
+
+
+# --- Schedule and calendar --------------------------------------------------------------------
 
 
 @login_required
 def my_schedule(request):
-    return render(request, "participants/my_schedule.html", {})
+    items = selectors.schedule_for_user(user=request.user)
+    for item in items:
+        item.form = RSVPForm(
+            auto_id=f"rsvp-{item.meeting.pk}-%s",
+            initial={
+                "response": item.rsvp.response if item.rsvp else None,
+                "note": item.rsvp.note if item.rsvp else "",
+            },
+        )
+    feed_url = settings.SITE_URL + reverse("calendar_feed", args=[request.user.calendar_token])
+    return render(request, "participants/my_schedule.html", {"items": items, "feed_url": feed_url})
+
+
+@require_POST
+@login_required
+def calendar_token_reset(request):
+    services.calendar_token_reset(user=request.user)
+    messages.success(request, "Your calendar feed has a new address. Subscribe to it again in your calendar app.")
+    return redirect("my_schedule")
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    """The person's meetings for their calendar app; the secret in the address is the only key."""
+    user = selectors.calendar_user_get(token=token)
+    body = meetings_to_ical(selectors.calendar_meetings_for_user(user=user), name="Common Ground meetings")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="common-ground.ics"'
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response

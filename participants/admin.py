@@ -1,0 +1,137 @@
+"""Admin for people: accounts by email, memberships, invitations and what members did."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils import timezone
+
+from .invitations import InvitationState, invitation_state, invitation_state_expression
+from .models import RSVP, Attendance, CheckIn, Commitment, Invitation, Member, User
+
+
+class EmailUserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
+class EmailUserChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    extra = 0
+    fields = ("exchange", "display_name", "team", "exchange_role", "stakeholder_role", "time_zone", "consented_at")
+    autocomplete_fields = ("exchange",)
+    show_change_link = True
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """People sign in with their email address; there is no username."""
+
+    form = EmailUserChangeForm
+    add_form = EmailUserCreationForm
+    ordering = ("email",)
+    list_display = ("email", "first_name", "last_name", "is_active", "is_staff", "last_login", "date_joined")
+    list_filter = ("is_active", "is_staff", "is_superuser")
+    search_fields = ("email", "first_name", "last_name", "memberships__display_name")
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Name", {"fields": ("first_name", "last_name")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    inlines = [MemberInline]
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ("display_name", "exchange", "team", "stakeholder_role", "exchange_role", "time_zone", "consented")
+    list_filter = ("exchange", "exchange_role", "stakeholder_role", "reminders_enabled")
+    search_fields = ("display_name", "user__email", "team__community_name", "exchange__title")
+    list_select_related = ("exchange", "team")
+    raw_id_fields = ("user",)
+    readonly_fields = ("joined_at",)
+
+    @admin.display(boolean=True, description="Agreed to recording terms", ordering="consented_at")
+    def consented(self, obj):
+        return obj.consented_at is not None
+
+
+class InvitationStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return InvitationState.CHOICES
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.annotate(_state=invitation_state_expression()).filter(_state=self.value())
+        return queryset
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("name", "email", "exchange", "team", "exchange_role", "state", "sent_at", "expires_at")
+    list_filter = (InvitationStateFilter, "exchange", "exchange_role", "stakeholder_role")
+    search_fields = ("name", "email", "exchange__title", "team__community_name")
+    list_select_related = ("exchange", "team")
+    raw_id_fields = ("invited_by", "member")
+    readonly_fields = ("nonce", "created_at", "sent_at", "accepted_at")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="State")
+    def state(self, obj):
+        return InvitationState.LABELS[invitation_state(obj, now=timezone.now())]
+
+
+@admin.register(RSVP)
+class RSVPAdmin(admin.ModelAdmin):
+    list_display = ("member", "meeting", "response", "note", "updated_at")
+    list_filter = ("response", "meeting__exchange")
+    search_fields = ("member__display_name", "member__user__email", "meeting__title", "note")
+    list_select_related = ("member", "meeting")
+    raw_id_fields = ("member", "meeting")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ("member", "meeting", "source", "recorded_at", "recorded_by")
+    list_filter = ("source", "meeting__exchange")
+    search_fields = ("member__display_name", "member__user__email", "meeting__title")
+    list_select_related = ("member", "meeting", "recorded_by")
+    raw_id_fields = ("member", "meeting", "recorded_by")
+
+
+class CheckInInline(admin.StackedInline):
+    model = CheckIn
+    extra = 0
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "member", "session", "checked_in", "created_at")
+    list_filter = ("session__meeting__exchange",)
+    search_fields = ("text", "member__display_name", "session__title")
+    list_select_related = ("member", "session")
+    raw_id_fields = ("member", "session")
+    inlines = [CheckInInline]
+
+    @admin.display(boolean=True, description="Checked in")
+    def checked_in(self, obj):
+        return hasattr(obj, "check_in")
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "commitment", "share_in_opening_round", "created_at", "updated_at")
+    list_filter = ("share_in_opening_round", "commitment__session__meeting__exchange")
+    search_fields = ("tried", "how_working", "learning", "next_step", "commitment__member__display_name")
+    raw_id_fields = ("commitment",)
