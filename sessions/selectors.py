@@ -2,15 +2,35 @@
 
 A person who is not a member of a session's exchange is never told that the
 session exists: ``session_get_for_member`` raises ``Http404`` for them exactly
-as for a session that does not exist.
+as for a session that does not exist. The room state sent on connect is built
+with a fixed number of queries however busy the room has been.
 """
 
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404
+from django.utils import timezone
 
 from exchanges.selectors import member_get
-from participants.models import Member
+from participants.models import Commitment, Member
 
-from .models import DialogueSession
+from . import permissions
+from .models import (
+    Acknowledgement,
+    Contribution,
+    ContributionTheme,
+    DialogueSession,
+    PauseSignal,
+    QueueEntry,
+    Reflection,
+    ReflectionNote,
+    RoomState,
+    Round,
+    SessionEvent,
+    Theme,
+    Turn,
+)
 
 
 def session_get_for_member(*, session_id: int, user) -> tuple[DialogueSession, Member]:
@@ -22,3 +42,294 @@ def session_get_for_member(*, session_id: int, user) -> tuple[DialogueSession, M
     if member is None:
         raise Http404("No such session.")
     return session, member
+
+
+# --- Shapes (docs/protocol.md §3) ----------------------------------------------
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def member_data(member: Member) -> dict:
+    """A member as the room sees them; ``member.team`` should be selected."""
+    team = member.team
+    return {
+        "id": member.pk,
+        "display_name": member.display_name,
+        "team": {"id": team.pk, "name": str(team)} if team is not None else None,
+        "stakeholder_role": member.stakeholder_role,
+        "exchange_role": member.exchange_role,
+    }
+
+
+def contribution_data(
+    contribution: Contribution, *, acks: int = 0, acked_by_me: bool = False, themes: list[int] | None = None
+) -> dict:
+    return {
+        "id": contribution.pk,
+        "author": member_data(contribution.author),
+        "captured_by": contribution.captured_by_id,
+        "kind": contribution.kind,
+        "text": contribution.text,
+        "reply_to": contribution.reply_to_id,
+        "consent": contribution.consent,
+        "phase_id": contribution.phase_id,
+        "created_at": iso(contribution.created_at),
+        "edited_at": iso(contribution.edited_at),
+        "revisions": getattr(contribution, "revision_count", 0),
+        "acks": acks,
+        "acked_by_me": acked_by_me,
+        "themes": themes or [],
+        "purged": contribution.purged_at is not None,
+    }
+
+
+def queue_entry_data(entry: QueueEntry) -> dict:
+    return {
+        "id": entry.pk,
+        "member": member_data(entry.member),
+        "kind": entry.kind,
+        "reply_to": entry.reply_to_id,
+        "status": entry.status,
+        "raised_at": iso(entry.raised_at),
+        "called_at": iso(entry.called_at),
+    }
+
+
+def queue_waiting(*, session_id: int) -> list[QueueEntry]:
+    """The waiting hands in speaking order (one query)."""
+    return list(
+        QueueEntry.objects.filter(session_id=session_id, status=QueueEntry.Status.WAITING)
+        .select_related("member__team")
+        .order_by("position", "id")
+    )
+
+
+def queue_data(*, session_id: int) -> list[dict]:
+    return [queue_entry_data(e) for e in queue_waiting(session_id=session_id)]
+
+
+def turn_data(turn: Turn) -> dict:
+    return {
+        "id": turn.pk,
+        "member": member_data(turn.member),
+        "position": turn.position,
+        "status": turn.status,
+        "started_at": iso(turn.started_at),
+        "ends_at": iso(turn.ends_at),
+    }
+
+
+def round_data(rnd: Round, turns: list[Turn] | None = None) -> dict:
+    """A round with its turns (one query when ``turns`` is not given)."""
+    if turns is None:
+        turns = list(rnd.turns.select_related("member__team").order_by("position"))
+    current = next((t for t in turns if t.status == Turn.Status.CURRENT), None)
+    return {
+        "id": rnd.pk,
+        "status": rnd.status,
+        "order": rnd.order,
+        "turn_seconds": rnd.turn_seconds,
+        "started_at": iso(rnd.started_at),
+        "turns": [turn_data(t) for t in turns],
+        "current_turn_id": current.pk if current else None,
+    }
+
+
+def phase_data(phase, started_at: dt.datetime | None = None) -> dict:
+    data = {"id": phase.pk, "order": phase.order, "title": phase.title, "planned_minutes": phase.planned_minutes}
+    if started_at is not None:
+        data["started_at"] = iso(started_at)
+    return data
+
+
+def current_phase_data(room: RoomState) -> dict | None:
+    if room.current_phase is None:
+        return None
+    data = phase_data(room.current_phase)
+    data["started_at"] = iso(room.phase_started_at)
+    return data
+
+
+def reflection_data(reflection: Reflection) -> dict:
+    return {"id": reflection.pk, "started_at": iso(reflection.started_at), "ends_at": iso(reflection.ends_at)}
+
+
+def signal_data(signal: PauseSignal) -> dict:
+    return {"id": signal.pk, "member": member_data(signal.member), "created_at": iso(signal.created_at)}
+
+
+def note_data(note: ReflectionNote | None) -> dict | None:
+    return None if note is None else {"text": note.text, "updated_at": iso(note.updated_at)}
+
+
+def commitment_data(commitment: Commitment | None) -> dict | None:
+    return None if commitment is None else {"text": commitment.text, "updated_at": iso(commitment.updated_at)}
+
+
+# --- Reads ---------------------------------------------------------------------
+
+
+def room_get(*, session: DialogueSession) -> RoomState:
+    """The room's running state; a session never opened has a blank one."""
+    room = RoomState.objects.select_related("current_phase").filter(session=session).first()
+    return room if room is not None else RoomState(session=session)
+
+
+def room_last_seq(*, session_id: int) -> int:
+    return RoomState.objects.filter(session_id=session_id).values_list("last_seq", flat=True).first() or 0
+
+
+def present_members(*, session_id: int) -> list[Member]:
+    """Everyone with at least one open connection to the room, each once."""
+    return list(
+        Member.objects.filter(room_connections__session_id=session_id)
+        .select_related("team")
+        .distinct()
+        .order_by("display_name", "id")
+    )
+
+
+def events_since(*, session_id: int, since: int, limit: int = 500) -> list[SessionEvent]:
+    """Room events after ``since``, in order; callers page by the last seq."""
+    return list(SessionEvent.objects.filter(session_id=session_id, seq__gt=since).order_by("seq")[:limit])
+
+
+def event_frame(event: SessionEvent) -> dict:
+    return {
+        "type": "event",
+        "seq": event.seq,
+        "event": event.name,
+        "at": iso(event.created_at),
+        "actor": event.actor_id,
+        **event.payload,
+    }
+
+
+def room_state_for_member(*, session: DialogueSession, member: Member) -> dict:
+    """The ``hello`` frame: everything the member may see of the room now.
+
+    Reads run in one transaction so the state and ``last_seq`` agree: every
+    write takes the room's row lock and bumps ``last_seq`` in its own
+    transaction, so what is read here is exactly the state after event
+    ``last_seq``.
+    """
+    from django.db import transaction
+
+    with transaction.atomic():
+        return _room_state(session=session, member=member)
+
+
+def _room_state(*, session: DialogueSession, member: Member) -> dict:
+    now = timezone.now()
+    facilitator = permissions.runs_room(member)
+    room = room_get(session=session)  # 1
+    phases = list(session.phases.order_by("order"))  # 2
+    present = present_members(session_id=session.pk)  # 3
+
+    mine = Acknowledgement.objects.filter(contribution=OuterRef("pk"), member=member)
+    contributions = list(  # 4
+        Contribution.objects.filter(session=session, withdrawn_at__isnull=True)
+        .select_related("author__team")
+        .annotate(
+            ack_count=Count("acknowledgements", distinct=True),
+            revision_count=Count("revisions", distinct=True),
+            acked_by_me=Exists(mine),
+        )
+        .order_by("created_at", "id")
+    )
+    themes_by_contribution: dict[int, list[int]] = {}
+    for contribution_id, theme_id in ContributionTheme.objects.filter(  # 5
+        contribution__session=session
+    ).values_list("contribution_id", "theme_id"):
+        themes_by_contribution.setdefault(contribution_id, []).append(theme_id)
+
+    queue_entries = list(  # 6
+        QueueEntry.objects.filter(
+            session=session, status__in=[QueueEntry.Status.WAITING, QueueEntry.Status.CALLED]
+        ).select_related("member__team")
+    )
+    waiting = sorted(
+        (e for e in queue_entries if e.status == QueueEntry.Status.WAITING), key=lambda e: (e.position, e.pk)
+    )
+    called = [e for e in queue_entries if e.status == QueueEntry.Status.CALLED]
+    queue_current = max(called, key=lambda e: (e.called_at, e.pk)) if called else None
+
+    rnd = Round.objects.filter(session=session, status=Round.Status.ACTIVE).first()  # 7
+    turns = list(rnd.turns.select_related("member__team").order_by("position")) if rnd else []  # 8
+    reflection = Reflection.objects.filter(session=session, ended_at__isnull=True).order_by("-started_at").first()
+    themes = list(Theme.objects.filter(exchange_id=session.meeting.exchange_id).order_by("name"))  # 10
+    note = ReflectionNote.objects.filter(session=session, member=member).first()  # 11
+    commitment = Commitment.objects.filter(session=session, member=member).first()  # 12
+
+    not_yet_spoken = None
+    signals: list[dict] = []
+    if facilitator:
+        spoke = set(  # 13
+            Turn.objects.filter(round__session=session, status=Turn.Status.SPOKE).values_list("member_id", flat=True)
+        )
+        spoke.update(c.author_id for c in contributions)
+        not_yet_spoken = [m.pk for m in present if m.pk not in spoke]
+        signals = [  # 14
+            signal_data(s)
+            for s in PauseSignal.objects.filter(session=session, dismissed_at__isnull=True)
+            .select_related("member__team")
+            .order_by("created_at", "id")
+        ]
+
+    until = permissions.commitments_until(session)
+    return {
+        "type": "hello",
+        "last_seq": room.last_seq,
+        "server_time": iso(now),
+        "session": {
+            "id": session.pk,
+            "title": session.title,
+            "question": session.question,
+            "prompts": session.prompt_list,
+            "state": session.state,
+            "paused": room.paused,
+            "attribution_default": session.attribution_default,
+            "planned_start": iso(session.planned_start),
+            "planned_end": iso(session.planned_end),
+            "opened_at": iso(session.opened_at),
+            "closed_at": iso(session.closed_at),
+            "commitments_until": iso(until),
+            "meeting": {"id": session.meeting_id, "number": session.meeting.number, "title": session.meeting.title},
+            "exchange_id": session.meeting.exchange_id,
+        },
+        "you": {
+            "member_id": member.pk,
+            "display_name": member.display_name,
+            "exchange_role": member.exchange_role,
+            "stakeholder_role": member.stakeholder_role,
+            "team": member_data(member)["team"],
+            "is_facilitator": facilitator,
+            "actions": sorted(permissions.actions_for(member)),
+        },
+        "state": {
+            "server_time": iso(now),
+            "phases": [phase_data(p) for p in phases],
+            "current_phase": current_phase_data(room),
+            "present": [member_data(m) for m in present],
+            "contributions": [
+                contribution_data(
+                    c,
+                    acks=c.ack_count,
+                    acked_by_me=c.acked_by_me,
+                    themes=sorted(themes_by_contribution.get(c.pk, [])),
+                )
+                for c in contributions
+            ],
+            "queue": [queue_entry_data(e) for e in waiting],
+            "queue_current": queue_entry_data(queue_current) if queue_current else None,
+            "round": round_data(rnd, turns) if rnd else None,
+            "reflection": reflection_data(reflection) if reflection else None,
+            "themes": [{"id": t.pk, "name": t.name} for t in themes],
+            "not_yet_spoken": not_yet_spoken,
+            "note": note_data(note),
+            "commitment": commitment_data(commitment),
+            "signals": signals,
+        },
+    }

@@ -1,0 +1,246 @@
+"""The live room's websocket: parse a frame, call a service, answer.
+
+Nothing here decides what the room may do; ``sessions.services`` does, and
+the database is the record. The socket only adds what belongs to one
+connection: its rate limit, its heartbeat, and its place in the channel
+groups (the room, the member's own tabs, and the facilitators).
+"""
+
+import asyncio
+import json
+import logging
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
+
+from exchanges.selectors import member_get
+
+from . import permissions, selectors, services
+from .models import DialogueSession
+from .protocol import ErrorCode, RoomError, decode, frame_client_id, validate
+
+logger = logging.getLogger(__name__)
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+def _resolve(session_id: int, user):
+    """(close code, session, member): who is knocking, and may they come in."""
+    session = DialogueSession.objects.select_related("meeting").filter(pk=session_id).first()
+    if session is None:
+        return CLOSE_NOT_FOUND, None, None
+    member = member_get(user=user, exchange_id=session.meeting.exchange_id)
+    if member is None:
+        return CLOSE_FORBIDDEN, None, None
+    return None, session, member
+
+
+# Frame type -> (service, the frame fields it takes, renamed where needed).
+ACTIONS = {
+    "contribute": (services.contribution_create, {"client_id", "text", "kind", "reply_to:reply_to_id", "consent"}),
+    "capture": (
+        services.contribution_capture,
+        {"client_id", "speaker_member_id", "text", "kind", "reply_to:reply_to_id", "consent"},
+    ),
+    "contribution_edit": (services.contribution_edit, {"contribution_id", "text"}),
+    "contribution_withdraw": (services.contribution_withdraw, {"contribution_id"}),
+    "consent_set": (services.consent_set, {"contribution_id", "consent"}),
+    "acknowledge": (services.acknowledgement_create, {"contribution_id", "reflection"}),
+    "hand_raise": (services.hand_raise, {"kind", "reply_to:reply_to_id"}),
+    "hand_lower": (services.hand_lower, {"entry_id"}),
+    "queue_call_next": (services.queue_call_next, set()),
+    "queue_reorder": (services.queue_reorder, {"order"}),
+    "queue_clear": (services.queue_clear, set()),
+    "round_start": (services.round_start, {"order", "member_ids", "turn_seconds"}),
+    "turn_done": (services.turn_done, set()),
+    "turn_pass": (services.turn_pass, set()),
+    "turn_skip": (services.turn_skip, set()),
+    "turn_extend": (services.turn_extend, {"seconds"}),
+    "round_end": (services.round_end, set()),
+    "reflection_start": (services.reflection_start, {"seconds"}),
+    "reflection_end": (services.reflection_end, set()),
+    "note_save": (services.note_save, {"text"}),
+    "note_share": (services.note_share, {"client_id", "text", "consent"}),
+    "phase_advance": (services.phase_advance, set()),
+    "phase_set": (services.phase_set, {"phase_id"}),
+    "pause": (services.room_pause, set()),
+    "resume_room": (services.room_resume, set()),
+    "pause_request": (services.pause_request, set()),
+    "signal_dismiss": (services.signal_dismiss, {"signal_id"}),
+    "theme_create": (services.theme_create, {"name"}),
+    "theme_tag": (services.theme_tag, {"contribution_id", "theme_id"}),
+    "theme_untag": (services.theme_untag, {"contribution_id", "theme_id"}),
+    "session_open": (services.session_open, set()),
+    "session_close": (services.session_close, set()),
+    "commitment_set": (services.commitment_set, {"text"}),
+}
+
+
+def _service_kwargs(frame: dict, fields: set[str]) -> dict:
+    kwargs = {}
+    for field in fields:
+        name, _, arg = field.partition(":")
+        if name in frame and frame[name] is not None:
+            kwargs[arg or name] = frame[name]
+    return kwargs
+
+
+class TokenBucket:
+    """``rate`` frames per 10 seconds, in bursts of up to ``rate``."""
+
+    def __init__(self, rate: int):
+        self.capacity = float(rate)
+        self.tokens = float(rate)
+        self.per_second = rate / 10.0
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.per_second)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    session: DialogueSession | None = None
+    member = None
+    joined = False
+    heartbeat_task: asyncio.Task | None = None
+
+    async def connect(self):
+        # Accept first so the close code reaches the client (a refused
+        # handshake carries none).
+        await self.accept()
+        self.my_groups: list[str] = []
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        code, session, member = await database_sync_to_async(_resolve)(
+            self.scope["url_route"]["kwargs"]["session_id"], user
+        )
+        if code is not None:
+            await self.close(code=code)
+            return
+        self.session, self.member = session, member
+        self.bucket = TokenBucket(settings.LIVE_ROOM["RATE_PER_10S"])
+        # Join the groups before reading the state, so nothing after the
+        # state's last_seq can slip by unheard.
+        self.my_groups = [services.room_group(session.pk), services.member_group(session.pk, member.pk)]
+        if permissions.runs_room(member):
+            self.my_groups.append(services.facilitators_group(session.pk))
+        for group in self.my_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await database_sync_to_async(services.presence_join)(
+            session_id=session.pk, member=member, channel_name=self.channel_name
+        )
+        self.joined = True
+        hello = await database_sync_to_async(selectors.room_state_for_member)(session=session, member=member)
+        await self._send(hello)
+        self.heartbeat_task = asyncio.create_task(self._heartbeat_loop())
+
+    async def disconnect(self, code):
+        if self.heartbeat_task is not None:
+            self.heartbeat_task.cancel()
+        for group in getattr(self, "my_groups", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.joined:
+            self.joined = False
+            try:
+                await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
+            except Exception:
+                logger.warning("Could not record leaving the room", exc_info=True)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.member is None:
+            return
+        raw = None
+        try:
+            if text_data is None:
+                if bytes_data is not None and len(bytes_data) > settings.LIVE_ROOM["MAX_FRAME_BYTES"]:
+                    raise RoomError(ErrorCode.TOO_LONG, "The frame is too large.")
+                raise RoomError(ErrorCode.BAD_REQUEST, "Frames are JSON text.")
+            raw = decode(text_data)
+            if raw.get("type") != "heartbeat" and not self.bucket.take():
+                raise RoomError(ErrorCode.RATE_LIMITED, "Too many messages; wait a moment and send again.")
+            frame = validate(raw)
+            await self._dispatch(frame)
+        except RoomError as error:
+            await self._error(error, frame_client_id(raw))
+        except Exception:
+            logger.exception("Live room frame failed")
+            await self._error(
+                RoomError(ErrorCode.BAD_REQUEST, "That could not be done; nothing was changed."), frame_client_id(raw)
+            )
+
+    async def _dispatch(self, frame: dict) -> None:
+        kind = frame["type"]
+        if not permissions.can(self.member, kind):
+            raise RoomError(ErrorCode.FORBIDDEN, "Your role in this exchange may not do that.")
+        if kind == "heartbeat":
+            await self._heartbeat()
+            return
+        if kind == "resume":
+            await self._replay(frame["since"])
+            return
+        service, fields = ACTIONS[kind]
+        result = await database_sync_to_async(service)(
+            session_id=self.session.pk, member=self.member, **_service_kwargs(frame, fields)
+        )
+        ack = {"type": "ack", "action": kind, **result}
+        if "client_id" in frame:
+            ack["client_id"] = frame["client_id"]
+        await self._send(ack)
+
+    async def _replay(self, since: int) -> None:
+        """Send every room event after ``since``, in order, then ``resumed``."""
+        last = since
+        while True:
+            events = await database_sync_to_async(selectors.events_since)(session_id=self.session.pk, since=last)
+            for event in events:
+                await self._send(selectors.event_frame(event))
+                last = event.seq
+            if len(events) < 500:
+                break
+        last_seq = await database_sync_to_async(selectors.room_last_seq)(session_id=self.session.pk)
+        await self._send({"type": "resumed", "last_seq": max(last, last_seq)})
+
+    async def _heartbeat(self) -> None:
+        last_seq = await database_sync_to_async(selectors.room_last_seq)(session_id=self.session.pk)
+        await self._send({"type": "heartbeat", "last_seq": last_seq, "server_time": timezone.now().isoformat()})
+
+    async def _heartbeat_loop(self) -> None:
+        period = settings.LIVE_ROOM["HEARTBEAT_SECONDS"]
+        since_touch = 0.0
+        try:
+            while True:
+                await asyncio.sleep(period)
+                since_touch += period
+                if since_touch >= services.PRESENCE_TOUCH_SECONDS:
+                    since_touch = 0.0
+                    await database_sync_to_async(services.presence_touch)(channel_name=self.channel_name)
+                await self._heartbeat()
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            logger.warning("Live room heartbeat stopped", exc_info=True)
+
+    async def room_frame(self, message):
+        """A frame from a service, via a group this socket belongs to."""
+        await self._send(message["frame"])
+
+    async def _send(self, frame: dict) -> None:
+        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+
+    async def _error(self, error: RoomError, client_id: str | None) -> None:
+        frame = {"type": "error", "code": error.code, "message": error.message}
+        if client_id is not None:
+            frame["client_id"] = client_id
+        await self._send(frame)

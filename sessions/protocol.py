@@ -1,0 +1,235 @@
+"""The live room's frames: what a client may send, checked before anything runs.
+
+``parse_frame`` turns raw websocket text into a validated dict or raises
+``RoomError`` with the protocol's error code, so the consumer never hands a
+service a malformed request. The shapes are documented in docs/protocol.md.
+"""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+
+from .models import Attribution, Contribution, QueueEntry, Round
+
+
+class ErrorCode:
+    BAD_REQUEST = "bad_request"
+    FORBIDDEN = "forbidden"
+    TOO_LONG = "too_long"
+    RATE_LIMITED = "rate_limited"
+    SESSION_CLOSED = "session_closed"
+    NOT_FOUND = "not_found"
+    PAUSED = "paused"
+    CONFLICT = "conflict"
+
+
+class RoomError(Exception):
+    """A refused request: answered with an ``error`` frame; nothing changed."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# Text limits, in characters. Contributions follow the room setting.
+ACK_REFLECTION_MAX = 280
+NOTE_MAX = 4000
+COMMITMENT_MAX = 2000
+THEME_NAME_MAX = 60
+CLIENT_ID_MAX = 64
+
+
+def max_text() -> int:
+    return settings.LIVE_ROOM["MAX_TEXT"]
+
+
+class _Missing:
+    pass
+
+
+MISSING = _Missing()
+
+
+def _text(max_len: Callable[[], int] | int, *, allow_empty: bool = False):
+    def check(name, value):
+        if not isinstance(value, str):
+            raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a string.")
+        limit = max_len() if callable(max_len) else max_len
+        if len(value) > limit:
+            raise RoomError(ErrorCode.TOO_LONG, f"'{name}' may be at most {limit} characters.")
+        value = value.strip()
+        if not value and not allow_empty:
+            raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' may not be empty.")
+        return value
+
+    return check
+
+
+def _client_id(name, value):
+    if not isinstance(value, str) or not value or len(value) > CLIENT_ID_MAX:
+        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a string of 1 to {CLIENT_ID_MAX} characters.")
+    return value
+
+
+def _int(lo: int = 1, hi: int = 2**62):
+    def check(name, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be an integer.")
+        if not lo <= value <= hi:
+            raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be between {lo} and {hi}.")
+        return value
+
+    return check
+
+
+def _nonneg_int(name, value):
+    return _int(0)(name, value)
+
+
+def _choice(choices):
+    allowed = [c for c in choices]
+
+    def check(name, value):
+        if value not in allowed:
+            raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be one of: {', '.join(allowed)}.")
+        return value
+
+    return check
+
+
+def _id_list(name, value):
+    if not isinstance(value, list) or len(value) > 500:
+        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a list of ids.")
+    ids = [_int()(name, v) for v in value]
+    if len(set(ids)) != len(ids):
+        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' lists an id twice.")
+    return ids
+
+
+def _nullable(check):
+    def wrapped(name, value):
+        return None if value is None else check(name, value)
+
+    return wrapped
+
+
+KINDS = _choice(Contribution.Kind.values)
+CONSENT = _nullable(_choice(Attribution.values))
+
+# For each frame type: field -> (validator, required). ``client_id`` is
+# optional on every frame and required where listed.
+FRAMES: dict[str, dict[str, tuple[Callable[[str, Any], Any], bool]]] = {
+    "contribute": {
+        "client_id": (_client_id, True),
+        "text": (_text(max_text), True),
+        "kind": (KINDS, False),
+        "reply_to": (_nullable(_int()), False),
+        "consent": (CONSENT, False),
+    },
+    "capture": {
+        "client_id": (_client_id, True),
+        "speaker_member_id": (_int(), True),
+        "text": (_text(max_text), True),
+        "kind": (KINDS, False),
+        "reply_to": (_nullable(_int()), False),
+        "consent": (CONSENT, False),
+    },
+    "contribution_edit": {"contribution_id": (_int(), True), "text": (_text(max_text), True)},
+    "contribution_withdraw": {"contribution_id": (_int(), True)},
+    "consent_set": {"contribution_id": (_int(), True), "consent": (_choice(Attribution.values), True)},
+    "acknowledge": {
+        "contribution_id": (_int(), True),
+        "reflection": (_nullable(_text(ACK_REFLECTION_MAX, allow_empty=True)), False),
+    },
+    "hand_raise": {"kind": (_choice(QueueEntry.Kind.values), True), "reply_to": (_nullable(_int()), False)},
+    "hand_lower": {"entry_id": (_nullable(_int()), False)},
+    "queue_call_next": {},
+    "queue_reorder": {"order": (_id_list, True)},
+    "queue_clear": {},
+    "round_start": {
+        "order": (_choice(Round.Order.values), True),
+        "member_ids": (_id_list, False),
+        "turn_seconds": (_nullable(_int(10, 3600)), False),
+    },
+    "turn_done": {},
+    "turn_pass": {},
+    "turn_skip": {},
+    "turn_extend": {"seconds": (_int(1, 3600), True)},
+    "round_end": {},
+    "reflection_start": {"seconds": (_int(10, 3600), True)},
+    "reflection_end": {},
+    "note_save": {"text": (_text(NOTE_MAX, allow_empty=True), True)},
+    "note_share": {
+        "client_id": (_client_id, True),
+        "text": (_nullable(_text(max_text)), False),
+        "consent": (CONSENT, False),
+    },
+    "phase_advance": {},
+    "phase_set": {"phase_id": (_int(), True)},
+    "pause": {},
+    "resume_room": {},
+    "pause_request": {},
+    "signal_dismiss": {"signal_id": (_int(), True)},
+    "theme_create": {"name": (_text(THEME_NAME_MAX), True)},
+    "theme_tag": {"contribution_id": (_int(), True), "theme_id": (_int(), True)},
+    "theme_untag": {"contribution_id": (_int(), True), "theme_id": (_int(), True)},
+    "session_open": {},
+    "session_close": {},
+    "commitment_set": {"text": (_text(COMMITMENT_MAX), True)},
+    "resume": {"since": (_nonneg_int, True)},
+    "heartbeat": {"last_seq": (_nonneg_int, False)},
+}
+
+
+def frame_client_id(raw: Any) -> str | None:
+    """The client_id of a frame, if it carries a usable one (to echo in errors)."""
+    if isinstance(raw, dict):
+        value = raw.get("client_id")
+        if isinstance(value, str) and 0 < len(value) <= CLIENT_ID_MAX:
+            return value
+    return None
+
+
+def decode(text: str | None) -> dict:
+    """Parse frame text into a JSON object, refusing oversize and malformed frames."""
+    if text is None:
+        raise RoomError(ErrorCode.BAD_REQUEST, "Frames are JSON text.")
+    if len(text.encode("utf-8")) > settings.LIVE_ROOM["MAX_FRAME_BYTES"]:
+        raise RoomError(ErrorCode.TOO_LONG, "The frame is too large.")
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        raise RoomError(ErrorCode.BAD_REQUEST, "The frame is not valid JSON.") from None
+    if not isinstance(raw, dict):
+        raise RoomError(ErrorCode.BAD_REQUEST, "A frame is a JSON object.")
+    return raw
+
+
+def validate(raw: dict) -> dict:
+    """Check a decoded frame against its type; return only the known fields.
+
+    Optional fields left out are absent from the result; unknown fields are
+    ignored so clients may add their own bookkeeping.
+    """
+    frame_type = raw.get("type")
+    if not isinstance(frame_type, str) or frame_type not in FRAMES:
+        raise RoomError(ErrorCode.BAD_REQUEST, "Unknown frame type.")
+    spec = FRAMES[frame_type]
+    out: dict[str, Any] = {"type": frame_type}
+    if "client_id" not in spec and raw.get("client_id") is not None:
+        out["client_id"] = _client_id("client_id", raw["client_id"])
+    for name, (check, required) in spec.items():
+        value = raw.get(name, MISSING)
+        if value is MISSING:
+            if required:
+                raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' is required.")
+            continue
+        out[name] = check(name, value)
+    return out
+
+
+def parse_frame(text: str | None) -> dict:
+    return validate(decode(text))

@@ -1,0 +1,61 @@
+"""Connecting to a live room: who is let in, and what they are told first."""
+
+import pytest
+
+from participants.models import Attendance
+from sessions.models import RoomConnection
+
+from .conftest import open_socket
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(30)]
+
+
+async def test_member_gets_hello_with_full_state(room, live_session, participant):
+    """A member is accepted and told the room's state and the seq it reflects."""
+    client = await room(participant, live_session)
+    hello = client.hello
+    assert hello["type"] == "hello"
+    assert hello["session"]["id"] == live_session.pk
+    assert hello["session"]["state"] == "scheduled"
+    assert hello["you"]["member_id"] == participant.pk
+    assert "contribute" in hello["you"]["actions"] and "session_open" not in hello["you"]["actions"]
+    assert [m["id"] for m in hello["state"]["present"]] == [participant.pk]
+    assert hello["last_seq"] == 1  # the person's own arrival
+    assert [p["title"] for p in hello["state"]["phases"]] == ["Opening round", "Stories", "Closing"]
+    assert hello["state"]["not_yet_spoken"] is None
+    assert hello["state"]["signals"] == []
+
+
+async def test_anonymous_is_closed_4403(live_session):
+    communicator, connected, _ = await open_socket(None, live_session.pk)
+    assert connected
+    assert (await communicator.receive_output(timeout=3))["code"] == 4403
+
+
+async def test_outsider_is_closed_4403(live_session, outsider):
+    """A member of another exchange is refused and nothing is recorded."""
+    communicator, connected, _ = await open_socket(outsider.user, live_session.pk)
+    assert (await communicator.receive_output(timeout=3))["code"] == 4403
+    assert not await RoomConnection.objects.aexists()
+
+
+async def test_unknown_session_is_closed_4404(participant):
+    communicator, connected, _ = await open_socket(participant.user, 999999)
+    assert (await communicator.receive_output(timeout=3))["code"] == 4404
+
+
+async def test_bad_origin_is_refused(live_session, participant):
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+
+    communicator = WebsocketCommunicator(
+        application, f"/ws/sessions/{live_session.pk}/", headers=[(b"origin", b"http://evil.example")]
+    )
+    connected, _ = await communicator.connect(timeout=3)
+    assert not connected
+
+
+async def test_joining_records_attendance(room, live_session, participant):
+    await room(participant, live_session)
+    assert await Attendance.objects.filter(member=participant, meeting_id=live_session.meeting_id).aexists()
