@@ -1,1 +1,11 @@
-urlpatterns: list = []
+"""Pages of the live room; its websocket routes live in ``routing.py``."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("sessions/<int:session_id>/room/", views.session_room, name="session_room"),
+    path("sessions/<int:session_id>/console/", views.session_console, name="session_console"),
+    path("sessions/<int:session_id>/projector/", views.session_projector, name="session_projector"),
+]

@@ -1,0 +1,173 @@
+/**
+ * Small DOM helpers for the room. Text always goes in through textContent:
+ * nothing a person typed is ever parsed as HTML.
+ */
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "text") node.textContent = value;
+    else if (key === "className") node.className = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+    else if (value === true) node.setAttribute(key, "");
+    else node.setAttribute(key, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function byId(id) {
+  return document.getElementById(id);
+}
+
+export function setText(id, text) {
+  const node = typeof id === "string" ? byId(id) : id;
+  if (node && node.textContent !== text) node.textContent = text;
+}
+
+export function show(id, visible) {
+  const node = typeof id === "string" ? byId(id) : id;
+  if (node) node.hidden = !visible;
+}
+
+/**
+ * Replace a list's children while keeping keyboard focus where it was: the
+ * focused control is found again by its data-focus-key in the new items, so a
+ * person moving a queue entry with the keyboard stays on the control they used.
+ */
+export function replaceList(list, items) {
+  if (!list) return;
+  const active = document.activeElement;
+  const focusKey = active && list.contains(active) ? active.dataset.focusKey : null;
+  list.replaceChildren(...items);
+  if (focusKey) {
+    const again = list.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+    if (again) {
+      again.focus();
+    } else {
+      // The control is gone (the entry left the list): keep focus near, not on <body>.
+      const heading = list.closest("section")?.querySelector("h2");
+      if (heading) {
+        heading.tabIndex = -1;
+        heading.focus();
+      }
+    }
+  }
+}
+
+/** Screen-reader announcements; the same text twice is still announced. */
+export class Announcer {
+  constructor(politeId = "announcer", urgentId = "announcer-urgent") {
+    this.polite = byId(politeId);
+    this.urgent = byId(urgentId);
+    this.log = [];
+  }
+
+  say(text, { urgent = false } = {}) {
+    const region = urgent ? this.urgent : this.polite;
+    if (!region) return;
+    this.log.push(text);
+    if (this.log.length > 50) this.log.shift();
+    region.textContent = "";
+    window.setTimeout(() => {
+      region.textContent = text;
+    }, 60);
+  }
+}
+
+/** The server's clock, as seen from here: timers are end times held by the server. */
+export class ServerClock {
+  constructor() {
+    this.offsetMs = 0;
+  }
+
+  sync(serverTime) {
+    const server = Date.parse(serverTime);
+    if (!Number.isNaN(server)) this.offsetMs = server - Date.now();
+  }
+
+  now() {
+    return Date.now() + this.offsetMs;
+  }
+
+  secondsUntil(iso) {
+    const t = Date.parse(iso);
+    if (Number.isNaN(t)) return null;
+    return Math.max(0, Math.ceil((t - this.now()) / 1000));
+  }
+
+  secondsSince(iso) {
+    const t = Date.parse(iso);
+    if (Number.isNaN(t)) return null;
+    return Math.max(0, Math.floor((this.now() - t) / 1000));
+  }
+}
+
+export function formatDuration(totalSeconds) {
+  const s = Math.max(0, Math.round(totalSeconds));
+  const minutes = Math.floor(s / 60);
+  const seconds = s % 60;
+  return `${minutes}:${String(seconds).padStart(2, "0")}`;
+}
+
+export function spokenDuration(totalSeconds) {
+  const s = Math.max(0, Math.round(totalSeconds));
+  const minutes = Math.floor(s / 60);
+  const seconds = s % 60;
+  const parts = [];
+  if (minutes) parts.push(`${minutes} minute${minutes === 1 ? "" : "s"}`);
+  if (seconds || !minutes) parts.push(`${seconds} second${seconds === 1 ? "" : "s"}`);
+  return parts.join(" ");
+}
+
+export const CONSENT_LABELS = {
+  named: "On the record, named",
+  not_for_attribution: "Not for attribution",
+  anonymous: "Anonymous",
+  off_record: "Off the record",
+};
+
+export const KIND_LABELS = {
+  story: "Story",
+  reflection: "Reflection",
+  response: "Response",
+  question: "Question",
+};
+
+export const STAKEHOLDER_LABELS = {
+  elected_official: "Elected official",
+  appointed_official: "Appointed official",
+  community_leader: "Community leader",
+  law_enforcement: "Law enforcement",
+  academic: "Academic",
+  faith_leader: "Faith leader",
+  other: "Other",
+};
+
+export const ERROR_WORDS = {
+  bad_request: "That could not be sent as it was.",
+  forbidden: "You can't do that here.",
+  too_long: "That is too long.",
+  rate_limited: "That was a lot at once. Wait a few seconds and try again.",
+  session_closed: "The session isn't open for that right now.",
+  not_found: "That is no longer there.",
+  paused: "The room is paused: this is held back and will be sent when the facilitator resumes.",
+  conflict: "That doesn't fit what is happening in the room right now.",
+};
+
+export function errorInPlainWords(frame) {
+  // The server's message is written for people; the code's wording is the fallback.
+  return frame.message || ERROR_WORDS[frame.code] || "Something went wrong. Please try again.";
+}
+
+export function describeMember(m) {
+  const parts = [];
+  if (m.stakeholder_role) parts.push(STAKEHOLDER_LABELS[m.stakeholder_role] || m.stakeholder_role);
+  if (m.team && m.team.name) parts.push(m.team.name);
+  return parts.join(", ") || "Member";
+}

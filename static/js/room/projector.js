@@ -1,0 +1,133 @@
+/**
+ * The projector view: what a shared screen in the meeting room shows.
+ *
+ * It draws only what everyone in the room already sees (the phase, who has
+ * the floor, the timers, the queue). `hello` gives a facilitator's browser
+ * private material too (pause signals, their own note, who has not spoken):
+ * none of it is ever drawn here, whoever is signed in at the projector.
+ */
+
+import { RoomConnection } from "./connection.js";
+import { applyEvent, currentTurn, stateFromHello } from "./state.js";
+import { Announcer, ServerClock, byId, el, formatDuration, replaceList, setText, show } from "./dom.js";
+
+const config = JSON.parse(byId("room-config").textContent);
+const clock = new ServerClock();
+const announcer = new Announcer();
+let state = null;
+
+/** Keep only the public parts of the room state. */
+function publicOnly(full) {
+  return {
+    session: { state: full.session.state, paused: full.session.paused },
+    you: { member_id: null },
+    phases: full.phases,
+    currentPhase: full.currentPhase,
+    present: full.present,
+    contributions: [],
+    queue: full.queue,
+    queueCurrent: full.queueCurrent,
+    round: full.round,
+    reflection: full.reflection,
+    themes: [],
+    notYetSpoken: null,
+    note: null,
+    commitment: null,
+    signals: [],
+    ackReflections: {},
+  };
+}
+
+function render() {
+  if (!state) return;
+  show("projector-paused", Boolean(state.session.paused) && state.session.state === "open");
+  const turn = currentTurn(state.round);
+  const called = state.queueCurrent && state.queueCurrent.status === "called" ? state.queueCurrent : null;
+  if (turn) {
+    setText("projector-speaker", `${turn.member.display_name} (go-around, ${turn.position} of ${state.round.turns.length})`);
+  } else if (called) {
+    setText("projector-speaker", called.member.display_name);
+  } else {
+    setText("projector-speaker", "—");
+  }
+  show("projector-reflection", Boolean(state.reflection));
+  show("projector-queue-empty", state.queue.length === 0);
+  replaceList(
+    byId("projector-queue"),
+    state.queue.map((entry) =>
+      el(
+        "li",
+        {},
+        el("span", { text: entry.member.display_name }),
+        el("span", { className: "projector-kind", text: entry.kind === "direct_reply" ? " · direct reply" : " · new point" }),
+      ),
+    ),
+  );
+  tick();
+}
+
+function tick() {
+  if (!state) return;
+  const phase = state.currentPhase;
+  if (state.session.state === "closed") {
+    setText("projector-phase", "Session closed");
+    setText("projector-phase-time", "What will you try at home before we meet again?");
+  } else if (state.session.state === "scheduled") {
+    setText("projector-phase", "Starting soon");
+    setText("projector-phase-time", "");
+  } else if (phase) {
+    setText("projector-phase", phase.title);
+    const elapsed = phase.started_at ? clock.secondsSince(phase.started_at) : 0;
+    setText("projector-phase-time", `${Math.floor(elapsed / 60)} of ${phase.planned_minutes} minutes`);
+  }
+  const turn = currentTurn(state.round);
+  if (turn && turn.ends_at) {
+    const left = clock.secondsUntil(turn.ends_at);
+    setText("projector-turn-timer", left > 0 ? `${formatDuration(left)} left` : "Time is up");
+  } else {
+    setText("projector-turn-timer", "");
+  }
+  if (state.reflection) {
+    const left = clock.secondsUntil(state.reflection.ends_at);
+    setText("projector-reflection-countdown", left > 0 ? formatDuration(left) : "Time is up");
+  }
+}
+
+function announce(frame, before) {
+  const turn = currentTurn(state.round);
+  if (turn && turn.id !== before.turnId) announcer.say(`It is now ${turn.member.display_name}'s turn.`);
+  if (frame.event === "phase_changed" && state.currentPhase) announcer.say(`Now: ${state.currentPhase.title}.`);
+  if (frame.event === "reflection_started") announcer.say("Quiet reflection has begun.");
+  if (frame.event === "reflection_ended") announcer.say("Quiet reflection has ended.");
+  if (frame.event === "session_paused") announcer.say("The room is paused.");
+  if (frame.event === "session_resumed") announcer.say("The room has resumed.");
+}
+
+const connection = new RoomConnection({
+  url: config.ws_url,
+  sessionId: `projector.${config.session_id}`,
+  onHello(frame) {
+    clock.sync(frame.server_time || (frame.state && frame.state.server_time));
+    state = publicOnly(stateFromHello(frame));
+    render();
+  },
+  onEvent(frame) {
+    const turn = currentTurn(state.round);
+    const before = { turnId: turn ? turn.id : null };
+    applyEvent(state, frame);
+    // Contributions and themes are not shown here; drop them rather than keep private words in memory.
+    state.contributions = [];
+    announce(frame, before);
+    render();
+  },
+  onStatus(status) {
+    const node = byId("connection-status");
+    node.dataset.status = status;
+    node.textContent = status === "open" ? "Connected" : status === "refused" ? "Not allowed in this room." : "Reconnecting…";
+  },
+  onFrame(frame) {
+    if (frame.type === "heartbeat" && frame.server_time) clock.sync(frame.server_time);
+  },
+});
+connection.start();
+window.setInterval(tick, 1000);

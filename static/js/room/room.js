@@ -1,0 +1,900 @@
+/**
+ * The live room in the browser: the participant's room and, on the console
+ * page, the facilitator's controls on top of it.
+ *
+ * The page arrives with the session's static frame already rendered; this
+ * module connects, takes the full state from `hello`, and from then on redraws
+ * from events applied in seq order. What a person types is never lost: drafts
+ * go through the outbox, private notes are kept on the device as well as on
+ * the server.
+ */
+
+import { RoomConnection } from "./connection.js";
+import { applyEvent, currentTurn, stateFromHello } from "./state.js";
+import {
+  Announcer,
+  CONSENT_LABELS,
+  KIND_LABELS,
+  ServerClock,
+  byId,
+  describeMember,
+  el,
+  errorInPlainWords,
+  formatDuration,
+  replaceList,
+  setText,
+  show,
+  spokenDuration,
+} from "./dom.js";
+import { renderConsole, setupConsole } from "./console.js";
+
+const config = JSON.parse(byId("room-config").textContent);
+const NOTE_KEY = `cg.note.${config.session_id}`;
+
+class Room {
+  constructor() {
+    this.config = config;
+    this.state = null;
+    this.clock = new ServerClock();
+    this.announcer = new Announcer();
+    this.errorTargets = new Map(); // client_id -> element that shows that control's errors
+    this.replyTo = null;
+    this.editing = new Set(); // contribution ids whose edit form is open
+    this.acking = new Set(); // contribution ids whose "I heard you" form is open
+    this.reflectionDoneAnnounced = null;
+    this.connection = new RoomConnection({
+      url: config.ws_url,
+      sessionId: config.session_id,
+      onHello: (frame) => this.onHello(frame),
+      onEvent: (frame) => this.onEvent(frame),
+      onAck: (frame, sent) => this.onAck(frame, sent),
+      onError: (frame, sent) => this.onError(frame, sent),
+      onStatus: (status, detail) => this.onStatus(status, detail),
+      onFrame: (frame) => this.onFrame(frame),
+      onOutboxChange: () => this.renderOutbox(),
+    });
+  }
+
+  start() {
+    this.bindParticipantControls();
+    if (config.can_facilitate) setupConsole(this);
+    this.renderOutbox();
+    this.connection.start();
+    window.setInterval(() => this.tick(), 1000);
+    // A diagnostic handle for the browser console (and for tests that simulate a dropped network).
+    window.commonGroundRoom = this;
+  }
+
+  // --- Talking to the server ------------------------------------------------------
+
+  /** Send an action; its errors appear in `errorEl`, next to the control that caused it. */
+  act(frame, errorEl) {
+    const target = typeof errorEl === "string" ? byId(errorEl) : errorEl;
+    if (target) target.textContent = "";
+    const sent = this.connection.sendAction(frame);
+    if (!sent) {
+      if (target) target.textContent = "Not connected to the room right now. Try again once it says Connected.";
+      return null;
+    }
+    if (target) this.errorTargets.set(sent.client_id, target);
+    return sent;
+  }
+
+  sendDurable(frame, errorEl) {
+    const sent = this.connection.sendDurable(frame);
+    const target = typeof errorEl === "string" ? byId(errorEl) : errorEl;
+    if (target) {
+      target.textContent = "";
+      this.errorTargets.set(sent.client_id, target);
+    }
+    return sent;
+  }
+
+  onHello(frame) {
+    this.clock.sync(frame.server_time || (frame.state && frame.state.server_time));
+    const wasOpen = this.state !== null;
+    this.state = stateFromHello(frame);
+    this.renderAll();
+    if (wasOpen) this.announcer.say("Reconnected. The room is up to date.");
+  }
+
+  onEvent(frame) {
+    const before = this.snapshotForAnnouncements();
+    applyEvent(this.state, frame);
+    this.announceChange(frame, before);
+    if (frame.event === "session_resumed") this.connection.flushOutbox();
+    this.renderAll();
+  }
+
+  onAck(frame, sent) {
+    this.errorTargets.delete(frame.client_id);
+    if (!sent) return;
+    if (sent.type === "commitment_set") {
+      setText("commitment-status", "Your commitment is recorded. You can change it until the window closes.");
+      this.announcer.say("Your commitment is recorded.");
+    } else if (sent.type === "pause_request") {
+      setText("pause-signal-status", "The facilitators have been told, privately.");
+    } else if (sent.type === "note_share") {
+      this.announcer.say("Your note is shared into the room.");
+    } else if (sent.type === "acknowledge") {
+      this.acking.delete(sent.contribution_id);
+      this.renderContributions();
+    } else if (sent.type === "contribution_edit") {
+      this.editing.delete(sent.contribution_id);
+      this.renderContributions();
+    }
+  }
+
+  onError(frame, sent) {
+    const target = (frame.client_id && this.errorTargets.get(frame.client_id)) || byId("compose-error");
+    if (frame.client_id) this.errorTargets.delete(frame.client_id);
+    const words = errorInPlainWords(frame);
+    if (target) target.textContent = words;
+    this.announcer.say(words);
+    // A durable contribution the server refused for good comes back to the form, so nothing is lost.
+    if (sent && sent.type === "contribute" && frame.code !== "paused" && frame.code !== "rate_limited") {
+      const box = byId("compose-text");
+      if (box && !box.value.trim()) {
+        box.value = sent.text;
+        this.updateCounter();
+      }
+    }
+  }
+
+  onStatus(status, detail) {
+    const node = byId("connection-status");
+    if (!node) return;
+    node.dataset.status = status;
+    if (status === "open") node.textContent = "Connected";
+    else if (status === "connecting") node.textContent = "Connecting to the room…";
+    else if (status === "reconnecting") node.textContent = "Reconnecting… anything you write is kept and sent when the room is back.";
+    else if (status === "refused") {
+      node.textContent =
+        detail.code === 4404
+          ? "This session no longer exists."
+          : "You are not signed in as a member of this exchange. Sign in again to join the room.";
+    } else node.textContent = "Disconnected.";
+    document.body.classList.toggle("room-offline", status !== "open");
+  }
+
+  onFrame(frame) {
+    if (frame.type === "heartbeat" && frame.server_time) {
+      this.clock.sync(frame.server_time);
+    } else if (frame.type === "private") {
+      if (frame.kind === "note" && this.state) {
+        this.state.note = frame.note;
+        const box = byId("reflection-notes");
+        if (box && document.activeElement !== box && frame.note && !box.value) box.value = frame.note.text;
+      } else if (frame.kind === "commitment" && this.state) {
+        this.state.commitment = frame.commitment;
+        this.renderClosing();
+      }
+    } else if (frame.type === "signal" && this.state) {
+      if (frame.kind === "pause_request") {
+        if (!this.state.signals.some((s) => s.id === frame.signal.id)) this.state.signals.push(frame.signal);
+        this.announcer.say(`${frame.signal.member.display_name} has asked, privately, for a pause.`, { urgent: true });
+      } else if (frame.kind === "signal_dismissed") {
+        this.state.signals = this.state.signals.filter((s) => s.id !== frame.signal_id);
+      }
+      renderConsole(this);
+    }
+  }
+
+  // --- Announcements ----------------------------------------------------------------
+
+  snapshotForAnnouncements() {
+    const turn = currentTurn(this.state.round);
+    return {
+      turnId: turn ? turn.id : null,
+      phaseId: this.state.currentPhase ? this.state.currentPhase.id : null,
+      reflectionId: this.state.reflection ? this.state.reflection.id : null,
+      paused: this.state.session.paused,
+      sessionState: this.state.session.state,
+      queueCurrentId: this.state.queueCurrent ? this.state.queueCurrent.id : null,
+    };
+  }
+
+  announceChange(frame, before) {
+    const s = this.state;
+    const me = s.you.member_id;
+    const turn = currentTurn(s.round);
+    if (frame.event === "round_started") this.announcer.say("A go-around has started.");
+    if (turn && turn.id !== before.turnId) {
+      if (turn.member.id === me) {
+        this.announcer.say("Your turn. When you have finished, choose I'm done, or Pass.", { urgent: true });
+      } else {
+        this.announcer.say(`It is now ${turn.member.display_name}'s turn.`);
+      }
+    }
+    if (frame.event === "round_ended") this.announcer.say("The go-around has ended.");
+    const phaseId = s.currentPhase ? s.currentPhase.id : null;
+    if (phaseId !== before.phaseId && s.currentPhase) this.announcer.say(`Now: ${s.currentPhase.title}.`);
+    if (frame.event === "reflection_started") {
+      const secs = this.clock.secondsUntil(s.reflection.ends_at);
+      this.announcer.say(`Quiet reflection has begun, for ${spokenDuration(secs || 0)}. Your notes are private.`);
+    }
+    if (frame.event === "reflection_ended") this.announcer.say("Quiet reflection has ended.");
+    if (frame.event === "session_paused") this.announcer.say("The room is paused.", { urgent: true });
+    if (frame.event === "session_resumed") this.announcer.say("The room has resumed.");
+    if (frame.event === "session_opened") this.announcer.say("The session is open.");
+    if (frame.event === "session_closed") {
+      this.announcer.say("The session has closed. What will you try at home before we meet again?");
+    }
+    if (frame.event === "queue_called" && frame.entry) {
+      const who = frame.entry.member.id === me ? "You have" : `${frame.entry.member.display_name} has`;
+      this.announcer.say(`${who} the floor.`, { urgent: frame.entry.member.id === me });
+    }
+  }
+
+  // --- Participant controls -----------------------------------------------------
+
+  bindParticipantControls() {
+    const compose = byId("compose-form");
+    const text = byId("compose-text");
+    text.addEventListener("input", () => this.updateCounter());
+    compose.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submitContribution();
+    });
+    byId("compose-reply-cancel").addEventListener("click", () => this.setReplyTo(null));
+
+    byId("raise-new").addEventListener("click", () => this.act({ type: "hand_raise", kind: "new_point" }, "hand-error"));
+    byId("raise-reply").addEventListener("click", () =>
+      this.act({ type: "hand_raise", kind: "direct_reply", reply_to: this.replyTo }, "hand-error"),
+    );
+    byId("lower-hand").addEventListener("click", () => this.act({ type: "hand_lower" }, "hand-error"));
+    byId("turn-done").addEventListener("click", () => this.act({ type: "turn_done" }, "turn-error"));
+    byId("turn-pass").addEventListener("click", () => this.act({ type: "turn_pass" }, "turn-error"));
+
+    const notes = byId("reflection-notes");
+    notes.value = window.localStorage.getItem(NOTE_KEY) || "";
+    let noteTimer = null;
+    notes.addEventListener("input", () => {
+      window.localStorage.setItem(NOTE_KEY, notes.value);
+      window.clearTimeout(noteTimer);
+      noteTimer = window.setTimeout(() => this.act({ type: "note_save", text: notes.value }, "reflection-error"), 1500);
+    });
+    byId("reflection-share").addEventListener("click", () => {
+      const value = notes.value.trim();
+      if (!value) {
+        setText("reflection-error", "Write something in your notes first.");
+        return;
+      }
+      this.sendDurable(
+        { type: "note_share", text: value, consent: byId("compose-attribution").value },
+        "reflection-error",
+      );
+    });
+
+    byId("pause-signal").addEventListener("click", () => {
+      setText("pause-signal-status", "");
+      this.act({ type: "pause_request" }, "pause-signal-error");
+    });
+
+    byId("commitment-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = byId("commitment-text").value.trim();
+      setText("commitment-status", "");
+      if (!value) {
+        setText("commitment-error", "Write what you will try first.");
+        return;
+      }
+      this.act({ type: "commitment_set", text: value }, "commitment-error");
+    });
+
+    const capture = byId("capture-form");
+    if (capture) {
+      capture.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const speaker = byId("capture-speaker").value;
+        const words = byId("capture-text").value.trim();
+        if (!speaker || !words) {
+          setText("capture-error", "Choose who spoke and write what they said.");
+          return;
+        }
+        this.sendDurable(
+          { type: "capture", speaker_member_id: Number(speaker), text: words, kind: "story", reply_to: null, consent: null },
+          "capture-error",
+        );
+        byId("capture-text").value = "";
+        this.announcer.say("Captured.");
+      });
+    }
+  }
+
+  updateCounter() {
+    const box = byId("compose-text");
+    const used = box.value.length;
+    const counter = byId("compose-counter");
+    counter.textContent = `${used} of ${config.max_length} characters`;
+    counter.classList.toggle("flag", used > config.max_length - 200);
+    if (used === config.max_length) this.announcer.say("You have reached the 4000-character limit.");
+  }
+
+  submitContribution() {
+    const box = byId("compose-text");
+    const value = box.value.trim();
+    setText("compose-error", "");
+    if (!value) {
+      setText("compose-error", "Write something before sharing.");
+      box.focus();
+      return;
+    }
+    if (value.length > config.max_length) {
+      setText("compose-error", `At most ${config.max_length} characters.`);
+      return;
+    }
+    this.sendDurable(
+      {
+        type: "contribute",
+        text: value,
+        kind: byId("compose-kind").value,
+        consent: byId("compose-attribution").value,
+        reply_to: this.replyTo,
+      },
+      "compose-error",
+    );
+    box.value = "";
+    this.updateCounter();
+    this.setReplyTo(null);
+    if (!this.connection.isOpen()) {
+      this.announcer.say("Not connected: your contribution is kept on this device and will be sent when the room is back.");
+    }
+  }
+
+  setReplyTo(contributionId) {
+    this.replyTo = contributionId;
+    const box = byId("compose-reply");
+    if (contributionId === null || !this.state) {
+      box.hidden = true;
+      return;
+    }
+    const parent = this.state.contributions.find((c) => c.id === contributionId);
+    setText("compose-reply-author", parent ? parent.author.display_name : "a contribution");
+    setText("compose-reply-excerpt", parent ? excerpt(parent.text) : "");
+    byId("compose-kind").value = "response";
+    box.hidden = false;
+    byId("compose-text").focus();
+  }
+
+  // --- Rendering ------------------------------------------------------------------
+
+  renderAll() {
+    if (!this.state) return;
+    this.renderSessionState();
+    this.renderPhases();
+    this.renderPresence();
+    this.renderRound();
+    this.renderQueue();
+    this.renderReflection();
+    this.renderContributions();
+    this.renderClosing();
+    this.renderCapture();
+    renderConsole(this);
+    this.tick();
+  }
+
+  renderSessionState() {
+    const s = this.state.session;
+    const badge = byId("room-state");
+    badge.dataset.state = s.state;
+    const words = { scheduled: "not yet open", open: "open", closed: "closed" }[s.state] || s.state;
+    badge.textContent = `Session ${words}${s.paused ? " · paused" : ""}`;
+    show("pause-banner", Boolean(s.paused) && s.state === "open");
+    document.body.classList.toggle("room-paused", Boolean(s.paused));
+    const note =
+      s.state === "closed"
+        ? "The session has closed; contributions are no longer taken."
+        : s.state === "scheduled"
+          ? "The session has not opened yet. You can write now; it is kept and sent once the room opens."
+          : s.paused
+            ? "The room is paused: what you share now is held and sent when the facilitator resumes."
+            : "";
+    setText("compose-note", note);
+  }
+
+  renderPhases() {
+    const current = this.state.currentPhase;
+    for (const item of document.querySelectorAll("#phase-list li[data-phase-id]")) {
+      const isNow = current && Number(item.dataset.phaseId) === current.id;
+      item.classList.toggle("phase-current", Boolean(isNow));
+      if (isNow) item.setAttribute("aria-current", "step");
+      else item.removeAttribute("aria-current");
+      const badge = item.querySelector(".phase-now");
+      if (badge) badge.hidden = !isNow;
+    }
+  }
+
+  renderPresence() {
+    const me = this.state.you.member_id;
+    const items = this.state.present.map((m) =>
+      el(
+        "li",
+        {},
+        el("span", { className: "person-name", text: m.display_name }),
+        m.id === me ? el("span", { className: "muted", text: " (you)" }) : null,
+        el("span", { className: "muted", text: ` · ${describeMember(m)}` }),
+      ),
+    );
+    if (!items.length) items.push(el("li", { className: "muted", text: "No one is connected yet." }));
+    replaceList(byId("presence-list"), items);
+  }
+
+  renderRound() {
+    const round = this.state.round;
+    const me = this.state.you.member_id;
+    const turn = currentTurn(round);
+    const mine = Boolean(turn && turn.member.id === me);
+    show("my-turn-controls", mine);
+    show("turn-timer", Boolean(turn && turn.ends_at));
+    byId("round-panel").classList.toggle("my-turn", mine);
+    if (!round) {
+      setText("round-status", "No go-around under way.");
+      replaceList(byId("round-order"), []);
+      return;
+    }
+    const total = round.turns.length;
+    if (turn) {
+      setText(
+        "round-status",
+        mine ? `Your turn (${turn.position} of ${total}).` : `It is ${turn.member.display_name}'s turn (${turn.position} of ${total}).`,
+      );
+    } else {
+      setText("round-status", "The go-around is finishing.");
+    }
+    const statusWords = { pending: "waiting", current: "speaking now", spoke: "spoke", passed: "passed", skipped: "skipped" };
+    const items = round.turns.map((t) =>
+      el(
+        "li",
+        { className: `turn turn-${t.status}`, "aria-current": t.status === "current" ? "true" : null },
+        el("span", { className: "person-name", text: t.member.display_name }),
+        t.member.id === me ? " (you)" : "",
+        el("span", { className: "badge", text: statusWords[t.status] || t.status }),
+      ),
+    );
+    replaceList(byId("round-order"), items);
+  }
+
+  renderQueue() {
+    const me = this.state.you.member_id;
+    const queue = this.state.queue;
+    const mine = queue.some((e) => e.member.id === me);
+    show("lower-hand", mine);
+    show("raise-new", !mine);
+    show("raise-reply", !mine);
+    show("queue-empty", queue.length === 0);
+    const facilitating = config.can_facilitate;
+    const items = [];
+    const current = this.state.queueCurrent;
+    if (current && current.status === "called") {
+      items.push(
+        el(
+          "li",
+          { className: "queue-called", "aria-current": "true" },
+          el("span", { className: "badge", text: "Has the floor" }),
+          " ",
+          el("span", { className: "person-name", text: current.member.display_name }),
+        ),
+      );
+    }
+    queue.forEach((entry, index) => {
+      const li = el(
+        "li",
+        { className: "queue-entry" },
+        el("span", { className: "person-name", text: entry.member.display_name }),
+        entry.member.id === me ? " (you)" : "",
+        " ",
+        el("span", { className: "badge", text: entry.kind === "direct_reply" ? "Direct reply" : "New point" }),
+      );
+      if (facilitating) {
+        const name = entry.member.display_name;
+        li.append(
+          el("button", {
+            type: "button",
+            className: "button secondary small",
+            text: "Move up",
+            "aria-label": `Move ${name} up`,
+            disabled: index === 0,
+            dataset: { focusKey: `up-${entry.id}` },
+            onclick: () => this.moveQueueEntry(entry.id, -1),
+          }),
+          el("button", {
+            type: "button",
+            className: "button secondary small",
+            text: "Move down",
+            "aria-label": `Move ${name} down`,
+            disabled: index === queue.length - 1,
+            dataset: { focusKey: `down-${entry.id}` },
+            onclick: () => this.moveQueueEntry(entry.id, 1),
+          }),
+          el("button", {
+            type: "button",
+            className: "button secondary small",
+            text: "Lower hand",
+            "aria-label": `Lower ${name}'s hand`,
+            dataset: { focusKey: `lower-${entry.id}` },
+            onclick: () => this.act({ type: "hand_lower", entry_id: entry.id }, "queue-console-error"),
+          }),
+        );
+      }
+      items.push(li);
+    });
+    replaceList(byId("queue-list"), items);
+  }
+
+  moveQueueEntry(entryId, delta) {
+    const order = this.state.queue.map((e) => e.id);
+    const index = order.indexOf(entryId);
+    const target = index + delta;
+    if (index < 0 || target < 0 || target >= order.length) return;
+    [order[index], order[target]] = [order[target], order[index]];
+    this.act({ type: "queue_reorder", order }, "queue-console-error");
+  }
+
+  renderReflection() {
+    const reflection = this.state.reflection;
+    const panel = byId("reflection-panel");
+    const wasHidden = panel.hidden;
+    panel.hidden = !reflection;
+    panel.classList.toggle("reflection-active", Boolean(reflection));
+    if (reflection && wasHidden && this.state.note && !byId("reflection-notes").value) {
+      byId("reflection-notes").value = this.state.note.text;
+    }
+  }
+
+  renderContributions() {
+    const s = this.state;
+    const me = s.you.member_id;
+    const themeNames = new Map(s.themes.map((t) => [t.id, t.name]));
+    const byIdMap = new Map(s.contributions.map((c) => [c.id, c]));
+    const items = s.contributions.map((c) => this.contributionItem(c, { me, themeNames, byIdMap }));
+    show("contributions-empty", items.length === 0);
+    replaceList(byId("contribution-list"), items);
+  }
+
+  contributionItem(c, { me, themeNames, byIdMap }) {
+    const mine = c.author && c.author.id === me;
+    const open = this.state.session.state === "open";
+    const li = el("li", { className: `contribution${c.reply_to ? " is-reply" : ""}`, id: `contribution-${c.id}` });
+    const header = el(
+      "p",
+      { className: "contribution-meta" },
+      el("strong", { text: c.author ? c.author.display_name : "Someone" }),
+      c.author ? el("span", { className: "muted", text: ` · ${describeMember(c.author)}` }) : null,
+      " ",
+      el("span", { className: "badge", text: KIND_LABELS[c.kind] || c.kind }),
+      " ",
+      el("span", { className: `badge consent consent-${c.consent}`, text: CONSENT_LABELS[c.consent] || c.consent }),
+      c.captured_by ? el("span", { className: "muted", text: " · captured by the scribe" }) : null,
+      c.edited_at ? el("span", { className: "muted", text: " · edited" }) : null,
+    );
+    li.append(header);
+    if (c.reply_to) {
+      const parent = byIdMap.get(c.reply_to);
+      li.append(
+        el(
+          "p",
+          { className: "in-reply-to muted" },
+          "In reply to ",
+          parent
+            ? el("a", { href: `#contribution-${parent.id}`, text: `${parent.author.display_name}: “${excerpt(parent.text)}”` })
+            : "a contribution that was withdrawn",
+        ),
+      );
+    }
+    if (this.editing.has(c.id)) {
+      li.append(this.editForm(c));
+    } else {
+      li.append(el("p", { className: "contribution-text", text: c.purged ? "(off the record: not kept)" : c.text }));
+    }
+    const themes = (c.themes || []).map((id) => themeNames.get(id)).filter(Boolean);
+    if (themes.length) {
+      li.append(
+        el("p", { className: "contribution-themes" }, "Themes: ", ...themes.map((name) => el("span", { className: "badge theme", text: name }))),
+      );
+    }
+    const reflections = this.state.ackReflections[c.id] || [];
+    li.append(
+      el("p", { className: "muted acks" }, `Heard by ${c.acks} ${c.acks === 1 ? "person" : "people"}`, c.acked_by_me ? ", including you" : ""),
+    );
+    if (reflections.length) {
+      li.append(
+        el(
+          "ul",
+          { className: "ack-reflections", "aria-label": "What people heard" },
+          reflections.map((r) => el("li", {}, el("strong", { text: r.display_name }), ": ", el("span", { text: r.reflection }))),
+        ),
+      );
+    }
+    const who = c.author ? c.author.display_name : "this";
+    const actions = el("div", { className: "button-row contribution-actions" });
+    const errorId = `contribution-error-${c.id}`;
+    if (open) {
+      actions.append(
+        el("button", {
+          type: "button",
+          className: "button secondary small",
+          text: "Reply",
+          "aria-label": `Reply to ${who}`,
+          dataset: { focusKey: `reply-${c.id}` },
+          onclick: () => this.setReplyTo(c.id),
+        }),
+      );
+      if (!mine && !c.acked_by_me && !this.acking.has(c.id)) {
+        actions.append(
+          el("button", {
+            type: "button",
+            className: "button secondary small",
+            text: "I heard you",
+            "aria-label": `I heard you, ${who}`,
+            dataset: { focusKey: `ack-${c.id}` },
+            onclick: () => {
+              this.acking.add(c.id);
+              this.renderContributions();
+              byId(`ack-reflection-${c.id}`)?.focus();
+            },
+          }),
+        );
+      }
+      if (mine && !c.purged && !this.editing.has(c.id)) {
+        actions.append(
+          el("button", {
+            type: "button",
+            className: "button secondary small",
+            text: "Edit",
+            "aria-label": "Edit your contribution",
+            dataset: { focusKey: `edit-${c.id}` },
+            onclick: () => {
+              this.editing.add(c.id);
+              this.renderContributions();
+              byId(`edit-text-${c.id}`)?.focus();
+            },
+          }),
+          el("button", {
+            type: "button",
+            className: "button danger small",
+            text: "Withdraw",
+            "aria-label": "Withdraw your contribution",
+            dataset: { focusKey: `withdraw-${c.id}` },
+            onclick: () => {
+              if (window.confirm("Withdraw this contribution? It will be removed from the room.")) {
+                this.act({ type: "contribution_withdraw", contribution_id: c.id }, errorId);
+              }
+            },
+          }),
+        );
+      }
+      if (config.can_facilitate && !mine) {
+        actions.append(
+          el("button", {
+            type: "button",
+            className: "button danger small",
+            text: "Remove",
+            "aria-label": `Remove ${who}'s contribution`,
+            dataset: { focusKey: `remove-${c.id}` },
+            onclick: () => {
+              if (window.confirm("Remove this contribution from the room?")) {
+                this.act({ type: "contribution_withdraw", contribution_id: c.id }, errorId);
+              }
+            },
+          }),
+        );
+      }
+    }
+    li.append(actions);
+    if (this.acking.has(c.id)) li.append(this.ackForm(c, errorId));
+    if (mine && open && !c.purged) li.append(this.consentForm(c, errorId));
+    if (config.can_facilitate) li.append(...this.themeControls(c, errorId));
+    li.append(el("p", { className: "control-error", id: errorId }));
+    return li;
+  }
+
+  editForm(c) {
+    const errorId = `contribution-error-${c.id}`;
+    const form = el("form", { className: "stack-form inline-edit" });
+    const area = el("textarea", { id: `edit-text-${c.id}`, rows: 4, maxlength: config.max_length });
+    area.value = c.text;
+    form.append(
+      el("label", { for: `edit-text-${c.id}`, text: "Edit your contribution" }),
+      area,
+      el(
+        "div",
+        { className: "button-row" },
+        el("button", { type: "submit", className: "button small", text: "Save edit" }),
+        el("button", {
+          type: "button",
+          className: "button secondary small",
+          text: "Cancel",
+          onclick: () => {
+            this.editing.delete(c.id);
+            this.renderContributions();
+            byId(`contribution-${c.id}`)?.querySelector("[data-focus-key^='edit-']")?.focus();
+          },
+        }),
+      ),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = area.value.trim();
+      if (!value) {
+        setText(errorId, "An edit can't be empty; withdraw the contribution instead.");
+        return;
+      }
+      this.act({ type: "contribution_edit", contribution_id: c.id, text: value }, errorId);
+    });
+    return form;
+  }
+
+  ackForm(c, errorId) {
+    const inputId = `ack-reflection-${c.id}`;
+    const form = el("form", { className: "inline-ack" });
+    const input = el("input", { type: "text", id: inputId, maxlength: 280, autocomplete: "off" });
+    form.append(
+      el("label", { for: inputId, text: "What I heard (optional, one line)" }),
+      input,
+      el(
+        "div",
+        { className: "button-row" },
+        el("button", { type: "submit", className: "button small", text: "Send “I heard you”" }),
+        el("button", {
+          type: "button",
+          className: "button secondary small",
+          text: "Cancel",
+          onclick: () => {
+            this.acking.delete(c.id);
+            this.renderContributions();
+          },
+        }),
+      ),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.act({ type: "acknowledge", contribution_id: c.id, reflection: input.value.trim() }, errorId);
+    });
+    return form;
+  }
+
+  consentForm(c, errorId) {
+    const selectId = `consent-${c.id}`;
+    const select = el(
+      "select",
+      { id: selectId, dataset: { focusKey: `consent-${c.id}` } },
+      Object.entries(CONSENT_LABELS).map(([value, label]) => el("option", { value, text: label, selected: value === c.consent })),
+    );
+    const form = el(
+      "form",
+      { className: "inline-consent" },
+      el("label", { for: selectId, text: "Attribution in the archive" }),
+      select,
+      el("button", { type: "submit", className: "button secondary small", text: "Change", dataset: { focusKey: `consent-save-${c.id}` } }),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (select.value !== c.consent) this.act({ type: "consent_set", contribution_id: c.id, consent: select.value }, errorId);
+    });
+    return form;
+  }
+
+  themeControls(c, errorId) {
+    const tagged = new Set(c.themes || []);
+    const controls = [];
+    const untag = el("div", { className: "button-row theme-tags" });
+    for (const theme of this.state.themes.filter((t) => tagged.has(t.id))) {
+      untag.append(
+        el("button", {
+          type: "button",
+          className: "button secondary small",
+          text: `Remove theme: ${theme.name}`,
+          dataset: { focusKey: `untag-${c.id}-${theme.id}` },
+          onclick: () => this.act({ type: "theme_untag", contribution_id: c.id, theme_id: theme.id }, errorId),
+        }),
+      );
+    }
+    if (untag.childNodes.length) controls.push(untag);
+    const untaggedThemes = this.state.themes.filter((t) => !tagged.has(t.id));
+    if (untaggedThemes.length) {
+      const selectId = `theme-select-${c.id}`;
+      const select = el(
+        "select",
+        { id: selectId, dataset: { focusKey: `theme-select-${c.id}` } },
+        untaggedThemes.map((t) => el("option", { value: t.id, text: t.name })),
+      );
+      const form = el(
+        "form",
+        { className: "inline-theme" },
+        el("label", { for: selectId, text: "Tag with a theme" }),
+        select,
+        el("button", { type: "submit", className: "button secondary small", text: "Tag", dataset: { focusKey: `tag-${c.id}` } }),
+      );
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        this.act({ type: "theme_tag", contribution_id: c.id, theme_id: Number(select.value) }, errorId);
+      });
+      controls.push(form);
+    }
+    return controls;
+  }
+
+  renderClosing() {
+    const s = this.state;
+    const phases = s.phases || [];
+    const lastPhase = phases.length ? phases[phases.length - 1] : null;
+    const inClosingPhase = s.session.state === "open" && (!lastPhase || (s.currentPhase && s.currentPhase.id === lastPhase.id));
+    const afterClose =
+      s.session.state === "closed" &&
+      (!s.session.commitments_until || Date.parse(s.session.commitments_until) > this.clock.now());
+    show("closing-panel", inClosingPhase || afterClose);
+    const box = byId("commitment-text");
+    if (s.commitment && !box.value && document.activeElement !== box) box.value = s.commitment.text;
+    if (s.commitment && !byId("commitment-status").textContent) {
+      setText("commitment-status", "Your commitment is recorded. You can change it until the window closes.");
+    }
+    byId("commitment-submit").textContent = s.commitment ? "Update my commitment" : "Record my commitment";
+  }
+
+  renderCapture() {
+    const select = byId("capture-speaker");
+    if (!select) return;
+    const chosen = select.value;
+    const options = [el("option", { value: "", text: "Choose who spoke" })];
+    for (const m of this.state.present) {
+      options.push(el("option", { value: m.id, text: m.display_name, selected: String(m.id) === chosen }));
+    }
+    select.replaceChildren(...options);
+    if (chosen) select.value = chosen;
+  }
+
+  renderOutbox() {
+    const pending = this.connection.pending();
+    const list = byId("outbox-list");
+    if (!list) return;
+    show("outbox", pending.length > 0);
+    list.replaceChildren(
+      ...pending.map((frame) =>
+        el("li", { dataset: { clientId: frame.client_id } }, el("span", { text: excerpt(frame.text || "", 120) }), el("span", { className: "muted", text: " · waiting to send" })),
+      ),
+    );
+  }
+
+  /** Once a second: timers count down from server-held end times, corrected by the server's clock. */
+  tick() {
+    if (!this.state) return;
+    const s = this.state;
+    const phase = s.currentPhase;
+    if (phase && phase.started_at && s.session.state === "open") {
+      const elapsed = this.clock.secondsSince(phase.started_at);
+      const over = elapsed > phase.planned_minutes * 60;
+      setText(
+        "phase-progress",
+        `${phase.title}: ${Math.floor(elapsed / 60)} of ${phase.planned_minutes} minutes${over ? " (over the planned time)" : ""}`,
+      );
+      byId("phase-progress").classList.toggle("flag", over);
+    } else if (s.session.state === "closed") {
+      setText("phase-progress", "The session has closed.");
+    } else if (s.session.state === "scheduled") {
+      setText("phase-progress", "Not started.");
+    }
+    const turn = currentTurn(s.round);
+    if (turn && turn.ends_at) {
+      const left = this.clock.secondsUntil(turn.ends_at);
+      setText("turn-timer", left > 0 ? `Time left for this turn: ${formatDuration(left)}` : "Time for this turn is up.");
+    }
+    const reflection = s.reflection;
+    if (reflection) {
+      const left = this.clock.secondsUntil(reflection.ends_at);
+      setText("reflection-countdown", left > 0 ? `${formatDuration(left)} of quiet reflection left` : "Reflection time is up.");
+      if (left === 0 && this.reflectionDoneAnnounced !== reflection.id) {
+        this.reflectionDoneAnnounced = reflection.id;
+        this.announcer.say("Reflection time is up. The facilitator will continue when the room is ready.");
+      }
+    }
+    if (config.can_facilitate) renderConsole(this, { tickOnly: true });
+  }
+}
+
+function excerpt(text, length = 80) {
+  const flat = (text || "").replace(/\s+/g, " ").trim();
+  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+}
+
+new Room().start();
