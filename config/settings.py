@@ -149,7 +149,14 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Exactly one beat may run (docs/reminders.md): it only enqueues the scan,
+# which finds due reminders in the database and is safe to run twice.
+CELERY_BEAT_SCHEDULE: dict = {
+    "scan-due-messages": {"task": "exchanges.tasks.scan_due_messages", "schedule": 60.0, "options": {"expires": 55}},
+}
+# A reminder claimed for sending but not marked sent within this many seconds
+# (its worker died) is claimed again by the next scan.
+REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=600)
 
 # --- Email --------------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="")

@@ -1,0 +1,169 @@
+"""The emails an exchange sends between meetings, built from one ``Reminder`` row.
+
+Each message is rendered in its recipient's time zone and the site's language
+(templates use ``{% translate %}``, ready for more languages), as plain text
+with an HTML alternative. Emails to members carry a signed one-click
+unsubscribe link and the ``List-Unsubscribe`` headers mail clients use for
+their own unsubscribe button (RFC 8058). Meeting reminders carry the
+meeting's ``.ics`` with the same UID as the person's calendar feed, so adding
+it updates the event already there instead of making a second one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
+
+from participants.calendar import meetings_to_ical
+from participants.invitations import invitation_link
+
+from .models import Meeting, Reminder, ReminderOffset
+from .reminders import checkin_token, unsubscribe_token
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def offset_label(minutes: int) -> str:
+    """ "14 days", "2 hours", "90 minutes": how far ahead a reminder comes."""
+    if minutes % (24 * 60) == 0:
+        days = minutes // (24 * 60)
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def meeting_ics(meeting: Meeting) -> MIMEBase:
+    """The meeting as a calendar attachment (``method=PUBLISH``), same UID as the feed."""
+    part = MIMEText(meetings_to_ical([meeting], name=meeting.exchange.title).decode("utf-8"), "calendar", "utf-8")
+    part.set_param("method", "PUBLISH")
+    part.add_header("Content-Disposition", "attachment", filename=f"meeting-{meeting.pk}.ics")
+    return part
+
+
+def _render(template: str, context: dict, *, zone: zoneinfo.ZoneInfo) -> tuple[str, str, str]:
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(zone):
+        subject = " ".join(render_to_string(f"emails/reminders/{template}_subject.txt", context).split())
+        text = render_to_string(f"emails/reminders/{template}.txt", context)
+        html = render_to_string(f"emails/reminders/{template}.html", context)
+    return subject, text, html
+
+
+def _message(*, to: str, subject: str, text: str, html: str, unsubscribe_url: str | None) -> EmailMultiAlternatives:
+    headers = {}
+    if unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], headers=headers
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _member_context(row: Reminder) -> dict:
+    member = row.member
+    zone = zoneinfo.ZoneInfo(member.time_zone or row.exchange.time_zone)
+    return {
+        "member": member,
+        "exchange": row.exchange,
+        "zone": zone,
+        "zone_name": str(zone.key).replace("_", " "),
+        "exchange_url": absolute(reverse("exchange_detail", args=[row.exchange_id])),
+        "unsubscribe_url": absolute(reverse("reminders_unsubscribe", args=[unsubscribe_token(member)])),
+    }
+
+
+def meeting_reminder_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
+    meeting = row.meeting
+    context = _member_context(row)
+    offset = ReminderOffset.objects.filter(meeting=meeting, minutes_before=row.offset_minutes).first()
+    context.update(
+        {
+            "meeting": meeting,
+            "sessions": list(meeting.sessions.all()),
+            "offset": offset_label(row.offset_minutes),
+            "custom_text": offset.custom_text if offset else "",
+            "is_online": meeting.mode in (Meeting.Mode.ONLINE, Meeting.Mode.HYBRID),
+            "is_in_person": meeting.mode in (Meeting.Mode.IN_PERSON, Meeting.Mode.HYBRID),
+        }
+    )
+    subject, text, html = _render("meeting_reminder", context, zone=context["zone"])
+    message = _message(
+        to=row.member.user.email, subject=subject, text=text, html=html, unsubscribe_url=context["unsubscribe_url"]
+    )
+    message.attach(meeting_ics(meeting))
+    return message
+
+
+def invitation_followup_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
+    invitation = row.invitation
+    zone = zoneinfo.ZoneInfo(row.exchange.time_zone)
+    context = {
+        "invitation": invitation,
+        "exchange": row.exchange,
+        "link": invitation_link(invitation),
+        "days_since": row.offset_minutes // (24 * 60),
+        "expires_at": invitation.expires_at,
+        "zone_name": str(zone.key).replace("_", " "),
+    }
+    subject, text, html = _render("invitation_followup", context, zone=zone)
+    return _message(to=invitation.email, subject=subject, text=text, html=html, unsubscribe_url=None)
+
+
+def checkin_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
+    commitment = row.commitment
+    context = _member_context(row)
+    token = checkin_token(commitment, until=row.meeting.starts_at)
+    context.update(
+        {
+            "commitment": commitment,
+            "session": commitment.session,
+            "next_meeting": row.meeting,
+            "answer_url": absolute(reverse("checkin_answer", args=[token])),
+        }
+    )
+    subject, text, html = _render("checkin", context, zone=context["zone"])
+    return _message(
+        to=row.member.user.email, subject=subject, text=text, html=html, unsubscribe_url=context["unsubscribe_url"]
+    )
+
+
+def digest_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
+    session = row.session
+    context = _member_context(row)
+    context.update(
+        {
+            "session": session,
+            "meeting": session.meeting,
+            "commitment": session.commitments.filter(member=row.member).first(),
+        }
+    )
+    subject, text, html = _render("digest", context, zone=context["zone"])
+    return _message(
+        to=row.member.user.email, subject=subject, text=text, html=html, unsubscribe_url=context["unsubscribe_url"]
+    )
+
+
+BUILDERS = {
+    Reminder.Kind.MEETING_REMINDER: meeting_reminder_email,
+    Reminder.Kind.INVITATION_FOLLOWUP: invitation_followup_email,
+    Reminder.Kind.CHECKIN: checkin_email,
+    Reminder.Kind.DIGEST: digest_email,
+}
+
+
+def reminder_email_build(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
+    return BUILDERS[row.kind](row, now=now)

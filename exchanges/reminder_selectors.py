@@ -1,0 +1,184 @@
+"""Reads for the between-meetings pages, each checked against the reader.
+
+Non-members get 404 (they are not told the exchange exists); members who are
+not facilitators or conveners get 403. Every selector runs a fixed number of
+queries whatever the size of the exchange.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q
+from django.http import Http404
+from django.utils import timezone
+
+from participants.invitations import InvitationState, invitation_state_expression
+from participants.models import Commitment, Invitation, Member
+
+from .models import Exchange, Meeting, Reminder, ReminderPlan
+from .permissions import require_manager
+from .reminders import meeting_offsets
+from .selectors import exchange_get_for_user, meeting_get_for_user
+
+UPCOMING_LIMIT = 300
+RECENT_LIMIT = 200
+
+
+@dataclass
+class Outbox:
+    exchange: Exchange
+    member: Member
+    upcoming: list[Reminder]
+    recent: list[Reminder]
+    failed: list[Reminder]
+    people: list[Member]
+    unanswered: list[Invitation]
+    counts: dict[str, int]
+
+
+def _with_subjects(qs):
+    return qs.select_related("member", "invitation", "meeting", "session", "commitment")
+
+
+def outbox_for_user(*, exchange_id: int, user, now: dt.datetime | None = None) -> Outbox:
+    """What the exchange will send, has sent and could not send, and who has not
+    answered their invitation, for its facilitators."""
+    now = now or timezone.now()
+    exchange, member = exchange_get_for_user(exchange_id=exchange_id, user=user)
+    require_manager(member, exchange_id=exchange.pk)
+    rows = Reminder.objects.filter(exchange=exchange)
+    upcoming = list(
+        _with_subjects(rows.filter(state__in=[Reminder.State.PENDING, Reminder.State.SENDING])).order_by(
+            "due_at", "pk"
+        )[:UPCOMING_LIMIT]
+    )
+    recent = list(
+        _with_subjects(rows.filter(state__in=[Reminder.State.SENT, Reminder.State.SKIPPED])).order_by(
+            "-sent_at", "-due_at", "-pk"
+        )[:RECENT_LIMIT]
+    )
+    failed = list(
+        _with_subjects(rows.filter(Q(state=Reminder.State.FAILED) | ~Q(last_error=""))).order_by("-due_at")[
+            :RECENT_LIMIT
+        ]
+    )
+    counts = dict(rows.values_list("state").annotate(n=Count("pk")).order_by())
+    people = list(
+        Member.objects.filter(exchange=exchange)
+        .annotate(
+            sent_count=Count("reminders", filter=Q(reminders__state=Reminder.State.SENT)),
+            pending_count=Count(
+                "reminders", filter=Q(reminders__state__in=[Reminder.State.PENDING, Reminder.State.SENDING])
+            ),
+            failed_count=Count("reminders", filter=Q(reminders__state=Reminder.State.FAILED)),
+            retrying_count=Count(
+                "reminders", filter=Q(reminders__state=Reminder.State.PENDING, reminders__attempts__gt=0)
+            ),
+            last_sent_at=Max("reminders__sent_at"),
+        )
+        .order_by("display_name")
+    )
+    unanswered = list(
+        Invitation.objects.filter(exchange=exchange)
+        .annotate(
+            invitation_state=invitation_state_expression(now),
+            followups_sent=Count(
+                "reminders",
+                filter=Q(reminders__state=Reminder.State.SENT, reminders__kind=Reminder.Kind.INVITATION_FOLLOWUP),
+            ),
+        )
+        .filter(invitation_state__in=[InvitationState.PENDING, InvitationState.EXPIRED])
+        .order_by("created_at")
+    )
+    return Outbox(
+        exchange=exchange,
+        member=member,
+        upcoming=upcoming,
+        recent=recent,
+        failed=failed,
+        people=people,
+        unanswered=unanswered,
+        counts=counts,
+    )
+
+
+@dataclass
+class ReminderSchedule:
+    meeting: Meeting
+    member: Member
+    is_custom: bool
+    offsets: list[dict]
+
+
+def reminder_schedule_for_user(*, meeting_id: int, user) -> ReminderSchedule:
+    """A meeting's reminder offsets, its own or the defaults, for its facilitators."""
+    meeting, member = meeting_get_for_user(meeting_id=meeting_id, user=user)
+    require_manager(member, exchange_id=meeting.exchange_id)
+    own = list(meeting.reminder_offsets.all())
+    is_custom = ReminderPlan.objects.filter(meeting=meeting).exists()
+    texts = {o.minutes_before: o.custom_text for o in own}
+    offsets = [
+        {"minutes": m, "custom_text": texts.get(m, ""), "due_at": meeting.starts_at - dt.timedelta(minutes=m)}
+        for m in meeting_offsets(meeting, plan_exists=is_custom, offsets=own)
+    ]
+    return ReminderSchedule(meeting=meeting, member=member, is_custom=is_custom, offsets=offsets)
+
+
+@dataclass
+class CheckInGroup:
+    """The commitments made at one meeting, checked in on before the next."""
+
+    meeting: Meeting
+    next_meeting: Meeting | None
+    commitments: list[Commitment] = field(default_factory=list)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for c in self.commitments if c.answer is not None)
+
+    @property
+    def openers(self) -> list[Commitment]:
+        return [c for c in self.commitments if c.answer is not None and c.answer.share_in_opening_round]
+
+
+def checkins_for_user(*, exchange_id: int, user) -> tuple[Exchange, list[CheckInGroup]]:
+    """Every commitment of the exchange with its check-in, grouped by the meeting
+    it was made at, for its facilitators to open the next meeting with."""
+    exchange, member = exchange_get_for_user(exchange_id=exchange_id, user=user)
+    require_manager(member, exchange_id=exchange.pk)
+    meetings = list(exchange.meetings.order_by("number"))
+    scheduled = [m for m in meetings if m.status == Meeting.Status.SCHEDULED]
+    groups: dict[int, CheckInGroup] = {}
+    for m in meetings:
+        following = next((n for n in scheduled if n.number > m.number), None)
+        groups[m.pk] = CheckInGroup(meeting=m, next_meeting=following)
+    commitments = (
+        Commitment.objects.filter(session__meeting__exchange=exchange)
+        .select_related("member__team", "session", "check_in")
+        .order_by("session__planned_start", "member__display_name")
+    )
+    by_meeting = defaultdict(list)
+    for c in commitments:
+        c.answer = getattr(c, "check_in", None)
+        by_meeting[c.session.meeting_id].append(c)
+    for meeting_id, items in by_meeting.items():
+        groups[meeting_id].commitments = items
+    return exchange, [g for g in groups.values() if g.commitments]
+
+
+def commitment_get_for_user(*, commitment_id: int, user) -> Commitment:
+    """A person's own commitment; anyone else's is 404 (even a facilitator answers
+    only for themselves)."""
+    if not user.is_authenticated:
+        raise Http404("No such commitment.")
+    commitment = (
+        Commitment.objects.select_related("member__exchange", "session__meeting", "check_in")
+        .filter(pk=commitment_id, member__user=user)
+        .first()
+    )
+    if commitment is None:
+        raise Http404("No such commitment.")
+    return commitment

@@ -1,0 +1,23 @@
+"""Celery tasks for exchanges: thin wrappers around services.
+
+``scan_due_messages`` runs every minute from Celery beat (exactly one beat:
+see docs/reminders.md). It takes no arguments and is idempotent: running it
+twice, or two at once, sends nothing twice.
+"""
+
+import logging
+
+from celery import shared_task
+
+from .reminders import messages_scan
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="exchanges.tasks.scan_due_messages", ignore_result=True)
+def scan_due_messages() -> dict:
+    result = messages_scan()
+    outcomes = dict(result.outcomes)
+    if outcomes or result.materialized.created or result.materialized.skipped:
+        logger.info("Reminder scan: materialised %s, outcomes %s", result.materialized, outcomes)
+    return outcomes

@@ -1,0 +1,32 @@
+"""Helpers for the between-meetings tests: a fixed clock and meetings around it."""
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import MeetingFactory
+
+# Every test runs on this clock (services take ``now=``), never the real one.
+NOW = dt.datetime(2027, 2, 1, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Factories set a password for every user; a fast hasher keeps these tests quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def now():
+    return NOW
+
+
+@pytest.fixture
+def make_meeting(exchange):
+    def make(**kwargs):
+        kwargs.setdefault("exchange", exchange)
+        kwargs.setdefault("starts_at", NOW + dt.timedelta(days=30))
+        kwargs.setdefault("ends_at", kwargs["starts_at"] + dt.timedelta(hours=6))
+        return MeetingFactory(**kwargs)
+
+    return make
