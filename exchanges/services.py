@@ -50,7 +50,9 @@ def local_to_aware(value: dt.datetime, time_zone: str, *, field: str = "") -> dt
             "the clocks go forward then. Choose another time."
         )
         raise ValidationError({field: message} if field else message)
-    return aware
+    # In UTC: a zone-local value in a repeated hour compares unequal to
+    # everything in other zones (PEP 495), which would surprise every caller.
+    return aware.astimezone(dt.UTC)
 
 
 def aware_to_local(value: dt.datetime, time_zone: str) -> dt.datetime:
