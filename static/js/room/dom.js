@@ -60,23 +60,33 @@ export function replaceList(list, items) {
   }
 }
 
-/** Screen-reader announcements; the same text twice is still announced. */
+/**
+ * Screen-reader announcements. Messages raised by one change (a session opening
+ * also starts its first phase) are spoken together rather than the last one
+ * silencing the others; the same text twice is still announced.
+ */
 export class Announcer {
   constructor(politeId = "announcer", urgentId = "announcer-urgent") {
-    this.polite = byId(politeId);
-    this.urgent = byId(urgentId);
+    this.regions = { polite: byId(politeId), urgent: byId(urgentId) };
+    this.pending = { polite: [], urgent: [] };
+    this.timers = {};
     this.log = [];
   }
 
   say(text, { urgent = false } = {}) {
-    const region = urgent ? this.urgent : this.polite;
+    const kind = urgent ? "urgent" : "polite";
+    const region = this.regions[kind];
     if (!region) return;
     this.log.push(text);
     if (this.log.length > 50) this.log.shift();
+    if (!this.pending[kind].includes(text)) this.pending[kind].push(text);
+    if (this.timers[kind]) return;
     region.textContent = "";
-    window.setTimeout(() => {
-      region.textContent = text;
-    }, 60);
+    this.timers[kind] = window.setTimeout(() => {
+      region.textContent = this.pending[kind].join(" ");
+      this.pending[kind] = [];
+      this.timers[kind] = null;
+    }, 80);
   }
 }
 
