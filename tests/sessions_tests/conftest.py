@@ -41,6 +41,7 @@ class RoomClient:
     def __init__(self, communicator: WebsocketCommunicator):
         self.communicator = communicator
         self.hello: dict | None = None
+        self.closed = False
 
     async def send(self, frame) -> None:
         if isinstance(frame, str):
@@ -50,7 +51,11 @@ class RoomClient:
 
     async def recv(self, timeout: float = 3, heartbeats: bool = False) -> dict:
         while True:
-            frame = json.loads(await self.communicator.receive_from(timeout=timeout))
+            # A timeout in receive_from would cancel the application; wait
+            # without touching it instead.
+            if await self.communicator.receive_nothing(timeout=timeout, interval=0.005):
+                raise TimeoutError
+            frame = json.loads(await self.communicator.receive_from())
             if heartbeats or frame["type"] != "heartbeat":
                 return frame
 
@@ -84,7 +89,9 @@ class RoomClient:
                 return frames
 
     async def close(self) -> None:
-        await self.communicator.disconnect()
+        if not self.closed:
+            self.closed = True
+            await self.communicator.disconnect()
 
 
 async def open_socket(user, session_id: int) -> tuple[WebsocketCommunicator, bool, int | None]:
