@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "exchanges",
     "participants",
     "sessions.apps.DialogueSessionsConfig",
+    "archives",
 ]
 
 MIDDLEWARE = [

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("exchanges.reminder_urls")),
     path("", include("participants.urls")),
     path("", include("sessions.urls")),
+    path("", include("archives.urls")),
 ]
