@@ -110,7 +110,7 @@ class MeetingForm(forms.Form):
 
 
 class DialogueSessionForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200)
+    title = forms.CharField(label="Session title", max_length=200)
     question = forms.CharField(
         label="Question",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -180,6 +180,10 @@ class BasePhaseFormSet(forms.BaseFormSet):
 
 PhaseFormSet = forms.formset_factory(
     PhaseForm, formset=BasePhaseFormSet, extra=3, can_delete=True, max_num=30, validate_max=True
+)
+# A new session starts with more blank rows: its whole agenda is still to write.
+NewSessionPhaseFormSet = forms.formset_factory(
+    PhaseForm, formset=BasePhaseFormSet, extra=6, can_delete=True, max_num=30, validate_max=True
 )
 
 

@@ -21,6 +21,7 @@ from .forms import (
     ExchangeCreateForm,
     ExchangeForm,
     MeetingForm,
+    NewSessionPhaseFormSet,
     PhaseFormSet,
     TeamForm,
     phase_initial,
@@ -239,7 +240,8 @@ def _session_form_page(request, *, meeting, member, session=None):
         initial = DialogueSessionForm.initial_for(session)
         phases_initial = phase_initial(session)
     form = DialogueSessionForm(request.POST or None, initial=initial, meeting=meeting)
-    formset = PhaseFormSet(request.POST or None, initial=phases_initial, prefix="phases")
+    formset_class = NewSessionPhaseFormSet if session is None else PhaseFormSet
+    formset = formset_class(request.POST or None, initial=phases_initial, prefix="phases")
     phase_errors: list[str] = []
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:

@@ -45,7 +45,7 @@ def test_session_form_has_clear_labels_and_button(client, facilitator, meeting):
     client.force_login(facilitator.user)
     response = client.get(reverse("session_create", args=[meeting.pk]))
     body = response.content.decode()
-    for label in ("Title", "Question", "Guiding prompts", "Starts (local time)", "Ends (local time)"):
+    for label in ("Session title", "Question", "Guiding prompts", "Starts (local time)", "Ends (local time)"):
         assert f">{label} <span" in body or f">{label}</label>" in body, label
     assert "Phase 1 title" in body and "Phase 1 minutes" in body
     assert "Save session" in body
