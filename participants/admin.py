@@ -25,7 +25,7 @@ class MemberInline(admin.TabularInline):
     model = Member
     extra = 0
     fields = ("exchange", "display_name", "team", "exchange_role", "stakeholder_role", "time_zone", "consented_at")
-    autocomplete_fields = ("exchange",)
+    raw_id_fields = ("exchange",)
     show_change_link = True
 
 
@@ -47,7 +47,10 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    inlines = [MemberInline]
+
+    def get_inlines(self, request, obj):
+        # A new account has no memberships yet: people join exchanges by invitation.
+        return [MemberInline] if obj is not None else []
 
 
 @admin.register(Member)
@@ -73,7 +76,7 @@ class InvitationStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.annotate(_state=invitation_state_expression()).filter(_state=self.value())
+            return queryset.annotate(current_state=invitation_state_expression()).filter(current_state=self.value())
         return queryset
 
 
