@@ -46,8 +46,12 @@ export function replaceList(list, items) {
   const focusKey = active && list.contains(active) ? active.dataset.focusKey : null;
   list.replaceChildren(...items);
   if (focusKey) {
-    const again = list.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
-    if (again) {
+    let again = list.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+    if (again && again.disabled) {
+      // "Move up" on the entry now at the top is disabled: stay on that entry's next control.
+      again = again.closest("li")?.querySelector("button:not([disabled])") || again;
+    }
+    if (again && !again.disabled) {
       again.focus();
     } else {
       // The control is gone (the entry left the list): keep focus near, not on <body>.

@@ -41,6 +41,8 @@ class Room {
     this.replyTo = null;
     this.editing = new Set(); // contribution ids whose edit form is open
     this.acking = new Set(); // contribution ids whose "I heard you" form is open
+    this.drafts = new Map(); // "edit-17" / "ack-17" -> text typed but not yet sent
+    this.itemCache = new Map(); // contribution id -> {signature, node}
     this.reflectionDoneAnnounced = null;
     this.connection = new RoomConnection({
       url: config.ws_url,
@@ -118,9 +120,11 @@ class Room {
       this.announcer.say("Your note is shared into the room.");
     } else if (sent.type === "acknowledge") {
       this.acking.delete(sent.contribution_id);
+      this.drafts.delete(`ack-${sent.contribution_id}`);
       this.renderContributions();
     } else if (sent.type === "contribution_edit") {
       this.editing.delete(sent.contribution_id);
+      this.drafts.delete(`edit-${sent.contribution_id}`);
       this.renderContributions();
     }
   }
@@ -386,7 +390,7 @@ class Room {
       s.state === "closed"
         ? "The session has closed; contributions are no longer taken."
         : s.state === "scheduled"
-          ? "The session has not opened yet. You can write now; it is kept and sent once the room opens."
+          ? "The session has not opened yet. You can draft here and share once it opens."
           : s.paused
             ? "The room is paused: what you share now is held and sent when the facilitator resumes."
             : "";
@@ -542,14 +546,62 @@ class Room {
     }
   }
 
+  /**
+   * Redraw only the contributions that changed. Unchanged items keep their DOM
+   * nodes, so a screen reader's place, keyboard focus and half-typed edits are
+   * not disturbed by someone else's words arriving.
+   */
   renderContributions() {
     const s = this.state;
     const me = s.you.member_id;
     const themeNames = new Map(s.themes.map((t) => [t.id, t.name]));
     const byIdMap = new Map(s.contributions.map((c) => [c.id, c]));
-    const items = s.contributions.map((c) => this.contributionItem(c, { me, themeNames, byIdMap }));
-    show("contributions-empty", items.length === 0);
-    replaceList(byId("contribution-list"), items);
+    const list = byId("contribution-list");
+    const seen = new Set();
+    const nodes = s.contributions.map((c) => {
+      seen.add(c.id);
+      const parent = c.reply_to ? byIdMap.get(c.reply_to) : null;
+      const signature = JSON.stringify([
+        c,
+        parent ? [parent.author.display_name, parent.text] : null,
+        this.editing.has(c.id),
+        this.acking.has(c.id),
+        s.session.state,
+        s.themes,
+        (s.ackReflections[c.id] || []).length,
+      ]);
+      const cached = this.itemCache.get(c.id);
+      if (cached && cached.signature === signature) return cached.node;
+      const node = this.contributionItem(c, { me, themeNames, byIdMap });
+      if (cached) this.carryError(cached.node, node);
+      this.itemCache.set(c.id, { signature, node });
+      return node;
+    });
+    for (const id of [...this.itemCache.keys()]) if (!seen.has(id)) this.itemCache.delete(id);
+
+    const active = document.activeElement;
+    const focusKey = active && list.contains(active) ? active.dataset.focusKey : null;
+    nodes.forEach((node, index) => {
+      if (list.children[index] !== node) list.insertBefore(node, list.children[index] || null);
+    });
+    while (list.children.length > nodes.length) list.lastElementChild.remove();
+    if (focusKey && !list.contains(document.activeElement)) {
+      const again = list.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+      if (again) again.focus();
+      else byId("contributions-heading").focus();
+    }
+    show("contributions-empty", nodes.length === 0);
+  }
+
+  /** Keep an error shown under a contribution when that contribution is redrawn. */
+  carryError(oldNode, newNode) {
+    const before = oldNode.querySelector(":scope > .control-error");
+    const after = newNode.querySelector(":scope > .control-error");
+    if (!before || !after) return;
+    after.textContent = before.textContent;
+    for (const [clientId, target] of this.errorTargets) {
+      if (target === before) this.errorTargets.set(clientId, after);
+    }
   }
 
   contributionItem(c, { me, themeNames, byIdMap }) {
@@ -692,8 +744,15 @@ class Room {
   editForm(c) {
     const errorId = `contribution-error-${c.id}`;
     const form = el("form", { className: "stack-form inline-edit" });
-    const area = el("textarea", { id: `edit-text-${c.id}`, rows: 4, maxlength: config.max_length });
-    area.value = c.text;
+    const draftKey = `edit-${c.id}`;
+    const area = el("textarea", {
+      id: `edit-text-${c.id}`,
+      rows: 4,
+      maxlength: config.max_length,
+      dataset: { focusKey: `edit-text-${c.id}` },
+    });
+    area.value = this.drafts.has(draftKey) ? this.drafts.get(draftKey) : c.text;
+    area.addEventListener("input", () => this.drafts.set(draftKey, area.value));
     form.append(
       el("label", { for: `edit-text-${c.id}`, text: "Edit your contribution" }),
       area,
@@ -707,6 +766,7 @@ class Room {
           text: "Cancel",
           onclick: () => {
             this.editing.delete(c.id);
+            this.drafts.delete(`edit-${c.id}`);
             this.renderContributions();
             byId(`contribution-${c.id}`)?.querySelector("[data-focus-key^='edit-']")?.focus();
           },
@@ -728,7 +788,16 @@ class Room {
   ackForm(c, errorId) {
     const inputId = `ack-reflection-${c.id}`;
     const form = el("form", { className: "inline-ack" });
-    const input = el("input", { type: "text", id: inputId, maxlength: 280, autocomplete: "off" });
+    const draftKey = `ack-${c.id}`;
+    const input = el("input", {
+      type: "text",
+      id: inputId,
+      maxlength: 280,
+      autocomplete: "off",
+      dataset: { focusKey: `ack-input-${c.id}` },
+    });
+    input.value = this.drafts.get(draftKey) || "";
+    input.addEventListener("input", () => this.drafts.set(draftKey, input.value));
     form.append(
       el("label", { for: inputId, text: "What I heard (optional, one line)" }),
       input,
@@ -742,6 +811,7 @@ class Room {
           text: "Cancel",
           onclick: () => {
             this.acking.delete(c.id);
+            this.drafts.delete(`ack-${c.id}`);
             this.renderContributions();
           },
         }),
