@@ -1,0 +1,206 @@
+"""Browser tests: the real ASGI application served on loopback, driven by Chromium.
+
+The server is ``config.asgi.application`` (HTTP through Django, websockets
+through Channels) run by uvicorn in a background thread of the test process,
+so a test can set data up with the ORM, click through pages in Chromium, and
+read what the server did (``django.core.mail.outbox``, the database) without
+any other process. ``transactional_db`` makes the test's rows committed and so
+visible to the server's threads; on SQLite the test database is then a file
+(see ``django_db_modify_db_settings``), because an in-memory database shared
+between threads locks whole tables and fails under concurrent requests.
+
+Every page a person visits should pass axe-core with no serious or critical
+violation: ``assert_no_serious_axe_violations`` checks that.
+"""
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import CHROMIUM
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERIOUS_IMPACTS = ("serious", "critical")
+DEFAULT_TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(items):
+    """Everything under tests/browser/ drives Chromium, whether or not it says so."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, tmp_path_factory):
+    """A file, not memory, for the SQLite test database once browser tests are in the run.
+
+    The server answers requests on its own threads, each with its own
+    connection; a shared-cache in-memory database takes table locks that a
+    busy timeout does not wait for, so concurrent requests would fail with
+    "database table is locked". A file in WAL mode lets readers and the one
+    writer proceed.
+    """
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})
+        db["TEST"]["NAME"] = str(tmp_path_factory.mktemp("browser-db") / "test.sqlite3")
+
+
+def _asgi_app():
+    """The project's ASGI application, with static files served as runserver would.
+
+    Tests run with DEBUG off, so WhiteNoise does not look in the source folders;
+    the stylesheet must load all the same, or axe would judge an unstyled page.
+    """
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from config.asgi import application
+
+    return ASGIStaticFilesHandler(application)
+
+
+@pytest.fixture
+def live_server_url(transactional_db, settings) -> Iterator[str]:
+    """Serve the ASGI application on a free loopback port for one test; yield its base URL."""
+    import uvicorn
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    settings.SITE_URL = url  # links in emails point at this server
+
+    config = uvicorn.Config(_asgi_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, once per test module.
+
+    Playwright's sync API keeps an event loop on the main thread while it is
+    open, which Django's ORM takes for async code; the browser tests talk to
+    the database only between page actions, so that check is relaxed for as
+    long as the browser is open, and restored after.
+    """
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def new_context(browser, live_server_url):
+    """Make a fresh browser context (its own cookies: one person) aimed at the live server.
+
+    Each page opened in it records console errors, including content security
+    policy refusals, in ``page.console_errors``.
+    """
+    contexts = []
+
+    def make(**kwargs):
+        kwargs.setdefault("base_url", live_server_url)
+        kwargs.setdefault("locale", "en-US")
+        context = browser.new_context(**kwargs)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.on("page", _record_console_errors)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh context: one signed-out visitor."""
+    return new_context().new_page()
+
+
+def _record_console_errors(page) -> None:
+    page.console_errors = []
+
+    def on_console(message) -> None:
+        # Browsers ask for /favicon.ico on their own; its absence is not the page's error.
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            page.console_errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+
+
+def login(page, email: str, password: str) -> None:
+    """Sign in through the sign-in form, as a person would, and wait to leave it."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def assert_no_serious_axe_violations(page, *, context=None) -> None:
+    """Run axe-core on the page as it is now; fail on any serious or critical violation.
+
+    axe is injected through the DevTools protocol, which the page's content
+    security policy (no inline scripts) does not govern, so it runs on the
+    page exactly as served.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=context)
+    serious = [v for v in results.response["violations"] if v.get("impact") in SERIOUS_IMPACTS]
+    if serious:
+        lines = [f"{len(serious)} serious or critical accessibility violations on {page.url}:"]
+        for violation in serious:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            for node in violation["nodes"][:5]:
+                lines.append(f"    {', '.join(map(str, node['target']))}: {node.get('failureSummary', '')}")
+                lines.append(f"    {node.get('html', '')[:200]}")
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def assert_no_console_errors(page) -> None:
+    """No script error and no content security policy refusal on the page so far."""
+    errors = getattr(page, "console_errors", [])
+    assert not errors, f"console errors on {page.url}: {errors}"

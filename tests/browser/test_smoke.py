@@ -1,0 +1,43 @@
+"""A first visit: the sign-in page and the exchange list, in a real browser."""
+
+import pytest
+
+from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, login
+from tests.factories import MemberFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery"
+
+
+def test_sign_in_page_is_accessible(page):
+    """The sign-in page has labelled fields, passes axe, and runs no script the policy refuses."""
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+    assert page.get_by_role("heading", name="Sign in").is_visible()
+    assert_no_serious_axe_violations(page)
+    assert_no_console_errors(page)
+
+
+def test_a_person_signs_in_and_sees_their_exchanges(page):
+    """A member signs in through the form and lands on the list of their exchanges, which passes axe."""
+    member = MemberFactory(exchange__title="Safe Communities Exchange")
+    MemberFactory(exchange__title="Someone Else's Exchange")
+    login(page, member.user.email, PASSWORD)
+    assert page.get_by_role("link", name="Safe Communities Exchange").is_visible()
+    assert page.get_by_text("Someone Else's Exchange").count() == 0
+    assert_no_serious_axe_violations(page)
+    assert_no_console_errors(page)
+
+
+def test_a_wrong_password_is_refused(page):
+    """A wrong password keeps the person on the sign-in page with an error they can read."""
+    user = UserFactory()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" in page.url
+    assert page.get_by_text("correct email address and password", exact=False).is_visible()
+    assert_no_serious_axe_violations(page)
