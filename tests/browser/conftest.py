@@ -6,7 +6,7 @@ so a test can set data up with the ORM, click through pages in Chromium, and
 read what the server did (``django.core.mail.outbox``, the database) without
 any other process. ``transactional_db`` makes the test's rows committed and so
 visible to the server's threads; on SQLite the test database is then a file
-(see ``django_db_modify_db_settings``), because an in-memory database shared
+(see ``pytest_collection_modifyitems``), because an in-memory database shared
 between threads locks whole tables and fails under concurrent requests.
 
 Every page a person visits should pass axe-core with no serious or critical
@@ -14,7 +14,9 @@ violation: ``assert_no_serious_axe_violations`` checks that.
 """
 
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -36,27 +38,27 @@ SERIOUS_IMPACTS = ("serious", "critical")
 DEFAULT_TIMEOUT_MS = 15_000
 
 
-def pytest_collection_modifyitems(items):
-    """Everything under tests/browser/ drives Chromium, whether or not it says so."""
-    for item in items:
-        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings, tmp_path_factory):
-    """A file, not memory, for the SQLite test database once browser tests are in the run.
+def pytest_collection_modifyitems(config, items):
+    """Mark everything under tests/browser/ as a browser test, and give the run a file database if any is selected.
 
     The server answers requests on its own threads, each with its own
-    connection; a shared-cache in-memory database takes table locks that a
-    busy timeout does not wait for, so concurrent requests would fail with
+    connection; an in-memory SQLite database shared between threads takes
+    table locks that no busy timeout waits for, so concurrent requests (a
+    page and its websocket, two people in one room) would fail with
     "database table is locked". A file in WAL mode lets readers and the one
-    writer proceed.
+    writer proceed. This is decided here, before any test sets the database
+    up, so it holds whichever test happens to run first.
     """
+    selected = False
+    for item in items:
+        if "tests/browser/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+            selected = True
     db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        db.setdefault("TEST", {})
-        db["TEST"]["NAME"] = str(tmp_path_factory.mktemp("browser-db") / "test.sqlite3")
+    if selected and db["ENGINE"].endswith("sqlite3") and not db.get("TEST", {}).get("NAME"):
+        folder = tempfile.mkdtemp(prefix="cg-browser-db-")
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+        db.setdefault("TEST", {})["NAME"] = os.path.join(folder, "test.sqlite3")
 
 
 def _asgi_app():
