@@ -29,7 +29,10 @@ import {
 import { renderConsole, setupConsole } from "./console.js";
 
 const config = JSON.parse(byId("room-config").textContent);
-const NOTE_KEY = `cg.note.${config.session_id}`;
+// Keyed by member as well as session: on a shared laptop, one person's unsent
+// words must never be shown to, or sent as, the next person who signs in.
+const LOCAL_KEY = `${config.session_id}.${config.member_id}`;
+const NOTE_KEY = `cg.note.${LOCAL_KEY}`;
 
 class Room {
   constructor() {
@@ -46,7 +49,7 @@ class Room {
     this.reflectionDoneAnnounced = null;
     this.connection = new RoomConnection({
       url: config.ws_url,
-      sessionId: config.session_id,
+      sessionId: LOCAL_KEY,
       onHello: (frame) => this.onHello(frame),
       onEvent: (frame) => this.onEvent(frame),
       onAck: (frame, sent) => this.onAck(frame, sent),
@@ -96,6 +99,15 @@ class Room {
     this.clock.sync(frame.server_time || (frame.state && frame.state.server_time));
     const wasOpen = this.state !== null;
     this.state = stateFromHello(frame);
+    const unsavedNote = window.localStorage.getItem(NOTE_KEY);
+    if (unsavedNote !== null && (!this.state.note || this.state.note.text !== unsavedNote)) {
+      this.state.note = { text: unsavedNote, updated_at: null };
+      window.setTimeout(() => this.saveNote(), 0);
+    } else if (unsavedNote !== null) {
+      window.localStorage.removeItem(NOTE_KEY);
+    }
+    const notes = byId("reflection-notes");
+    if (this.state.note && notes && document.activeElement !== notes) notes.value = this.state.note.text;
     this.renderAll();
     if (wasOpen) this.announcer.say("Reconnected. The room is up to date.");
   }
@@ -111,7 +123,9 @@ class Room {
   onAck(frame, sent) {
     this.errorTargets.delete(frame.client_id);
     if (!sent) return;
-    if (sent.type === "commitment_set") {
+    if (sent.type === "note_save") {
+      if (window.localStorage.getItem(NOTE_KEY) === sent.text) window.localStorage.removeItem(NOTE_KEY);
+    } else if (sent.type === "commitment_set") {
       setText("commitment-status", "Your commitment is recorded. You can change it until the window closes.");
       this.announcer.say("Your commitment is recorded.");
     } else if (sent.type === "pause_request") {
@@ -254,9 +268,10 @@ class Room {
     notes.value = window.localStorage.getItem(NOTE_KEY) || "";
     let noteTimer = null;
     notes.addEventListener("input", () => {
+      // Kept on the device only until the server holds it: private notes should not linger in the browser.
       window.localStorage.setItem(NOTE_KEY, notes.value);
       window.clearTimeout(noteTimer);
-      noteTimer = window.setTimeout(() => this.act({ type: "note_save", text: notes.value }, "reflection-error"), 1500);
+      noteTimer = window.setTimeout(() => this.saveNote(), 1500);
     });
     byId("reflection-share").addEventListener("click", () => {
       const value = notes.value.trim();
@@ -304,6 +319,12 @@ class Room {
         this.announcer.say("Captured.");
       });
     }
+  }
+
+  /** Save the private note; offline, it simply waits on the device for the next connection. */
+  saveNote() {
+    const text = byId("reflection-notes").value;
+    this.connection.sendAction({ type: "note_save", text });
   }
 
   updateCounter() {
@@ -429,7 +450,10 @@ class Room {
     const me = this.state.you.member_id;
     const turn = currentTurn(round);
     const mine = Boolean(turn && turn.member.id === me);
+    const controls = byId("my-turn-controls");
+    const hadFocus = controls.contains(document.activeElement);
     show("my-turn-controls", mine);
+    if (hadFocus && !mine) focusQuietly(byId("round-status"));
     show("turn-timer", Boolean(turn && turn.ends_at));
     byId("round-panel").classList.toggle("my-turn", mine);
     if (!round) {
@@ -463,9 +487,13 @@ class Room {
     const me = this.state.you.member_id;
     const queue = this.state.queue;
     const mine = queue.some((e) => e.member.id === me);
+    const handControls = byId("hand-controls");
+    const focusedId = handControls.contains(document.activeElement) ? document.activeElement.id : null;
     show("lower-hand", mine);
     show("raise-new", !mine);
     show("raise-reply", !mine);
+    // The button just pressed has gone; keep the keyboard on its counterpart.
+    if (focusedId && byId(focusedId).hidden) byId(mine ? "lower-hand" : "raise-new").focus();
     show("queue-empty", queue.length === 0);
     const facilitating = config.can_facilitate;
     const items = [];
@@ -960,6 +988,12 @@ class Room {
     }
     if (config.can_facilitate) renderConsole(this, { tickOnly: true });
   }
+}
+
+function focusQuietly(node) {
+  if (!node) return;
+  node.tabIndex = -1;
+  node.focus();
 }
 
 function excerpt(text, length = 80) {

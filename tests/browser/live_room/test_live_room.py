@@ -92,6 +92,8 @@ def test_a_session_runs_from_opening_to_commitments(new_context, room):
     wait_announced(ben, "Your turn", region="announcer-urgent")
     wait_announced(ana, "It is now Ben Carter's turn.")
     assert ana.locator("#my-turn-controls").is_hidden()
+    # Her turn controls went away; the keyboard lands on the go-around's status, not at the top of the page.
+    expect(ana.locator("#round-status")).to_be_focused()
     ben.get_by_role("button", name="Pass").click()
     wait_announced(ana, "It is now Fran Okafor's turn.")
     ana.locator("#round-order").get_by_text("passed").wait_for()

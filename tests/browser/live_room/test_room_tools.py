@@ -58,7 +58,8 @@ def test_queue_acknowledgement_capture_themes_pause(new_context, transactional_d
     expect(ana_page.locator("#queue-list > li").first).to_contain_text("Ana Ruiz")
     # Focus stays on Ana's entry (its "Move up" is now disabled, so on the next control).
     expect(console.locator("#queue-list > li").first.locator(":focus")).to_have_count(1)
-    expect(ana_page.get_by_role("button", name="Lower my hand")).to_be_visible()
+    # The button Ana pressed gave way to "Lower my hand", and the keyboard moved with it.
+    expect(ana_page.get_by_role("button", name="Lower my hand")).to_be_focused()
     console.get_by_role("button", name="Call next").click()
     expect(ana_page.locator("#announcer-urgent")).to_contain_text("You have the floor.")
     expect(sam_page.locator("#queue-list")).to_contain_text("Has the floor")
