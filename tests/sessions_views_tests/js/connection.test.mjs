@@ -1,0 +1,146 @@
+// The room client's ordering rules (docs/protocol.md §6), run under Node with a fake socket.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+const store = new Map();
+globalThis.window = globalThis;
+globalThis.localStorage = {
+  getItem: (k) => (store.has(k) ? store.get(k) : null),
+  setItem: (k, v) => store.set(k, String(v)),
+  removeItem: (k) => store.delete(k),
+};
+globalThis.addEventListener = () => {};
+
+class FakeSocket {
+  static CONNECTING = 0;
+  static OPEN = 1;
+  static CLOSING = 2;
+  static CLOSED = 3;
+  static all = [];
+  constructor(url) {
+    this.url = url;
+    this.readyState = FakeSocket.OPEN;
+    this.sent = [];
+    this.listeners = {};
+    FakeSocket.all.push(this);
+  }
+  addEventListener(name, fn) {
+    (this.listeners[name] ||= []).push(fn);
+  }
+  send(data) {
+    this.sent.push(JSON.parse(data));
+  }
+  close(code = 1000) {
+    this.readyState = FakeSocket.CLOSED;
+    for (const fn of this.listeners.close || []) fn({ code });
+  }
+  serverSends(frame) {
+    for (const fn of this.listeners.message || []) fn({ data: JSON.stringify(frame) });
+  }
+}
+globalThis.WebSocket = FakeSocket;
+
+const { RoomConnection } = await import("../../../static/js/room/connection.js");
+
+function setup(sessionId) {
+  const applied = [];
+  const hellos = [];
+  const statuses = [];
+  const connection = new RoomConnection({
+    url: "ws://test/ws/sessions/1/",
+    sessionId,
+    onHello: (frame) => hellos.push(frame),
+    onEvent: (frame) => applied.push(frame.seq),
+    onStatus: (status) => statuses.push(status),
+  });
+  connection.start();
+  const socket = FakeSocket.all.at(-1);
+  socket.serverSends({ type: "hello", last_seq: 5, state: {}, session: {}, you: {} });
+  return { connection, socket, applied, hellos, statuses };
+}
+
+const event = (seq) => ({ type: "event", seq, event: "presence_left", member_id: 1 });
+const resumes = (socket) => socket.sent.filter((f) => f.type === "resume").map((f) => f.since);
+
+test("events are applied in seq order; duplicates are ignored", () => {
+  const { connection, socket, applied } = setup("a");
+  socket.serverSends(event(5));
+  socket.serverSends(event(6));
+  socket.serverSends(event(6));
+  socket.serverSends(event(4));
+  socket.serverSends(event(7));
+  assert.deepEqual(applied, [6, 7]);
+  assert.equal(connection.lastSeq, 7);
+  connection.stop();
+});
+
+test("a gap is buffered and resumed from the last applied seq, then filled in order", () => {
+  const { connection, socket, applied } = setup("b");
+  socket.sent.length = 0;
+  socket.serverSends(event(8));
+  socket.serverSends(event(9));
+  assert.deepEqual(applied, []);
+  assert.deepEqual(resumes(socket), [5]);
+  socket.serverSends(event(6));
+  socket.serverSends(event(7));
+  assert.deepEqual(applied, [6, 7, 8, 9]);
+  socket.serverSends(event(8));
+  assert.deepEqual(applied, [6, 7, 8, 9]);
+  connection.stop();
+});
+
+test("a heartbeat ahead of the client asks for the missing events", () => {
+  const { connection, socket } = setup("c");
+  socket.sent.length = 0;
+  socket.serverSends({ type: "heartbeat", last_seq: 5 });
+  assert.deepEqual(resumes(socket), []);
+  socket.serverSends({ type: "heartbeat", last_seq: 9 });
+  assert.deepEqual(resumes(socket), [5]);
+  connection.stop();
+});
+
+test("contributions wait in the outbox with one client_id until acknowledged, across reconnects", () => {
+  const { connection, socket, statuses } = setup("d");
+  const sent = connection.sendDurable({ type: "contribute", text: "hello", kind: "story" });
+  assert.match(sent.client_id, /^[0-9a-f-]{36}$/);
+  assert.equal(socket.sent.filter((f) => f.type === "contribute").length, 1);
+  // The line drops before the ack: the draft survives in storage under the session's key.
+  socket.close(1006);
+  assert.ok(statuses.includes("reconnecting"));
+  assert.equal(JSON.parse(store.get("cg.outbox.d"))[0].client_id, sent.client_id);
+  // A fresh page (same storage) re-sends it with the same client_id after its hello.
+  const again = new RoomConnection({ url: "ws://x/", sessionId: "d", onHello() {}, onEvent() {} });
+  again.connect();
+  const next = FakeSocket.all.at(-1);
+  next.serverSends({ type: "hello", last_seq: 5, state: {}, session: {}, you: {} });
+  const resent = next.sent.filter((f) => f.type === "contribute");
+  assert.equal(resent.length, 1);
+  assert.equal(resent[0].client_id, sent.client_id);
+  next.serverSends({ type: "ack", action: "contribute", client_id: sent.client_id, seq: 6 });
+  assert.equal(again.pending().length, 0);
+  assert.equal(store.has("cg.outbox.d"), false);
+  connection.stop();
+  again.stop();
+});
+
+test("a refused contribution leaves the outbox, but one held by a pause stays", () => {
+  const { connection, socket } = setup("e");
+  const tooLong = connection.sendDurable({ type: "contribute", text: "x" });
+  const held = connection.sendDurable({ type: "contribute", text: "y" });
+  socket.serverSends({ type: "error", code: "too_long", client_id: tooLong.client_id, message: "At most 4000." });
+  socket.serverSends({ type: "error", code: "paused", client_id: held.client_id, message: "Paused." });
+  assert.deepEqual(
+    connection.pending().map((f) => f.client_id),
+    [held.client_id],
+  );
+  connection.stop();
+});
+
+test("a refusal to join stops reconnecting", () => {
+  const { connection, socket, statuses } = setup("f");
+  const before = FakeSocket.all.length;
+  socket.close(4403);
+  assert.equal(statuses.at(-1), "refused");
+  assert.equal(FakeSocket.all.length, before);
+  connection.stop();
+});
