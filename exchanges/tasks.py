@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="exchanges.tasks.scan_due_messages", ignore_result=True)
 def scan_due_messages() -> dict:
     result = messages_scan()
-    outcomes = dict(result.outcomes)
+    outcomes = {str(state): n for state, n in result.outcomes.items()}
     if outcomes or result.materialized.created or result.materialized.skipped:
         logger.info("Reminder scan: materialised %s, outcomes %s", result.materialized, outcomes)
     return outcomes

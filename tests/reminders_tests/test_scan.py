@@ -1,6 +1,7 @@
 """The scan: which rows exist, when they are due, and that each is sent once."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -302,3 +303,54 @@ def test_session_questions_are_in_the_reminder_as_preparation(make_meeting, part
     assert "What are you learning?" in message.body
     html = message.alternatives[0][0]
     assert "What does safety mean on your street?" in html
+
+
+def test_the_beat_task_runs_the_scan(make_meeting, participant):
+    """exchanges.tasks.scan_due_messages (what beat enqueues) sends what is due and reports it."""
+    from exchanges.tasks import scan_due_messages
+
+    meeting = make_meeting(starts_at=NOW + 2 * DAY - dt.timedelta(minutes=1))
+    # The task reads the real clock: make the reminder due by it.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=dt.datetime.now(dt.UTC) + 2 * DAY - dt.timedelta(minutes=1),
+        ends_at=dt.datetime.now(dt.UTC) + 2 * DAY + HOUR,
+    )
+    assert scan_due_messages() == {"sent": 1}
+    assert scan_due_messages() == {}
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_scans_send_each_message_once(make_meeting, make_member):
+    """Four scans racing on PostgreSQL (skip_locked claims) deliver each of 40 messages exactly once."""
+    import threading
+    from collections import Counter
+
+    from django.db import connection
+
+    for _ in range(20):
+        make_member()
+    meeting = make_meeting()
+    messages_materialize(now=NOW)
+    due = meeting.starts_at - 2 * DAY
+    errors = []
+
+    def scan():
+        try:
+            messages_scan(now=due)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    counts = Counter((m.to[0], re.search(r"meets in (\d+ days)", m.body).group(1)) for m in mail.outbox)
+    assert len(counts) == 40
+    assert set(counts.values()) == {1}
+    assert set(Reminder.objects.values_list("state", flat=True)) == {Reminder.State.SENT}
