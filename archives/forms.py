@@ -1,0 +1,88 @@
+"""Forms of the archive pages: filters and search, review choices, theme management."""
+
+from django import forms
+
+from exchanges.models import Meeting, Team
+from participants.models import StakeholderRole
+from sessions.models import Attribution, DialogueSession, Theme
+
+from .selectors import ArchiveFilters
+
+
+class ArchiveFilterForm(forms.Form):
+    """Search and filters over the exchange's archive (GET)."""
+
+    q = forms.CharField(label="Search the words", required=False, max_length=200)
+    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="Any team")
+    role = forms.ChoiceField(label="Stakeholder role", required=False)
+    meeting = forms.ModelChoiceField(
+        label="Meeting", queryset=Meeting.objects.none(), required=False, empty_label="Any meeting"
+    )
+    theme = forms.ModelChoiceField(
+        label="Theme", queryset=Theme.objects.none(), required=False, empty_label="Any theme"
+    )
+    session = forms.ModelChoiceField(queryset=DialogueSession.objects.none(), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, exchange_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(exchange_id=exchange_id).order_by("community_name")
+        self.fields["role"].choices = [("", "Any role"), *StakeholderRole.choices]
+        self.fields["meeting"].queryset = Meeting.objects.filter(exchange_id=exchange_id).order_by("number")
+        self.fields["meeting"].label_from_instance = lambda m: f"{m.number}. {m.title}"
+        self.fields["theme"].queryset = Theme.objects.filter(exchange_id=exchange_id).order_by("name")
+        self.fields["session"].queryset = DialogueSession.objects.filter(meeting__exchange_id=exchange_id)
+
+    def filters(self) -> ArchiveFilters:
+        if not self.is_valid():
+            return ArchiveFilters()
+        data = self.cleaned_data
+        return ArchiveFilters(
+            q=data.get("q") or "",
+            team=data.get("team"),
+            role=data.get("role") or "",
+            meeting=data.get("meeting"),
+            theme=data.get("theme"),
+            session=data.get("session"),
+        )
+
+
+REVIEW_CONSENTS = [(value, label) for value, label in Attribution.choices]
+
+
+class ConsentForm(forms.Form):
+    consent = forms.ChoiceField(label="How may these words be attributed?", choices=REVIEW_CONSENTS)
+
+
+class WindowForm(forms.Form):
+    days = forms.IntegerField(label="Review window (days after the close)", min_value=1, max_value=60)
+
+
+class ThemeCreateForm(forms.Form):
+    name = forms.CharField(label="New theme", max_length=60)
+
+
+class ThemeRenameForm(forms.Form):
+    name = forms.CharField(label="New name", max_length=60)
+
+
+class ThemeMergeForm(forms.Form):
+    source = forms.ModelChoiceField(label="Merge this theme", queryset=Theme.objects.none())
+    target = forms.ModelChoiceField(label="into this theme", queryset=Theme.objects.none())
+
+    def __init__(self, *args, exchange_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        themes = Theme.objects.filter(exchange_id=exchange_id).order_by("name")
+        self.fields["source"].queryset = themes
+        self.fields["target"].queryset = themes
+
+
+class FollowThroughForm(forms.Form):
+    theme = forms.ModelChoiceField(
+        label="Theme", queryset=Theme.objects.none(), required=False, empty_label="Any theme"
+    )
+    question = forms.ChoiceField(label="Question", required=False)
+
+    def __init__(self, *args, exchange_id: int, questions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = Theme.objects.filter(exchange_id=exchange_id).order_by("name")
+        self.fields["question"].choices = [("", "Every question"), *[(q, q) for q in questions]]
