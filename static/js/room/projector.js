@@ -44,7 +44,7 @@ function render() {
   const turn = currentTurn(state.round);
   const called = state.queueCurrent && state.queueCurrent.status === "called" ? state.queueCurrent : null;
   if (turn) {
-    setText("projector-speaker", `${turn.member.display_name} (go-around, ${turn.position} of ${state.round.turns.length})`);
+    setText("projector-speaker", turn.member.display_name);
   } else if (called) {
     setText("projector-speaker", called.member.display_name);
   } else {
@@ -81,9 +81,11 @@ function tick() {
     setText("projector-phase-time", `${Math.floor(elapsed / 60)} of ${phase.planned_minutes} minutes`);
   }
   const turn = currentTurn(state.round);
-  if (turn && turn.ends_at) {
-    const left = clock.secondsUntil(turn.ends_at);
-    setText("projector-turn-timer", left > 0 ? `${formatDuration(left)} left` : "Time is up");
+  if (turn) {
+    const where = `Go-around, turn ${turn.position} of ${state.round.turns.length}`;
+    const left = turn.ends_at ? clock.secondsUntil(turn.ends_at) : null;
+    const timer = left === null ? "" : left > 0 ? ` · ${formatDuration(left)} left` : " · time is up";
+    setText("projector-turn-timer", `${where}${timer}`);
   } else {
     setText("projector-turn-timer", "");
   }

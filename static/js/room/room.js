@@ -117,7 +117,39 @@ class Room {
     applyEvent(this.state, frame);
     this.announceChange(frame, before);
     if (frame.event === "session_resumed") this.connection.flushOutbox();
+    if (frame.event === "session_opened" && this.state.themes.length === 0) this.fetchThemes();
     this.renderAll();
+  }
+
+  /**
+   * The exchange's starting themes are created when its first session opens,
+   * and `session_opened` does not carry them. A second, short-lived socket
+   * (another tab of the same person, so nobody sees a presence change) reads
+   * them from its `hello` and closes.
+   */
+  fetchThemes() {
+    let socket;
+    try {
+      socket = new WebSocket(config.ws_url);
+    } catch {
+      return;
+    }
+    const done = window.setTimeout(() => socket.close(1000), 10000);
+    socket.addEventListener("message", (message) => {
+      let frame;
+      try {
+        frame = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (frame.type !== "hello") return;
+      window.clearTimeout(done);
+      socket.close(1000);
+      const themes = (frame.state && frame.state.themes) || [];
+      const known = new Set(this.state.themes.map((t) => t.id));
+      for (const theme of themes) if (!known.has(theme.id)) this.state.themes.push(theme);
+      this.renderAll();
+    });
   }
 
   onAck(frame, sent) {

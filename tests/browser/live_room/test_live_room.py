@@ -109,6 +109,13 @@ def test_a_session_runs_from_opening_to_commitments(new_context, room):
     ana.get_by_label("My private notes").fill("Walking the beat with youth workers rebuilt some trust.")
     ana.get_by_role("button", name="Share into the room").click()
     ben.locator("#contribution-list").get_by_text("Walking the beat with youth workers").wait_for()
+    # The exchange's starting themes appeared when the session opened; the console tags with one.
+    shared_item = console.locator("#contribution-list > li").filter(has_text="Walking the beat")
+    shared_item.get_by_label("Tag with a theme").select_option(label="Mutual mistrust")
+    shared_item.get_by_role("button", name="Tag", exact=True).click()
+    expect(ben.locator("#contribution-list > li").filter(has_text="Walking the beat")).to_contain_text(
+        "Themes: Mutual mistrust"
+    )
     console.get_by_role("button", name="End reflection").click()
     wait_announced(ben, "Quiet reflection has ended.")
     assert ben.locator("#reflection-panel").is_hidden()
