@@ -1,0 +1,416 @@
+"""A person's rights over what Common Ground holds about them: to take a copy
+of it, and to leave.
+
+People join an exchange to speak about trauma and mistrust; they must be able
+to see everything the app keeps about them and to take it with them, and to
+leave without their name following their words. Two services:
+
+* ``user_data_export`` gathers every row about the person (their account,
+  their place in each exchange, RSVPs, attendance, what they said and how
+  they chose to be attributed, what they acknowledged, their private notes,
+  commitments and check-ins, the emails sent to them, their archive reviews)
+  into one JSON-ready dict. Other people's private material never appears:
+  only the person's own notes, signals and commitments, and of other people's
+  words only the ids the person acted on.
+* ``user_account_delete`` removes the account. The words the person left in
+  the archive follow the consent they gave: on-the-record (``named``) words
+  are erased unless the person asks, at deletion, to leave them without their
+  name; words given not for attribution or anonymously stay, without
+  attribution; off-the-record words were already erased when their session
+  closed. Kept words are re-attributed to one "Former member" placeholder per
+  exchange, because a contribution must have an author and deleting the
+  person's Member row would otherwise take the words (and the event log's
+  links to them) with it. The room's event log keeps every event, so a
+  session's history stays gap-free; the person's name and erased words are
+  scrubbed from the stored events.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from archives.models import ArchiveAccess, Redaction, ReviewRelease
+from exchanges.models import Reminder
+from sessions.models import (
+    Acknowledgement,
+    Attribution,
+    Contribution,
+    ContributionRevision,
+    ContributionTheme,
+    PauseSignal,
+    QueueEntry,
+    ReflectionNote,
+    SessionEvent,
+    Turn,
+)
+
+from .models import RSVP, Attendance, CheckIn, Commitment, Invitation, Member, StakeholderRole
+
+User = get_user_model()
+
+EXPORT_FORMAT = "common-ground-personal-data"
+EXPORT_VERSION = 1
+
+# The placeholder that holds words kept after their author left. Its account
+# can never sign in (no usable password, inactive) and is one per site; its
+# Member row is one per exchange.
+FORMER_MEMBER_EMAIL = "former-member@placeholder.invalid"
+FORMER_MEMBER_NAME = "Former member"
+
+
+class NamedWords:
+    """What happens to a leaving person's on-the-record words."""
+
+    REMOVE = "remove"
+    KEEP_UNATTRIBUTED = "keep_unattributed"
+    CHOICES = [
+        (REMOVE, "Remove my on-the-record words from the archive"),
+        (KEEP_UNATTRIBUTED, "Keep them in the archive, without my name"),
+    ]
+
+
+# --- Export ---------------------------------------------------------------------
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def user_data_export(*, user) -> dict[str, Any]:
+    """Everything the app holds about ``user``, as plain JSON-ready data.
+
+    The query count grows with the number of exchanges the person belongs to
+    only through prefetches, never per row.
+    """
+    members = list(Member.objects.filter(user=user).select_related("exchange", "team").order_by("joined_at", "pk"))
+    member_ids = [m.pk for m in members]
+    by_member: dict[str, dict[int, list]] = {}
+
+    def group(key: str, rows, member_attr: str = "member_id"):
+        bucket = by_member.setdefault(key, {})
+        for row in rows:
+            bucket.setdefault(getattr(row, member_attr), []).append(row)
+
+    group("rsvps", RSVP.objects.filter(member_id__in=member_ids).select_related("meeting").order_by("pk"))
+    group(
+        "attendance", Attendance.objects.filter(member_id__in=member_ids).select_related("meeting").order_by("pk")
+    )
+    contributions = list(
+        Contribution.objects.filter(author_id__in=member_ids)
+        .select_related("session__meeting", "captured_by")
+        .prefetch_related("revisions", "theme_tags__theme", "acknowledgements")
+        .order_by("created_at", "pk")
+    )
+    redacted = set(Redaction.objects.filter(contribution__in=contributions).values_list("contribution_id", flat=True))
+    group("contributions", contributions, "author_id")
+    group(
+        "acknowledgements",
+        Acknowledgement.objects.filter(member_id__in=member_ids)
+        .select_related("contribution__session")
+        .order_by("created_at", "pk"),
+    )
+    group("notes", ReflectionNote.objects.filter(member_id__in=member_ids).select_related("session").order_by("pk"))
+    group(
+        "commitments",
+        Commitment.objects.filter(member_id__in=member_ids)
+        .select_related("session__meeting")
+        .order_by("created_at", "pk"),
+    )
+    checkins = {c.commitment_id: c for c in CheckIn.objects.filter(commitment__member_id__in=member_ids)}
+    group("hands", QueueEntry.objects.filter(member_id__in=member_ids).order_by("raised_at", "pk"))
+    group("turns", Turn.objects.filter(member_id__in=member_ids).select_related("round").order_by("pk"))
+    group("pause_signals", PauseSignal.objects.filter(member_id__in=member_ids).order_by("created_at", "pk"))
+    group("reminders", Reminder.objects.filter(member_id__in=member_ids).order_by("due_at", "pk"))
+    group("releases", ReviewRelease.objects.filter(member_id__in=member_ids).select_related("review").order_by("pk"))
+
+    def rows(key: str, member: Member) -> list:
+        return by_member.get(key, {}).get(member.pk, [])
+
+    memberships = []
+    for m in members:
+        memberships.append(
+            {
+                "member_id": m.pk,
+                "exchange": {"id": m.exchange_id, "title": m.exchange.title},
+                "display_name": m.display_name,
+                "pronouns": m.pronouns,
+                "time_zone": str(m.time_zone),
+                "exchange_role": m.exchange_role,
+                "stakeholder_role": m.stakeholder_role,
+                "team": str(m.team) if m.team_id else None,
+                "consented_at": _iso(m.consented_at),
+                "reminders_enabled": m.reminders_enabled,
+                "joined_at": _iso(m.joined_at),
+                "rsvps": [
+                    {"meeting_id": r.meeting_id, "meeting": str(r.meeting), "response": r.response, "note": r.note}
+                    for r in rows("rsvps", m)
+                ],
+                "attendance": [
+                    {"meeting_id": a.meeting_id, "meeting": str(a.meeting), "source": a.source}
+                    for a in rows("attendance", m)
+                ],
+                "contributions": [
+                    {
+                        "id": c.pk,
+                        "session_id": c.session_id,
+                        "session": c.session.title,
+                        "kind": c.kind,
+                        "text": c.text,
+                        "consent": c.consent,
+                        "captured_by_scribe": c.captured_by_id is not None,
+                        "reply_to": c.reply_to_id,
+                        "created_at": _iso(c.created_at),
+                        "edited_at": _iso(c.edited_at),
+                        "withdrawn_at": _iso(c.withdrawn_at),
+                        "erased_at": _iso(c.purged_at),
+                        "redacted": c.pk in redacted,
+                        "earlier_versions": [r.text for r in c.revisions.all()],
+                        "themes": sorted(t.theme.name for t in c.theme_tags.all()),
+                        "acknowledged_by_count": len(c.acknowledgements.all()),
+                    }
+                    for c in rows("contributions", m)
+                ],
+                # Of other people's words only which contribution the person
+                # acknowledged: the words are theirs, not this person's.
+                "acknowledgements": [
+                    {
+                        "contribution_id": a.contribution_id,
+                        "session_id": a.contribution.session_id,
+                        "reflection": a.reflection,
+                        "created_at": _iso(a.created_at),
+                    }
+                    for a in rows("acknowledgements", m)
+                ],
+                "private_notes": [
+                    {"session_id": n.session_id, "session": n.session.title, "text": n.text, "updated_at": _iso(n.updated_at)}
+                    for n in rows("notes", m)
+                ],
+                "commitments": [
+                    {
+                        "session_id": c.session_id,
+                        "session": c.session.title,
+                        "text": c.text,
+                        "created_at": _iso(c.created_at),
+                        "check_in": _checkin_data(checkins.get(c.pk)),
+                    }
+                    for c in rows("commitments", m)
+                ],
+                "raised_hands": [
+                    {"session_id": q.session_id, "kind": q.kind, "status": q.status, "raised_at": _iso(q.raised_at)}
+                    for q in rows("hands", m)
+                ],
+                "turns": [
+                    {"session_id": t.round.session_id, "round_id": t.round_id, "status": t.status}
+                    for t in rows("turns", m)
+                ],
+                "pause_requests": [
+                    {"session_id": p.session_id, "created_at": _iso(p.created_at), "dismissed_at": _iso(p.dismissed_at)}
+                    for p in rows("pause_signals", m)
+                ],
+                "emails": [
+                    {
+                        "kind": r.kind,
+                        "state": r.state,
+                        "meeting_id": r.meeting_id,
+                        "session_id": r.session_id,
+                        "due_at": _iso(r.due_at),
+                        "sent_at": _iso(r.sent_at),
+                    }
+                    for r in rows("reminders", m)
+                ],
+                "archive_releases": [
+                    {"session_id": r.review.session_id, "released_at": _iso(r.released_at)} for r in rows("releases", m)
+                ],
+            }
+        )
+
+    invitations = Invitation.objects.filter(Q(email__iexact=user.email) | Q(member__user=user)).select_related(
+        "exchange"
+    )
+    reads = ArchiveAccess.objects.filter(user=user).order_by("created_at", "pk")
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": _iso(timezone.now()),
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+            # The calendar feed's secret address is left out: it is a key,
+            # not information about the person; reset it on "My schedule".
+            "has_calendar_feed": bool(user.calendar_token),
+        },
+        "memberships": memberships,
+        "invitations": [
+            {
+                "exchange": {"id": i.exchange_id, "title": i.exchange.title},
+                "email": i.email,
+                "name": i.name,
+                "created_at": _iso(i.created_at),
+                "expires_at": _iso(i.expires_at),
+                "accepted_at": _iso(i.accepted_at),
+                "revoked_at": _iso(i.revoked_at),
+            }
+            for i in invitations.order_by("created_at", "pk")
+        ],
+        "archive_reads": [
+            {"exchange_id": a.exchange_id, "session_id": a.session_id, "what": a.what, "query": a.query, "at": _iso(a.created_at)}
+            for a in reads
+        ],
+    }
+
+
+def _checkin_data(check_in: CheckIn | None) -> dict | None:
+    if check_in is None:
+        return None
+    return {
+        "tried": check_in.tried,
+        "how_working": check_in.how_working,
+        "learning": check_in.learning,
+        "next_step": check_in.next_step,
+        "share_in_opening_round": check_in.share_in_opening_round,
+        "updated_at": _iso(check_in.updated_at),
+    }
+
+
+# --- Deletion -------------------------------------------------------------------
+
+
+def _former_member(*, exchange_id: int, cache: dict[int, Member]) -> Member:
+    """The exchange's "Former member" placeholder, made on first need."""
+    if exchange_id in cache:
+        return cache[exchange_id]
+    account = User.objects.filter(email=FORMER_MEMBER_EMAIL).first()
+    if account is None:
+        account = User(email=FORMER_MEMBER_EMAIL, is_active=False)
+        account.set_unusable_password()
+        account.save()
+    member, _ = Member.objects.get_or_create(
+        exchange_id=exchange_id,
+        user=account,
+        defaults={
+            "display_name": FORMER_MEMBER_NAME,
+            "exchange_role": "participant",
+            "stakeholder_role": StakeholderRole.OTHER,
+            "time_zone": "UTC",
+            "reminders_enabled": False,
+        },
+    )
+    cache[exchange_id] = member
+    return member
+
+
+def is_former_member(member: Member) -> bool:
+    return member.user.email == FORMER_MEMBER_EMAIL
+
+
+def _member_data(member: Member) -> dict:
+    """A MEMBER shape (docs/protocol.md) for the placeholder."""
+    return {
+        "id": member.pk,
+        "display_name": member.display_name,
+        "team": None,
+        "stakeholder_role": member.stakeholder_role,
+        "exchange_role": member.exchange_role,
+    }
+
+
+def _rewrite(value, *, gone: int, placeholder: Member, erased: set[int], kept: set[int]):
+    """Rewrite one stored event payload.
+
+    The leaving member becomes the placeholder wherever they appear (as a
+    MEMBER object or a ``member_id`` with its ``display_name``); texts of
+    erased contributions are blanked and marked purged; kept contributions
+    read as anonymous.
+    """
+    if isinstance(value, list):
+        return [_rewrite(v, gone=gone, placeholder=placeholder, erased=erased, kept=kept) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if value.get("id") == gone and "display_name" in value:
+        return _member_data(placeholder)
+    out = {k: _rewrite(v, gone=gone, placeholder=placeholder, erased=erased, kept=kept) for k, v in value.items()}
+    if out.get("member_id") == gone:
+        out["member_id"] = placeholder.pk
+        if "display_name" in out:
+            out["display_name"] = placeholder.display_name
+    contribution_id = out.get("id") if "text" in out and "consent" in out else out.get("contribution_id")
+    if contribution_id in erased:
+        for key in ("text", "reflection"):
+            if isinstance(out.get(key), str):
+                out[key] = ""
+        if "purged" in out:
+            out["purged"] = True
+    if contribution_id in kept and "consent" in out:
+        out["consent"] = Attribution.ANONYMOUS
+    return out
+
+
+@transaction.atomic
+def user_account_delete(*, user, password: str, named_words: str = NamedWords.REMOVE) -> dict[str, int]:
+    """Delete ``user``'s account after checking their password.
+
+    ``named_words`` says what becomes of their on-the-record words:
+    ``NamedWords.REMOVE`` (the default) erases them; ``KEEP_UNATTRIBUTED``
+    keeps them without the person's name. Returns counts of what was erased
+    and kept, for the confirmation page.
+    """
+    if not user.is_authenticated or not user.check_password(password):
+        raise ValidationError({"password": "That is not your password."})
+    if named_words not in (NamedWords.REMOVE, NamedWords.KEEP_UNATTRIBUTED):
+        raise ValidationError({"named_words": "Choose what happens to your on-the-record words."})
+    if user.email == FORMER_MEMBER_EMAIL:
+        raise ValidationError("The placeholder account cannot be deleted this way.")
+
+    now = timezone.now()
+    placeholders: dict[int, Member] = {}
+    erased_total = kept_total = 0
+    members = list(Member.objects.select_for_update().filter(user=user))
+    for member in members:
+        placeholder = _former_member(exchange_id=member.exchange_id, cache=placeholders)
+        words = Contribution.objects.filter(author=member)
+        erase_consents = [Attribution.OFF_RECORD]
+        if named_words == NamedWords.REMOVE:
+            erase_consents.append(Attribution.NAMED)
+        erased = set(words.filter(consent__in=erase_consents).values_list("pk", flat=True))
+        kept = set(words.exclude(pk__in=erased).values_list("pk", flat=True))
+
+        # Erase: the text, its earlier versions, and what others reflected back about it.
+        Contribution.objects.filter(pk__in=erased).update(text="", purged_at=now, client_id=None)
+        ContributionRevision.objects.filter(contribution_id__in=erased).update(text="")
+        Acknowledgement.objects.filter(contribution_id__in=erased).update(reflection="")
+        ContributionTheme.objects.filter(contribution_id__in=erased).delete()
+        # Keep: without attribution, whatever the person first chose.
+        Contribution.objects.filter(pk__in=kept).update(consent=Attribution.ANONYMOUS, client_id=None)
+        # Both now belong to the placeholder, so deleting the member takes no words with it.
+        Contribution.objects.filter(pk__in=erased | kept).update(author=placeholder)
+
+        events = list(
+            SessionEvent.objects.filter(session__meeting__exchange_id=member.exchange_id).only("pk", "payload")
+        )
+        changed = []
+        for event in events:
+            payload = _rewrite(event.payload, gone=member.pk, placeholder=placeholder, erased=erased, kept=kept)
+            if payload != event.payload:
+                event.payload = payload
+                changed.append(event)
+        SessionEvent.objects.bulk_update(changed, ["payload"], batch_size=500)
+        SessionEvent.objects.filter(actor=member).update(actor=placeholder)
+        # Invitations name the person and their address.
+        Invitation.objects.filter(Q(member=member) | Q(exchange_id=member.exchange_id, email__iexact=user.email)).delete()
+        erased_total += len(erased)
+        kept_total += len(kept)
+    # Invitations to exchanges the person never joined.
+    Invitation.objects.filter(email__iexact=user.email).delete()
+    # Everything else of the person's (memberships, RSVPs, attendance, notes,
+    # commitments and check-ins, hands, turns, pause requests, reminders,
+    # acknowledgements they gave, archive releases) goes with the account.
+    user.delete()
+    return {"erased": erased_total, "kept": kept_total, "exchanges": len(members)}

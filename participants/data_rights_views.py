@@ -1,0 +1,86 @@
+"""Pages for a person's own data: see what is held, download it, delete the account.
+
+Thin: the services in ``participants.data_rights`` do the work; these pages
+parse, confirm and render. Only the signed-in person's own data is ever
+reachable here: no page takes an id.
+"""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .data_rights import NamedWords, user_account_delete, user_data_export
+
+
+class AccountDeleteForm(forms.Form):
+    named_words = forms.ChoiceField(
+        label="Your on-the-record words",
+        choices=NamedWords.CHOICES,
+        initial=NamedWords.REMOVE,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Words you gave not for attribution or anonymously stay in the archive without your name; "
+            "off-the-record words were never kept."
+        ),
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To be sure it is you.",
+    )
+    confirm = forms.BooleanField(label="I understand this cannot be undone.")
+
+
+@login_required
+@require_GET
+def my_data(request):
+    """What the app holds about the person, and the two things they can do with it."""
+    return render(request, "participants/data_rights/my_data.html", {})
+
+
+@never_cache
+@login_required
+@require_GET
+def my_data_export(request):
+    data = user_data_export(user=request.user)
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="common-ground-my-data-{stamp}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_account_delete(request):
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = user_account_delete(
+                user=request.user,
+                password=form.cleaned_data["password"],
+                named_words=form.cleaned_data["named_words"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            logout(request)
+            messages.success(
+                request,
+                f"Your account is deleted. {result['erased']} of your contributions were erased; "
+                f"{result['kept']} stay in the archive without your name.",
+            )
+            return redirect("login")
+    return render(request, "participants/data_rights/account_delete.html", {"form": form})
