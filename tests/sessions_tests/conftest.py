@@ -13,6 +13,17 @@ from sessions import services
 from tests.factories import DialogueSessionFactory, MeetingFactory, PhaseFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each test runs in its own event loop; a channel layer (Redis) made in
+    an earlier test's loop holds locks bound to that loop."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def live_session(exchange):
     """A scheduled session of the exchange with a three-phase agenda."""
