@@ -1,6 +1,11 @@
 """A first visit: the sign-in page and the exchange list, in a real browser."""
 
+import io
+import re
+
 import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, login
 from tests.factories import MemberFactory, UserFactory
@@ -41,3 +46,26 @@ def test_a_wrong_password_is_refused(page):
     assert "/accounts/login/" in page.url
     assert page.get_by_text("correct email address and password", exact=False).is_visible()
     assert_no_serious_axe_violations(page)
+
+
+def test_the_demo_exchange_reads_well(page):
+    """The seeded demonstration: its convener signs in with the printed login and
+    reads the exchange, its team composition and its first meeting, each passing axe."""
+    from exchanges import demo
+
+    call_command("seed_demo", stdout=io.StringIO())
+    login(page, demo.demo_email("convener"), demo.DEMO_PASSWORD)
+    page.get_by_role("link", name=demo.EXCHANGE_TITLE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(demo.EXCHANGE_TITLE)
+    for community in ("Harbor Point", "Prairie Butte"):
+        expect(page.get_by_role("row", name=re.compile(community))).to_be_visible()
+    assert_no_serious_axe_violations(page)
+
+    page.get_by_role("link", name="Team composition").click()
+    assert_no_serious_axe_violations(page)
+    page.go_back()
+
+    page.get_by_role("link", name="Where we are starting").click()
+    expect(page.locator(".question").first).to_contain_text("improve trust")
+    assert_no_serious_axe_violations(page)
+    assert_no_console_errors(page)
