@@ -64,7 +64,9 @@ HTTP: dict[str, Row] = {
     # --- Service and accounts ---------------------------------------------------------
     "healthz": Row("load balancers poll it; says nothing about anyone", EVERYONE),
     "login": Row("signed-in people are sent on to their exchanges", roles(200, 302, 302, 302, 302, 302, 302)),
-    "logout": Row("POST only, so a link or image cannot sign anyone out", roles(302, 302, 302, 302, 302, 302, 302), "POST"),
+    "logout": Row(
+        "POST only, so a link or image cannot sign anyone out", roles(302, 302, 302, 302, 302, 302, 302), "POST"
+    ),
     # --- Exchanges, teams, meetings, sessions --------------------------------------------
     "exchange_list": Row("each person sees only their own exchanges", SIGNED_IN),
     "exchange_create": Row("anyone signed in may start an exchange and convene it", SIGNED_IN),
@@ -115,8 +117,12 @@ HTTP: dict[str, Row] = {
     "session_console": Row("the controls that run the room", MANAGERS),
     "session_projector": Row("a shared screen: nothing private on it", MEMBERS),
     # --- Archives (nothing before publication but your own words, on the review page) ---
-    "archive_transcript": Row("a published session, for those who were in it", WERE_THERE, objects={"session_id": "archived_session_id"}),
-    "archive_review": Row("each member reviews their own words in the window", MEMBERS, objects={"session_id": "review_session_id"}),
+    "archive_transcript": Row(
+        "a published session, for those who were in it", WERE_THERE, objects={"session_id": "archived_session_id"}
+    ),
+    "archive_review": Row(
+        "each member reviews their own words in the window", MEMBERS, objects={"session_id": "review_session_id"}
+    ),
     "archive_publish": Row(
         "POST only; early publication waits for every release",
         roles(LOGIN, 404, 404, 403, 403, 302, 302),
@@ -128,7 +134,9 @@ HTTP: dict[str, Row] = {
         roles(LOGIN, 404, 404, 403, 404, 200, 200),
         objects={"session_id": "archived_session_id"},
     ),
-    "archive_export(fmt,session_id)": Row("a session's transcript as a file", WERE_THERE, objects={"session_id": "archived_session_id"}),
+    "archive_export(fmt,session_id)": Row(
+        "a session's transcript as a file", WERE_THERE, objects={"session_id": "archived_session_id"}
+    ),
     "archive_export(exchange_id,fmt)": Row("the rows this member may read, as a file", MEMBERS),
     "archive_exchange": Row("sessions, search and filters over what the member may read", MEMBERS),
     "archive_themes": Row("themes with quote counts; holders shape them (POST)", MEMBERS),

@@ -28,11 +28,6 @@ def _present(session, member, tag="setup"):
     services.presence_join(session_id=session.pk, member=member, channel_name=f"{tag}.{member.pk}.{uuid.uuid4().hex}")
 
 
-def _speaker(world):
-    """Someone else in the room: the scribe, unless the actor is the scribe."""
-    return world.members["participant"]
-
-
 def _other(world, actor):
     return world.members["participant" if actor.exchange_role != "participant" else "scribe"]
 
@@ -147,7 +142,11 @@ def _setup(action: str, world, actor) -> tuple[object, dict]:
     if action == "theme_create":
         return s, {"type": action, "name": "Youth voice"}
     if action == "theme_tag":
-        return s, {"type": action, "contribution_id": _own_contribution(world, world.members["participant"]), "theme_id": _theme(world)}
+        return s, {
+            "type": action,
+            "contribution_id": _own_contribution(world, world.members["participant"]),
+            "theme_id": _theme(world),
+        }
     if action == "theme_untag":
         words = _own_contribution(world, world.members["participant"])
         services.theme_tag(session_id=s.pk, member=fac, contribution_id=words, theme_id=_theme(world))
@@ -214,7 +213,9 @@ async def test_ws_matrix(action, role):
         expected = WS[action][role]
         while True:
             answer = await client.recv(heartbeats=action == "heartbeat")
-            if answer["type"] in ("ack", "error", "resumed") or (action == "heartbeat" and answer["type"] == "heartbeat"):
+            if answer["type"] in ("ack", "error", "resumed") or (
+                action == "heartbeat" and answer["type"] == "heartbeat"
+            ):
                 break
         if expected == FORBIDDEN:
             assert (answer["type"], answer.get("code")) == ("error", "forbidden"), answer
