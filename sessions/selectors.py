@@ -210,14 +210,18 @@ def event_frame(event: SessionEvent) -> dict:
 def room_state_for_member(*, session: DialogueSession, member: Member) -> dict:
     """The ``hello`` frame: everything the member may see of the room now.
 
-    Reads run in one transaction so the state and ``last_seq`` agree: every
-    write takes the room's row lock and bumps ``last_seq`` in its own
-    transaction, so what is read here is exactly the state after event
-    ``last_seq``.
+    Every write bumps ``last_seq`` in the transaction that changes the room,
+    so reading the state and ``last_seq`` from one snapshot gives exactly the
+    state after event ``last_seq``. PostgreSQL needs REPEATABLE READ for one
+    snapshot across several queries; SQLite's transactions already are one.
     """
-    from django.db import transaction
+    from django.db import connection, transaction
 
+    fresh = not connection.in_atomic_block
     with transaction.atomic():
+        if fresh and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         return _room_state(session=session, member=member)
 
 
