@@ -49,9 +49,10 @@ FOLLOWUP_OFFSETS = (3 * DAY, 7 * DAY)
 # made on time are still sent late when the worker was away.
 CREATION_GRACE = dt.timedelta(minutes=15)
 # Digests wait a few minutes after the close so commitments typed in the last
-# moments are in them; only sessions closed recently are considered.
+# moments are in them; only sessions closed in the last week are considered,
+# so a digest still unsent a week later (workers down all week) is dropped.
 DIGEST_DELAY = dt.timedelta(minutes=5)
-DIGEST_LOOKBACK = dt.timedelta(days=2)
+DIGEST_LOOKBACK = dt.timedelta(days=7)
 MAX_ATTEMPTS = 6
 RETRY_BASE = dt.timedelta(minutes=1)
 CLAIM_BATCH = 20
@@ -428,12 +429,15 @@ def _key(row: Reminder) -> tuple:
     return (row.member_id, row.session_id)
 
 
-def _stale_reason(row: Reminder) -> str:
+def _stale_reason(row: Reminder, now: dt.datetime) -> str:
     meeting = row.meeting
     if meeting is not None and meeting.status == Meeting.Status.CANCELLED:
         return SkipReason.CANCELLED
-    if row.kind in (Reminder.Kind.MEETING_REMINDER, Reminder.Kind.CHECKIN) and row.anchor_at != meeting.starts_at:
-        return SkipReason.MOVED
+    if row.kind in (Reminder.Kind.MEETING_REMINDER, Reminder.Kind.CHECKIN):
+        if row.anchor_at != meeting.starts_at:
+            return SkipReason.MOVED
+        if meeting.starts_at <= now:
+            return SkipReason.STARTED
     if row.member is not None and not row.member.reminders_enabled:
         return SkipReason.UNSUBSCRIBED
     if row.kind == Reminder.Kind.INVITATION_FOLLOWUP:
@@ -475,7 +479,7 @@ def messages_materialize(*, now: dt.datetime | None = None) -> MaterializeResult
             wanted = kinds[row.kind].get(_key(row))
             if row.state == Reminder.State.PENDING:
                 if wanted is None:
-                    to_skip[_stale_reason(row)].append(row.pk)
+                    to_skip[_stale_reason(row, now)].append(row.pk)
                 elif wanted.due_at != row.due_at:
                     row.due_at = wanted.due_at
                     to_reschedule.append(row)
