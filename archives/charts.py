@@ -79,7 +79,7 @@ def bar_chart(groups) -> Chart:
         y += len(SERIES) * (BAR_HEIGHT + BAR_GAP) + GROUP_GAP
     legend = [(name, css, 8 + i * 150) for i, (_attr, name, css) in enumerate(SERIES)]
     return Chart(
-        width=LABEL_WIDTH + BAR_AREA + 140,
+        width=LABEL_WIDTH + BAR_AREA + 190,
         height=y + 4,
         groups=chart_groups,
         legend=legend,

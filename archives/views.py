@@ -91,9 +91,7 @@ def archive_review(request, session_id: int):
     holder = permissions.holds_archive(member)
     state = selectors.review_state(review=review) if review is not None else None
     own = selectors.own_reviewable(session=session, member=member) if review is not None else []
-    released = state is not None and any(m.pk == member.pk and at for m, at in state.contributors)
-    if review is not None and not released:
-        released = review.releases.filter(member=member).exists()
+    released = review is not None and review.releases.filter(member=member).exists()
     _log(request, member, what=What.REVIEW, session=session)
     return render(
         request,
