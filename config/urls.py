@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("exchanges.urls")),
     path("", include("exchanges.reminder_urls")),
     path("", include("participants.urls")),
+    path("", include("participants.data_rights_urls")),
     path("", include("sessions.urls")),
     path("", include("archives.urls")),
 ]
