@@ -78,6 +78,7 @@ def _asgi_app():
 def live_server_url(transactional_db, settings) -> Iterator[str]:
     """Serve the ASGI application on a free loopback port for one test; yield its base URL."""
     import uvicorn
+    from channels.layers import channel_layers
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -87,6 +88,9 @@ def live_server_url(transactional_db, settings) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     settings.SITE_URL = url  # links in emails point at this server
 
+    # The server's event loop lives and dies with this test: a channel layer
+    # (Redis) made in another loop holds locks and connections bound to it.
+    channel_layers.backends.clear()
     config = uvicorn.Config(_asgi_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True)
@@ -102,6 +106,7 @@ def live_server_url(transactional_db, settings) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+        channel_layers.backends.clear()
 
 
 @pytest.fixture(scope="module")
