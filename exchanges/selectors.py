@@ -24,10 +24,15 @@ def member_get(*, user, exchange_id: int) -> Member | None:
 
 
 def exchange_list_for_user(*, user) -> QuerySet[Exchange]:
-    """The exchanges a person belongs to, with their own role in each."""
+    """The exchanges a person belongs to, with their own role in each and how many people are in it.
+
+    Membership is matched in a subquery, not by filtering on ``members``:
+    filtering through the same relation the count uses would count only the
+    reader's own row, and every exchange would show "1 member".
+    """
     mine = Member.objects.filter(user=user, exchange=OuterRef("pk"))
     return (
-        Exchange.objects.filter(members__user=user)
+        Exchange.objects.filter(pk__in=Member.objects.filter(user=user).values("exchange_id"))
         .annotate(my_role=Subquery(mine.values("exchange_role")[:1]), member_count=Count("members", distinct=True))
         .order_by("-created_at")
     )

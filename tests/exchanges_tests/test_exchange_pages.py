@@ -34,6 +34,14 @@ def test_list_shows_only_my_exchanges(client, participant, outsider):
     assert outsider.exchange.title not in body
 
 
+def test_list_counts_everyone_in_each_exchange(client, participant, facilitator, make_member):
+    """The list says how many people an exchange has, not only the reader."""
+    make_member("participant")
+    client.force_login(participant.user)
+    body = client.get(reverse("exchange_list")).content.decode()
+    assert "3 members" in body
+
+
 def test_creating_an_exchange_makes_the_creator_its_facilitator(client, stranger):
     client.force_login(stranger)
     response = client.post(
