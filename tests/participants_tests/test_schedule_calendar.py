@@ -63,7 +63,35 @@ def test_schedule_shows_times_in_my_zone_and_the_meetings_own_across_dst(client,
     assert "What have you tried since we last met?" in body
     assert "Civic Center, Albany" in body
     assert "In person" in body
-    assert "19:00–21:00 your time" in body  # the session, in London time
+    assert "Wed 20 Mar, 19:00–21:00 your time" in body  # the session, in London time
+
+
+def test_schedule_shows_the_last_day_of_a_two_day_meeting_in_both_zones(client, participant, exchange):
+    """A meeting from Thursday morning to Friday lunchtime says where it ends in
+    both the viewer's zone and the meeting's own, and each session names its day.
+
+    Without the day, two mornings read "09:00–12:00" alike and the meeting's
+    local time looks like a three-and-a-half-hour meeting on Thursday.
+    """
+    participant.time_zone = "America/Chicago"
+    participant.save()
+    meeting = MeetingFactory(
+        exchange=exchange,
+        number=1,
+        title="Two days in Dayton",
+        starts_at=_at(2030, 10, 3, 9),
+        ends_at=_at(2030, 10, 4, 12, 30),
+        time_zone="America/New_York",
+    )
+    DialogueSessionFactory(meeting=meeting, planned_start=_at(2030, 10, 3, 9), planned_end=_at(2030, 10, 3, 12))
+    DialogueSessionFactory(meeting=meeting, planned_start=_at(2030, 10, 4, 9), planned_end=_at(2030, 10, 4, 12))
+    client.force_login(participant.user)
+    body = client.get(reverse("my_schedule")).content.decode()
+    assert "Thursday 3 October 2030, 08:00 – 11:30 (Friday 4 October)" in body  # Chicago
+    assert "Thursday 3 October 2030, 09:00 – 12:30 (Friday 4 October)" in body  # where it is held
+    assert "Thu 3 Oct, 08:00–11:00 your time" in body
+    assert "Fri 4 Oct, 08:00–11:00 your time" in body
+    assert reverse("meeting_detail", args=[meeting.pk]) in body
 
 
 def test_schedule_lists_upcoming_meetings_across_exchanges_in_order(client, participant, exchange):
