@@ -63,6 +63,17 @@ class BulkInvitationForm(forms.Form):
         max_length=100_000,
     )
 
+    def show_row_errors(self) -> None:
+        """Tie the box to the list of bad lines shown above it.
+
+        The lines are listed apart from the box (they are about its content,
+        not about one field), so a screen reader would otherwise hear only
+        the help text when it reaches the box, and not that it needs fixing.
+        """
+        self.fields["rows"].widget.attrs.update(
+            {"aria-invalid": "true", "aria-describedby": "bulk-errors id_rows_helptext"}
+        )
+
 
 class AcceptInvitationForm(forms.Form):
     display_name = forms.CharField(

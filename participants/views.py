@@ -132,8 +132,10 @@ def invitations_bulk(request, exchange_id: int):
             )
         except ValidationError as exc:
             row_errors = exc.messages
+            form.show_row_errors()
         else:
-            messages.success(request, f"Sent {len(invitations)} invitation(s).")
+            count = len(invitations)
+            messages.success(request, f"Sent {count} invitation{'' if count == 1 else 's'}.")
             return redirect("member_list", exchange_id=exchange.pk)
     context = {"exchange": exchange, "form": form, "row_errors": row_errors, "teams": exchange.teams.all()}
     return render(request, "participants/invitations_bulk.html", context, status=400 if row_errors else 200)

@@ -270,6 +270,36 @@ def test_bulk_invite_is_all_or_nothing(client, facilitator, participant, exchang
     assert "Atlantis" in body
 
 
+def test_bulk_invite_errors_are_tied_to_the_text_box(client, facilitator, exchange):
+    """The box is marked invalid and described by the list of bad lines, so a
+    screen reader announces what to fix when it reaches the box."""
+    client.force_login(facilitator.user)
+    response = client.post(
+        reverse("invitations_bulk", args=[exchange.pk]), {"rows": "Cy, cy@example.org, Atlantis, Academic\n"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="bulk-errors"' in body
+    textarea = body[body.index("<textarea") : body.index(">", body.index("<textarea"))]
+    assert 'aria-invalid="true"' in textarea
+    assert 'aria-describedby="bulk-errors id_rows_helptext"' in textarea
+
+
+def test_bulk_invite_confirms_in_plain_words(client, facilitator, exchange):
+    """One invitation is "1 invitation", several are "invitations": no "(s)"."""
+    client.force_login(facilitator.user)
+    response = client.post(
+        reverse("invitations_bulk", args=[exchange.pk]), {"rows": "Ana Ruiz, ana@example.org\n"}, follow=True
+    )
+    assert "Sent 1 invitation." in response.content.decode()
+    response = client.post(
+        reverse("invitations_bulk", args=[exchange.pk]),
+        {"rows": "Bo Lee, bo@example.org\nCy Park, cy@example.org\n"},
+        follow=True,
+    )
+    assert "Sent 2 invitations." in response.content.decode()
+
+
 def test_bulk_invite_replaces_open_invitations(facilitator, exchange, make_invitation):
     """Bulk inviting someone with an open invitation replaces it, like a single invitation."""
     old = make_invitation(email="ana@example.org")
