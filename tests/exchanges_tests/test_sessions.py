@@ -185,3 +185,17 @@ def test_phases_replace_numbers_from_one(facilitator, session):
     phases = services.session_phases_replace(member=facilitator, session=session, phases=[("B", 5), ("A", 5)])
     assert [(p.order, p.title) for p in phases] == [(1, "B"), (2, "A")]
     assert list(session.phases.order_by("order").values_list("title", flat=True)) == ["B", "A"]
+
+
+def test_agenda_row_errors_are_announced_with_their_input(client, facilitator, meeting, session_data):
+    """A phase with a title but no minutes: the minutes box is marked invalid and
+    its aria-describedby names an element that holds the message, so a screen
+    reader reads the message with the box."""
+    client.force_login(facilitator.user)
+    response = client.post(reverse("session_create", args=[meeting.pk]), session_data(phases=[("Welcome", "")]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'aria-describedby="id_phases-0-planned_minutes_error"' in body
+    assert 'id="id_phases-0-planned_minutes_error"' in body
+    start = body.index('id="id_phases-0-planned_minutes_error"')
+    assert "How many minutes does this phase take?" in body[start : start + 200]
