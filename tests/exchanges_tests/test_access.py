@@ -135,6 +135,18 @@ def test_members_without_a_managing_role_are_refused_forms(client, urls, name, r
     assert client.get(urls(name)).status_code == 403
 
 
+def test_refusal_says_why_and_where_to_go(client, urls, participant):
+    """A participant who opens a facilitator's page is told, on a page of the
+    site, that only facilitators and conveners may do this, with a way back."""
+    client.force_login(participant.user)
+    response = client.get(urls(MANAGE_PAGES[0]))
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "<h1>This page is not open to you</h1>" in body
+    assert "Only the exchange&#x27;s facilitators and conveners may do this." in body
+    assert reverse("exchange_list") in body
+
+
 @pytest.mark.parametrize("name", MANAGE_PAGES)
 @pytest.mark.parametrize("role", ["participant", "scribe"])
 def test_members_without_a_managing_role_cannot_post(client, urls, name, role, request):
