@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import time
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -26,6 +27,15 @@ logger = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+
+# ``?view=projector``: a shared screen that watches the room without being in it.
+PROJECTOR_VIEW = "projector"
+
+
+def _view(scope) -> str:
+    """The view the socket asks for; anything but the projector is the ordinary room."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return PROJECTOR_VIEW if query.get("view", [""])[-1] == PROJECTOR_VIEW else "room"
 
 
 def _resolve(session_id: int, user):
@@ -112,6 +122,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     session: DialogueSession | None = None
     member = None
     joined = False
+    projector = False
     heartbeat_task: asyncio.Task | None = None
 
     async def connect(self):
@@ -130,19 +141,28 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=code)
             return
         self.session, self.member = session, member
+        self.projector = _view(self.scope) == PROJECTOR_VIEW
         self.bucket = TokenBucket(settings.LIVE_ROOM["RATE_PER_10S"])
         # Join the groups before reading the state, so nothing after the
-        # state's last_seq can slip by unheard.
-        self.my_groups = [services.room_group(session.pk), services.member_group(session.pk, member.pk)]
-        if permissions.runs_room(member):
-            self.my_groups.append(services.facilitators_group(session.pk))
+        # state's last_seq can slip by unheard. A projector hears the room's
+        # events only: never a member's private frames or the facilitators'
+        # signals, whoever is signed in at the shared screen.
+        self.my_groups = [services.room_group(session.pk)]
+        if not self.projector:
+            self.my_groups.append(services.member_group(session.pk, member.pk))
+            if permissions.runs_room(member):
+                self.my_groups.append(services.facilitators_group(session.pk))
         for group in self.my_groups:
             await self.channel_layer.group_add(group, self.channel_name)
-        await database_sync_to_async(services.presence_join)(
-            session_id=session.pk, member=member, channel_name=self.channel_name
-        )
-        self.joined = True
-        hello = await database_sync_to_async(selectors.room_state_for_member)(session=session, member=member)
+        if self.projector:
+            # Not presence, not attendance, never a turn in a go-around.
+            hello = await database_sync_to_async(selectors.room_state_public)(session=session)
+        else:
+            await database_sync_to_async(services.presence_join)(
+                session_id=session.pk, member=member, channel_name=self.channel_name
+            )
+            self.joined = True
+            hello = await database_sync_to_async(selectors.room_state_for_member)(session=session, member=member)
         await self._send(hello)
         self.heartbeat_task = asyncio.create_task(self._heartbeat_loop())
 
@@ -182,7 +202,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _dispatch(self, frame: dict) -> None:
         kind = frame["type"]
-        if not permissions.can(self.member, kind):
+        if not permissions.can(self.member, kind, projector=self.projector):
+            if self.projector:
+                raise RoomError(ErrorCode.FORBIDDEN, "The projector view only watches the room.")
             raise RoomError(ErrorCode.FORBIDDEN, "Your role in this exchange may not do that.")
         if kind == "heartbeat":
             await self._heartbeat()
@@ -205,7 +227,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         while True:
             events = await database_sync_to_async(selectors.events_since)(session_id=self.session.pk, since=last)
             for event in events:
-                await self._send(selectors.event_frame(event))
+                await self._send(self._visible(selectors.event_frame(event)))
                 last = event.seq
             if len(events) < 500:
                 break
@@ -223,7 +245,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             while True:
                 await asyncio.sleep(period)
                 since_touch += period
-                if since_touch >= services.PRESENCE_TOUCH_SECONDS:
+                if self.joined and since_touch >= services.PRESENCE_TOUCH_SECONDS:
                     since_touch = 0.0
                     await database_sync_to_async(services.presence_touch)(channel_name=self.channel_name)
                 await self._heartbeat()
@@ -234,7 +256,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_frame(self, message):
         """A frame from a service, via a group this socket belongs to."""
-        await self._send(message["frame"])
+        await self._send(self._visible(message["frame"]))
+
+    def _visible(self, frame: dict) -> dict:
+        """What this socket may see of a room frame: a projector gets no one's words."""
+        if self.projector and frame.get("type") == "event":
+            return selectors.public_event_frame(frame)
+        return frame
 
     async def _send(self, frame: dict) -> None:
         await self.send(text_data=json.dumps(frame, separators=(",", ":")))

@@ -56,6 +56,9 @@ FACILITATOR_ACTIONS = SCRIBE_ACTIONS | {
     "signal_dismiss",
 }
 
+# A shared screen in the meeting room: it shows the room and takes no part in it.
+PROJECTOR_ACTIONS = frozenset({"resume", "heartbeat"})
+
 _BY_ROLE = {
     ExchangeRole.PARTICIPANT: PARTICIPANT_ACTIONS,
     ExchangeRole.SCRIBE: SCRIBE_ACTIONS,
@@ -69,13 +72,16 @@ _BY_ROLE = {
 COMMITMENT_WINDOW = dt.timedelta(hours=settings.LIVE_ROOM.get("COMMITMENT_HOURS", 24))
 
 
-def actions_for(member: Member) -> frozenset[str]:
-    """Every frame type this member may send."""
+def actions_for(member: Member, *, projector: bool = False) -> frozenset[str]:
+    """Every frame type this member may send (from a projector: only what keeps
+    the picture whole, whoever is signed in at the shared screen)."""
+    if projector:
+        return PROJECTOR_ACTIONS
     return _BY_ROLE.get(member.exchange_role, PARTICIPANT_ACTIONS)
 
 
-def can(member: Member, action: str) -> bool:
-    return action in actions_for(member)
+def can(member: Member, action: str, *, projector: bool = False) -> bool:
+    return action in actions_for(member, projector=projector)
 
 
 def runs_room(member: Member) -> bool:

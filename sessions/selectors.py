@@ -165,7 +165,10 @@ def note_data(note: ReflectionNote | None) -> dict | None:
 
 
 def commitment_data(commitment: Commitment | None) -> dict | None:
-    return None if commitment is None else {"text": commitment.text, "updated_at": iso(commitment.updated_at)}
+    """The member's own commitment; its id lets the room link to the check-in on it."""
+    if commitment is None:
+        return None
+    return {"id": commitment.pk, "text": commitment.text, "updated_at": iso(commitment.updated_at)}
 
 
 # --- Reads ---------------------------------------------------------------------
@@ -204,6 +207,99 @@ def event_frame(event: SessionEvent) -> dict:
         "at": iso(event.created_at),
         "actor": event.actor_id,
         **event.payload,
+    }
+
+
+# The fields of a room event (or of its contribution) that hold someone's words.
+_WORDS = ("text", "reflection")
+
+
+def public_event_frame(frame: dict) -> dict:
+    """An event frame as a projector may receive it: the same seq and event,
+    without anyone's words.
+
+    A shared screen shows who speaks, not what was written: contribution texts,
+    edits and "what I heard" lines (off-the-record ones among them) are left
+    out, so they never reach a screen the whole room, and whoever passes by,
+    can read. The seq is kept, so the projector's picture stays gap-free.
+    """
+    public = _without_words(frame)
+    contribution = public.get("contribution")
+    if isinstance(contribution, dict):
+        public["contribution"] = _without_words(contribution)
+    return public
+
+
+def _without_words(data: dict) -> dict:
+    # ``reflection`` is words on an acknowledgement, a timer on reflection_started.
+    return {k: v for k, v in data.items() if not (k in _WORDS and isinstance(v, str))}
+
+
+def room_state_public(*, session: DialogueSession) -> dict:
+    """The ``hello`` of a projector: only what the whole room already sees.
+
+    The question, the phase, who holds the floor or the turn, the timers, the
+    queue and who is present. No contribution, note, commitment, pause signal
+    or list of who has not spoken, whoever is signed in at the shared screen.
+    Read from one snapshot, like ``room_state_for_member`` (seven queries).
+    """
+    from django.db import connection, transaction
+
+    fresh = not connection.in_atomic_block
+    with transaction.atomic():
+        if fresh and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return _room_state_public(session=session)
+
+
+def _room_state_public(*, session: DialogueSession) -> dict:
+    now = timezone.now()
+    room = room_get(session=session)  # 1
+    phases = list(session.phases.order_by("order"))  # 2
+    present = present_members(session_id=session.pk)  # 3
+    queue_entries = list(  # 4
+        QueueEntry.objects.filter(
+            session=session, status__in=[QueueEntry.Status.WAITING, QueueEntry.Status.CALLED]
+        ).select_related("member__team")
+    )
+    waiting = sorted(
+        (e for e in queue_entries if e.status == QueueEntry.Status.WAITING), key=lambda e: (e.position, e.pk)
+    )
+    called = [e for e in queue_entries if e.status == QueueEntry.Status.CALLED]
+    queue_current = max(called, key=lambda e: (e.called_at, e.pk)) if called else None
+    rnd = Round.objects.filter(session=session, status=Round.Status.ACTIVE).first()  # 5
+    turns = list(rnd.turns.select_related("member__team").order_by("position")) if rnd else []  # 6
+    reflection = (  # 7
+        Reflection.objects.filter(session=session, ended_at__isnull=True).order_by("-started_at").first()
+    )
+    return {
+        "type": "hello",
+        "last_seq": room.last_seq,
+        "server_time": iso(now),
+        "session": {
+            "id": session.pk,
+            "title": session.title,
+            "question": session.question,
+            "prompts": session.prompt_list,
+            "state": session.state,
+            "paused": room.paused,
+            "planned_start": iso(session.planned_start),
+            "planned_end": iso(session.planned_end),
+            "opened_at": iso(session.opened_at),
+            "closed_at": iso(session.closed_at),
+        },
+        "you": {"view": "projector", "actions": sorted(permissions.PROJECTOR_ACTIONS)},
+        "state": {
+            "server_time": iso(now),
+            "phases": [phase_data(p) for p in phases],
+            "current_phase": current_phase_data(room),
+            "present": [member_data(m) for m in present],
+            "queue": [queue_entry_data(e) for e in waiting],
+            "queue_current": queue_entry_data(queue_current) if queue_current else None,
+            "round": round_data(rnd, turns) if rnd else None,
+            "reflection": reflection_data(reflection) if reflection else None,
+        },
     }
 
 
@@ -310,6 +406,7 @@ def _room_state(*, session: DialogueSession, member: Member) -> dict:
             "stakeholder_role": member.stakeholder_role,
             "team": member_data(member)["team"],
             "is_facilitator": facilitator,
+            "view": "room",
             "actions": sorted(permissions.actions_for(member)),
         },
         "state": {

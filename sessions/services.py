@@ -1122,7 +1122,11 @@ def theme_untag(*, session_id: int, member: Member, contribution_id: int, theme_
 
 @transaction.atomic
 def session_open(*, session_id: int, member: Member) -> Result:
-    """Open a scheduled session's room; its agenda's first phase begins."""
+    """Open a scheduled session's room; its agenda's first phase begins.
+
+    The event carries the exchange's themes, so every tab already in the room
+    can tag (and read tags) without asking for a fresh ``hello``.
+    """
     _require(member, "session_open")
     session, room = _lock_room(session_id=session_id, member=member)
     if session.state != DialogueSession.State.SCHEDULED:
@@ -1141,7 +1145,16 @@ def session_open(*, session_id: int, member: Member) -> Result:
         session=session,
         room=room,
         name="session_opened",
-        payload={"opened_at": selectors.iso(now), "current_phase": selectors.current_phase_data(room)},
+        payload={
+            "opened_at": selectors.iso(now),
+            "current_phase": selectors.current_phase_data(room),
+            # The starting themes may have just been created: a tab that has
+            # been waiting in the room since before the open learns them here.
+            "themes": [
+                {"id": t.pk, "name": t.name}
+                for t in Theme.objects.filter(exchange_id=session.meeting.exchange_id).order_by("name")
+            ],
+        },
         actor=member,
     )
     return {"seq": event.seq}

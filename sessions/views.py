@@ -21,11 +21,16 @@ from .selectors import session_get_for_member
 
 # The longest contribution the room accepts; the server enforces the same limit.
 CONTRIBUTION_MAX_LENGTH = 4000
+# An id no commitment has, replaced by the client with the real one.
+CHECKIN_PLACEHOLDER = 987654321
 
 
-def _websocket_url(request, session_id: int) -> str:
+def _websocket_url(request, session_id: int, *, view: str) -> str:
+    """The room's socket; the projector asks for its read-only view, which is
+    never counted as someone present and never hears anything private."""
     scheme = "wss" if request.is_secure() else "ws"
-    return f"{scheme}://{request.get_host()}/ws/sessions/{session_id}/"
+    query = "?view=projector" if view == "projector" else ""
+    return f"{scheme}://{request.get_host()}/ws/sessions/{session_id}/{query}"
 
 
 def _room_context(request, *, session, member, view: str) -> dict:
@@ -34,7 +39,7 @@ def _room_context(request, *, session, member, view: str) -> dict:
     config = {
         "view": view,
         "session_id": session.pk,
-        "ws_url": _websocket_url(request, session.pk),
+        "ws_url": _websocket_url(request, session.pk, view=view),
         "member_id": member.pk,
         "display_name": member.display_name if view != "projector" else "",
         "can_facilitate": facilitating and view == "console",
@@ -42,6 +47,10 @@ def _room_context(request, *, session, member, view: str) -> dict:
         "attribution_default": session.attribution_default,
         "max_length": CONTRIBUTION_MAX_LENGTH,
         "room_url": reverse("session_room", args=[session.pk]),
+        # Where a member tells how their commitment went; "{id}" is its id.
+        "checkin_url": reverse("commitment_checkin", args=[CHECKIN_PLACEHOLDER]).replace(
+            str(CHECKIN_PLACEHOLDER), "{id}"
+        ),
     }
     return {
         "session": session,

@@ -44,6 +44,19 @@ async def test_open_starts_first_phase_and_seeds_themes(room, live_session, faci
     assert names == set(Theme.DEFAULTS)
 
 
+async def test_a_tab_waiting_before_the_open_learns_the_starting_themes(room, live_session, facilitator, participant):
+    """The starting themes are created at the first open; a tab that joined
+    before then has them from ``session_opened``, without a fresh hello."""
+    me = await room(participant, live_session)
+    assert me.hello["state"]["themes"] == []
+    fac = await room(facilitator, live_session)
+    await fac.request({"type": "session_open"})
+    event = await me.event("session_opened")
+    assert sorted(t["name"] for t in event["themes"]) == sorted(Theme.DEFAULTS)
+    fresh = await room(participant, live_session)
+    assert event["themes"] == fresh.hello["state"]["themes"]
+
+
 async def test_phases_advance_and_set(room, open_session, facilitator, participant):
     fac = await room(facilitator, open_session)
     me = await room(participant, open_session)
@@ -284,12 +297,16 @@ async def test_commitments_in_closing_phase_and_after_close(room, open_session, 
     assert ack["type"] == "ack" and ack["seq"] is None
     private = await me.recv_type("private")
     assert private["kind"] == "commitment"
+    stored = await Commitment.objects.aget(member=participant, session=open_session)
+    # Its id lets the room link to the check-in on it.
+    assert private["commitment"]["id"] == stored.pk
     await fac.request({"type": "session_close"})
     await me.request({"type": "commitment_set", "text": "Ride along with patrol and hold a listening session."})
     c = await Commitment.objects.aget(member=participant, session=open_session)
     assert c.text.startswith("Ride along")
     assert await Commitment.objects.acount() == 1
-    assert (await room(participant, open_session)).hello["state"]["commitment"]["text"].startswith("Ride along")
+    again = (await room(participant, open_session)).hello["state"]["commitment"]
+    assert again["text"].startswith("Ride along") and again["id"] == c.pk
 
     # The window after the close is limited.
     from sessions.models import DialogueSession

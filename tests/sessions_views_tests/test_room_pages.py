@@ -1,10 +1,13 @@
 """The three pages of the live room: who may open them, and what they show."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from sessions.models import Contribution, PauseSignal, ReflectionNote
+from sessions.protocol import FRAMES
 from tests.factories import DialogueSessionFactory, MeetingFactory, PhaseFactory
 
 PAGES = ["session_room", "session_console", "session_projector"]
@@ -123,6 +126,41 @@ def test_room_renders_the_static_frame_and_client_settings(client, dialogue, par
     assert '<label for="compose-text">' in body
     assert 'id="capture-form"' not in body  # no capture control for a participant
     assert 'id="session-open"' not in body  # no console controls either
+
+
+@pytest.mark.django_db
+def test_projector_connects_as_the_read_only_view(client, dialogue, facilitator):
+    """The projector page's socket asks for the projector view, which the
+    server never counts as someone present."""
+    response = signed_in(client, facilitator).get(reverse("session_projector", args=[dialogue.pk]))
+    assert response.context["room_config"]["ws_url"] == f"ws://testserver/ws/sessions/{dialogue.pk}/?view=projector"
+
+
+@pytest.mark.django_db
+def test_room_links_commitments_to_their_check_in(client, dialogue, participant):
+    """The client fills in the commitment's id to link to its check-in."""
+    response = signed_in(client, participant).get(reverse("session_room", args=[dialogue.pk]))
+    template = response.context["room_config"]["checkin_url"]
+    assert template.replace("{id}", "7") == reverse("commitment_checkin", args=[7])
+    body = response.content.decode()
+    assert 'id="commitment-checkin"' in body and "Tell us how it went" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "role"), [("session_room", "participant"), ("session_room", "scribe"), ("session_console", "facilitator")]
+)
+def test_every_control_names_the_action_it_sends(client, dialogue, make_member, name, role):
+    """Each control carries the frame type it sends (data-action), so the client
+    shows only those in hello.you.actions; every name is a real frame type."""
+    body = signed_in(client, make_member(role)).get(reverse(name, args=[dialogue.pk])).content.decode()
+    actions = set(re.findall(r'data-action="([a-z_]+)"', body))
+    assert actions <= set(FRAMES)
+    assert {"contribute", "hand_raise", "pause_request", "commitment_set"} <= actions
+    if role == "facilitator":
+        assert {"session_open", "round_start", "turn_skip", "theme_create", "signal_dismiss"} <= actions
+    else:
+        assert "session_open" not in actions
 
 
 @pytest.mark.django_db

@@ -170,6 +170,8 @@ export function renderConsole(room, { tickOnly = false } = {}) {
     }),
   );
 
+  // Only a member who runs the room is told who has not spoken yet.
+  show("not-spoken-panel", Array.isArray(s.notYetSpoken));
   const notYet = s.notYetSpoken || [];
   const names = new Map(s.present.map((m) => [m.id, m.display_name]));
   show("not-spoken-empty", notYet.length === 0);

@@ -94,6 +94,38 @@ export class Announcer {
   }
 }
 
+/**
+ * Which timers have run out here already. A turn's or a reflection's end time
+ * passing is said once in the live region, by every client from the same
+ * server-held end time; the room's state does not change until the
+ * facilitator acts.
+ */
+export class TimerEnds {
+  constructor() {
+    this.ended = new Set();
+    this.said = new Set();
+  }
+
+  /** True the first time a timer is seen at zero; false ever after. */
+  justEnded(key) {
+    if (this.ended.has(key)) return false;
+    this.ended.add(key);
+    this.said.add(key);
+    for (const set of [this.ended, this.said]) if (set.size > 200) set.delete(set.values().next().value);
+    return true;
+  }
+
+  /** Whether this timer's end has been announced here (so the facilitator ending it need not be). */
+  announced(key) {
+    return this.said.has(key);
+  }
+
+  /** Timers already over when they are first learned of: nothing to say. */
+  noteEnded(keys) {
+    for (const key of keys) this.ended.add(key);
+  }
+}
+
 /** The server's clock, as seen from here: timers are end times held by the server. */
 export class ServerClock {
   constructor() {

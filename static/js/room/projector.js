@@ -2,21 +2,23 @@
  * The projector view: what a shared screen in the meeting room shows.
  *
  * It draws only what everyone in the room already sees (the phase, who has
- * the floor, the timers, the queue). `hello` gives a facilitator's browser
- * private material too (pause signals, their own note, who has not spoken):
- * none of it is ever drawn here, whoever is signed in at the projector.
+ * the floor, the timers, the queue). Its socket asks for the projector view
+ * (`?view=projector`, docs/protocol.md §1): the server then counts it as
+ * nobody present, sends a `hello` with public state only and events without
+ * anyone's words, and accepts nothing but `resume` and `heartbeat`.
  */
 
 import { RoomConnection } from "./connection.js";
 import { applyEvent, currentTurn, stateFromHello } from "./state.js";
-import { Announcer, ServerClock, byId, el, formatDuration, replaceList, setText, show } from "./dom.js";
+import { Announcer, ServerClock, TimerEnds, byId, el, formatDuration, replaceList, setText, show } from "./dom.js";
 
 const config = JSON.parse(byId("room-config").textContent);
 const clock = new ServerClock();
 const announcer = new Announcer();
+const timerEnds = new TimerEnds();
 let state = null;
 
-/** Keep only the public parts of the room state. */
+/** Keep only the public parts of the room state (the server sends no more; this holds it to that). */
 function publicOnly(full) {
   return {
     session: { state: full.session.state, paused: full.session.paused },
@@ -86,12 +88,27 @@ function tick() {
     const left = turn.ends_at ? clock.secondsUntil(turn.ends_at) : null;
     const timer = left === null ? "" : left > 0 ? ` · ${formatDuration(left)} left` : " · time is up";
     setText("projector-turn-timer", `${where}${timer}`);
+    if (left === 0 && timerEnds.justEnded(turnKey(turn))) announcer.say(`Time is up for ${turn.member.display_name}'s turn.`);
   } else {
     setText("projector-turn-timer", "");
   }
   if (state.reflection) {
     const left = clock.secondsUntil(state.reflection.ends_at);
     setText("projector-reflection-countdown", left > 0 ? formatDuration(left) : "Time is up");
+    if (left === 0 && timerEnds.justEnded(`reflection-${state.reflection.id}`)) announcer.say("Quiet reflection has ended.");
+  }
+}
+
+function turnKey(turn) {
+  return `turn-${turn.id}-${turn.ends_at}`;
+}
+
+/** Timers that ran out before this screen learned of them are not news. */
+function noteEndedTimers() {
+  const turn = currentTurn(state.round);
+  if (turn && turn.ends_at && clock.secondsUntil(turn.ends_at) === 0) timerEnds.noteEnded([turnKey(turn)]);
+  if (state.reflection && clock.secondsUntil(state.reflection.ends_at) === 0) {
+    timerEnds.noteEnded([`reflection-${state.reflection.id}`]);
   }
 }
 
@@ -100,7 +117,9 @@ function announce(frame, before) {
   if (turn && turn.id !== before.turnId) announcer.say(`It is now ${turn.member.display_name}'s turn.`);
   if (frame.event === "phase_changed" && state.currentPhase) announcer.say(`Now: ${state.currentPhase.title}.`);
   if (frame.event === "reflection_started") announcer.say("Quiet reflection has begun.");
-  if (frame.event === "reflection_ended") announcer.say("Quiet reflection has ended.");
+  if (frame.event === "reflection_ended" && !timerEnds.announced(`reflection-${frame.reflection_id}`)) {
+    announcer.say("Quiet reflection has ended.");
+  }
   if (frame.event === "session_paused") announcer.say("The room is paused.");
   if (frame.event === "session_resumed") announcer.say("The room has resumed.");
 }
@@ -110,7 +129,9 @@ const connection = new RoomConnection({
   sessionId: `projector.${config.session_id}`,
   onHello(frame) {
     clock.sync(frame.server_time || (frame.state && frame.state.server_time));
+    const first = state === null;
     state = publicOnly(stateFromHello(frame));
+    if (first) noteEndedTimers();
     render();
   },
   onEvent(frame) {

@@ -16,6 +16,7 @@ import {
   CONSENT_LABELS,
   KIND_LABELS,
   ServerClock,
+  TimerEnds,
   byId,
   describeMember,
   el,
@@ -46,7 +47,7 @@ class Room {
     this.acking = new Set(); // contribution ids whose "I heard you" form is open
     this.drafts = new Map(); // "edit-17" / "ack-17" -> text typed but not yet sent
     this.itemCache = new Map(); // contribution id -> {signature, node}
-    this.reflectionDoneAnnounced = null;
+    this.timerEnds = new TimerEnds();
     this.connection = new RoomConnection({
       url: config.ws_url,
       sessionId: LOCAL_KEY,
@@ -68,6 +69,27 @@ class Room {
     window.setInterval(() => this.tick(), 1000);
     // A diagnostic handle for the browser console (and for tests that simulate a dropped network).
     window.commonGroundRoom = this;
+  }
+
+  /**
+   * Whether the member may send this frame type: the server lists them in
+   * `hello.you.actions` (docs/protocol.md §8). A control for anything else is
+   * not shown, so nobody is offered what would only be refused.
+   */
+  may(action) {
+    return Boolean(this.state && this.state.you.actions && this.state.you.actions.includes(action));
+  }
+
+  /** Whether this page runs the room: the console, for a member whose role runs it. */
+  runsRoom() {
+    return Boolean(config.can_facilitate && this.state && this.state.you.is_facilitator);
+  }
+
+  /** Show only the controls, server-rendered or not, whose action the member may take. */
+  applyPermissions() {
+    for (const node of document.querySelectorAll("[data-action]")) {
+      node.toggleAttribute("data-not-permitted", !this.may(node.dataset.action));
+    }
   }
 
   // --- Talking to the server ------------------------------------------------------
@@ -99,6 +121,8 @@ class Room {
     this.clock.sync(frame.server_time || (frame.state && frame.state.server_time));
     const wasOpen = this.state !== null;
     this.state = stateFromHello(frame);
+    // On arriving, a timer that ran out before this page opened is not news.
+    if (!wasOpen) this.timerEnds.noteEnded(this.timerKeys());
     const unsavedNote = window.localStorage.getItem(NOTE_KEY);
     if (unsavedNote !== null && (!this.state.note || this.state.note.text !== unsavedNote)) {
       this.state.note = { text: unsavedNote, updated_at: null };
@@ -117,39 +141,7 @@ class Room {
     applyEvent(this.state, frame);
     this.announceChange(frame, before);
     if (frame.event === "session_resumed") this.connection.flushOutbox();
-    if (frame.event === "session_opened" && this.state.themes.length === 0) this.fetchThemes();
     this.renderAll();
-  }
-
-  /**
-   * The exchange's starting themes are created when its first session opens,
-   * and `session_opened` does not carry them. A second, short-lived socket
-   * (another tab of the same person, so nobody sees a presence change) reads
-   * them from its `hello` and closes.
-   */
-  fetchThemes() {
-    let socket;
-    try {
-      socket = new WebSocket(config.ws_url);
-    } catch {
-      return;
-    }
-    const done = window.setTimeout(() => socket.close(1000), 10000);
-    socket.addEventListener("message", (message) => {
-      let frame;
-      try {
-        frame = JSON.parse(message.data);
-      } catch {
-        return;
-      }
-      if (frame.type !== "hello") return;
-      window.clearTimeout(done);
-      socket.close(1000);
-      const themes = (frame.state && frame.state.themes) || [];
-      const known = new Set(this.state.themes.map((t) => t.id));
-      for (const theme of themes) if (!known.has(theme.id)) this.state.themes.push(theme);
-      this.renderAll();
-    });
   }
 
   onAck(frame, sent) {
@@ -263,7 +255,9 @@ class Room {
       const secs = this.clock.secondsUntil(s.reflection.ends_at);
       this.announcer.say(`Quiet reflection has begun, for ${spokenDuration(secs || 0)}. Your notes are private.`);
     }
-    if (frame.event === "reflection_ended") this.announcer.say("Quiet reflection has ended.");
+    if (frame.event === "reflection_ended" && !this.timerEnds.announced(`reflection-${frame.reflection_id}`)) {
+      this.announcer.say("Quiet reflection has ended.");
+    }
     if (frame.event === "session_paused") this.announcer.say("The room is paused.", { urgent: true });
     if (frame.event === "session_resumed") this.announcer.say("The room has resumed.");
     if (frame.event === "session_opened") this.announcer.say("The session is open.");
@@ -428,6 +422,7 @@ class Room {
     this.renderClosing();
     this.renderCapture();
     renderConsole(this);
+    this.applyPermissions();
     this.tick();
   }
 
@@ -527,7 +522,7 @@ class Room {
     // The button just pressed has gone; keep the keyboard on its counterpart.
     if (focusedId && byId(focusedId).hidden) byId(mine ? "lower-hand" : "raise-new").focus();
     show("queue-empty", queue.length === 0);
-    const facilitating = config.can_facilitate;
+    const facilitating = this.runsRoom() && this.may("queue_reorder");
     const items = [];
     const current = this.state.queueCurrent;
     if (current && current.status === "called") {
@@ -629,6 +624,8 @@ class Room {
         s.session.state,
         s.themes,
         (s.ackReflections[c.id] || []).length,
+        s.you.actions,
+        this.runsRoom(),
       ]);
       const cached = this.itemCache.get(c.id);
       if (cached && cached.signature === signature) return cached.node;
@@ -722,17 +719,19 @@ class Room {
     const actions = el("div", { className: "button-row contribution-actions" });
     const errorId = `contribution-error-${c.id}`;
     if (open) {
-      actions.append(
-        el("button", {
-          type: "button",
-          className: "button secondary small",
-          text: "Reply",
-          "aria-label": `Reply to ${who}`,
-          dataset: { focusKey: `reply-${c.id}` },
-          onclick: () => this.setReplyTo(c.id),
-        }),
-      );
-      if (!mine && !c.acked_by_me && !this.acking.has(c.id)) {
+      if (this.may("contribute")) {
+        actions.append(
+          el("button", {
+            type: "button",
+            className: "button secondary small",
+            text: "Reply",
+            "aria-label": `Reply to ${who}`,
+            dataset: { focusKey: `reply-${c.id}` },
+            onclick: () => this.setReplyTo(c.id),
+          }),
+        );
+      }
+      if (!mine && !c.acked_by_me && !this.acking.has(c.id) && this.may("acknowledge")) {
         actions.append(
           el("button", {
             type: "button",
@@ -748,7 +747,7 @@ class Room {
           }),
         );
       }
-      if (mine && !c.purged && !this.editing.has(c.id)) {
+      if (mine && !c.purged && !this.editing.has(c.id) && this.may("contribution_edit")) {
         actions.append(
           el("button", {
             type: "button",
@@ -776,7 +775,7 @@ class Room {
           }),
         );
       }
-      if (config.can_facilitate && !mine) {
+      if (this.runsRoom() && this.may("contribution_withdraw") && !mine) {
         actions.append(
           el("button", {
             type: "button",
@@ -795,10 +794,22 @@ class Room {
     }
     li.append(actions);
     if (this.acking.has(c.id)) li.append(this.ackForm(c, errorId));
-    if (mine && open && !c.purged) li.append(this.consentForm(c, errorId));
-    if (config.can_facilitate) li.append(...this.themeControls(c, errorId));
+    if (mine && open && !c.purged && this.may("consent_set")) li.append(this.consentForm(c, errorId));
+    if (this.runsRoom()) li.append(...this.themeControls(c, errorId));
     li.append(el("p", { className: "control-error", id: errorId }));
     return li;
+  }
+
+  /**
+   * Close a contribution's inline edit or "I heard you" form, dropping its
+   * draft, and put the keyboard back on the button that opened it.
+   */
+  closeInlineForm(openSet, contributionId, kind) {
+    openSet.delete(contributionId);
+    this.drafts.delete(`${kind}-${contributionId}`);
+    this.renderContributions();
+    const opener = byId(`contribution-${contributionId}`)?.querySelector(`[data-focus-key="${kind}-${contributionId}"]`);
+    if (opener) opener.focus();
   }
 
   editForm(c) {
@@ -824,15 +835,11 @@ class Room {
           type: "button",
           className: "button secondary small",
           text: "Cancel",
-          onclick: () => {
-            this.editing.delete(c.id);
-            this.drafts.delete(`edit-${c.id}`);
-            this.renderContributions();
-            byId(`contribution-${c.id}`)?.querySelector("[data-focus-key^='edit-']")?.focus();
-          },
+          onclick: () => this.closeInlineForm(this.editing, c.id, "edit"),
         }),
       ),
     );
+    closeOnEscape(form, () => this.closeInlineForm(this.editing, c.id, "edit"));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const value = area.value.trim();
@@ -869,14 +876,11 @@ class Room {
           type: "button",
           className: "button secondary small",
           text: "Cancel",
-          onclick: () => {
-            this.acking.delete(c.id);
-            this.drafts.delete(`ack-${c.id}`);
-            this.renderContributions();
-          },
+          onclick: () => this.closeInlineForm(this.acking, c.id, "ack"),
         }),
       ),
     );
+    closeOnEscape(form, () => this.closeInlineForm(this.acking, c.id, "ack"));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.act({ type: "acknowledge", contribution_id: c.id, reflection: input.value.trim() }, errorId);
@@ -909,7 +913,8 @@ class Room {
     const tagged = new Set(c.themes || []);
     const controls = [];
     const untag = el("div", { className: "button-row theme-tags" });
-    for (const theme of this.state.themes.filter((t) => tagged.has(t.id))) {
+    const untaggable = this.may("theme_untag") ? this.state.themes.filter((t) => tagged.has(t.id)) : [];
+    for (const theme of untaggable) {
       untag.append(
         el("button", {
           type: "button",
@@ -921,7 +926,7 @@ class Room {
       );
     }
     if (untag.childNodes.length) controls.push(untag);
-    const untaggedThemes = this.state.themes.filter((t) => !tagged.has(t.id));
+    const untaggedThemes = this.may("theme_tag") ? this.state.themes.filter((t) => !tagged.has(t.id)) : [];
     if (untaggedThemes.length) {
       const selectId = `theme-select-${c.id}`;
       const select = el(
@@ -953,7 +958,17 @@ class Room {
     const afterClose =
       s.session.state === "closed" &&
       (!s.session.commitments_until || Date.parse(s.session.commitments_until) > this.clock.now());
-    show("closing-panel", inClosingPhase || afterClose);
+    const commitment = s.commitment;
+    const closed = s.session.state === "closed";
+    // After close, a member's own commitment stays in view (with the way to
+    // report on it) even once the window to change it has ended.
+    show("closing-panel", inClosingPhase || afterClose || (closed && Boolean(commitment)));
+    show("commitment-form", inClosingPhase || afterClose);
+    show("commitment-kept", closed && !afterClose && Boolean(commitment));
+    setText("commitment-kept-text", commitment ? commitment.text : "");
+    const checkin = closed && commitment && commitment.id != null && config.checkin_url;
+    if (checkin) byId("commitment-checkin-link").href = config.checkin_url.replace("{id}", String(commitment.id));
+    show("commitment-checkin", Boolean(checkin));
     const box = byId("commitment-text");
     if (s.commitment && !box.value && document.activeElement !== box) box.value = s.commitment.text;
     if (s.commitment && !byId("commitment-status").textContent) {
@@ -986,6 +1001,16 @@ class Room {
     );
   }
 
+  /** Keys of the timers that have already run out, by the server's clock. */
+  timerKeys() {
+    const keys = [];
+    const turn = currentTurn(this.state.round);
+    if (turn && turn.ends_at && this.clock.secondsUntil(turn.ends_at) === 0) keys.push(turnKey(turn));
+    const reflection = this.state.reflection;
+    if (reflection && this.clock.secondsUntil(reflection.ends_at) === 0) keys.push(`reflection-${reflection.id}`);
+    return keys;
+  }
+
   /** Once a second: timers count down from server-held end times, corrected by the server's clock. */
   tick() {
     if (!this.state) return;
@@ -1008,24 +1033,45 @@ class Room {
     if (turn && turn.ends_at) {
       const left = this.clock.secondsUntil(turn.ends_at);
       setText("turn-timer", left > 0 ? `Time left for this turn: ${formatDuration(left)}` : "Time for this turn is up.");
+      if (left === 0 && this.timerEnds.justEnded(turnKey(turn))) {
+        const whose = turn.member.id === s.you.member_id ? "your" : `${turn.member.display_name}'s`;
+        this.announcer.say(`Time is up for ${whose} turn.`);
+      }
     }
     const reflection = s.reflection;
     if (reflection) {
       const left = this.clock.secondsUntil(reflection.ends_at);
-      setText("reflection-countdown", left > 0 ? `${formatDuration(left)} of quiet reflection left` : "Reflection time is up.");
-      if (left === 0 && this.reflectionDoneAnnounced !== reflection.id) {
-        this.reflectionDoneAnnounced = reflection.id;
-        this.announcer.say("Reflection time is up. The facilitator will continue when the room is ready.");
+      setText(
+        "reflection-countdown",
+        left > 0 ? `${formatDuration(left)} of quiet reflection left` : "Quiet reflection has ended. The facilitator will continue when the room is ready.",
+      );
+      if (left === 0 && this.timerEnds.justEnded(`reflection-${reflection.id}`)) {
+        this.announcer.say("Quiet reflection has ended.");
       }
     }
     if (config.can_facilitate) renderConsole(this, { tickOnly: true });
   }
 }
 
+/** Escape inside a small inline form closes it, as a dialog would. */
+function closeOnEscape(form, close) {
+  form.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    event.stopPropagation();
+    close();
+  });
+}
+
 function focusQuietly(node) {
   if (!node) return;
   node.tabIndex = -1;
   node.focus();
+}
+
+/** A turn's end is news once per end time: an extended turn can run out again. */
+function turnKey(turn) {
+  return `turn-${turn.id}-${turn.ends_at}`;
 }
 
 function excerpt(text, length = 80) {

@@ -65,6 +65,10 @@ export function applyEvent(state, frame) {
       state.session.state = "open";
       state.session.opened_at = frame.opened_at;
       if ("current_phase" in frame) state.currentPhase = frame.current_phase;
+      // The exchange's starting themes exist from the first open: merge them in.
+      for (const theme of frame.themes || []) {
+        if (!state.themes.some((t) => t.id === theme.id)) state.themes.push(theme);
+      }
       break;
     case "session_closed":
       state.session.state = "closed";
