@@ -107,7 +107,8 @@ def test_facilitator_schedules_invites_and_sees_who_is_coming(new_context, setti
     assert [(p.title, p.planned_minutes) for p in session.phases.order_by("order")] == AGENDA
 
     # --- The facilitator invites a participant ---------------------------------
-    facilitator.goto(f"/exchanges/{exchange.pk}/people/")
+    facilitator.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=exchange.title).click()
+    facilitator.get_by_role("link", name="Members and invitations").click()
     check_page(facilitator)
     facilitator.get_by_role("link", name="Invite someone").click()
     check_page(facilitator)
@@ -159,7 +160,7 @@ def test_facilitator_schedules_invites_and_sees_who_is_coming(new_context, setti
     assert RSVP.objects.get(member=member, meeting=meeting).response == RSVP.Response.COMING
 
     # --- The facilitator sees who is coming -------------------------------------
-    facilitator.goto(f"/exchanges/{exchange.pk}/people/")
+    facilitator.reload()
     members = facilitator.get_by_role("region", name=re.compile("^Members"))
     expect(members.get_by_role("row", name=re.compile("Rosa Delgado"))).to_contain_text("Harbor Point")
     expect(facilitator.get_by_text("Everyone invited has answered.")).to_be_visible()
