@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from exchanges.selectors import member_get
@@ -194,6 +195,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._dispatch(frame)
         except RoomError as error:
             await self._error(error, frame_client_id(raw))
+        except DatabaseError:
+            # The records could not be reached (an outage, a failover): the
+            # transaction rolled back, so nothing changed. Say so with a code
+            # the client retries, so words typed now are kept and sent again.
+            logger.warning("Live room frame met a database error", exc_info=True)
+            await self._error(
+                RoomError(ErrorCode.UNAVAILABLE, "The room's records are out of reach for a moment; try again."),
+                frame_client_id(raw),
+            )
         except Exception:
             logger.exception("Live room frame failed")
             await self._error(
@@ -241,18 +251,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _heartbeat_loop(self) -> None:
         period = settings.LIVE_ROOM["HEARTBEAT_SECONDS"]
         since_touch = 0.0
-        try:
-            while True:
+        while True:
+            try:
                 await asyncio.sleep(period)
                 since_touch += period
                 if self.joined and since_touch >= services.PRESENCE_TOUCH_SECONDS:
                     since_touch = 0.0
                     await database_sync_to_async(services.presence_touch)(channel_name=self.channel_name)
                 await self._heartbeat()
-        except asyncio.CancelledError:
-            pass
-        except Exception:
-            logger.warning("Live room heartbeat stopped", exc_info=True)
+            except asyncio.CancelledError:
+                return
+            except Exception:
+                # One failed beat (the database away for a moment) must not
+                # silence the socket for good: clients would all reconnect at
+                # once and presence would lapse. Log it and beat again.
+                logger.warning("Live room heartbeat failed; trying again", exc_info=True)
 
     async def room_frame(self, message):
         """A frame from a service, via a group this socket belongs to."""

@@ -23,6 +23,7 @@ class ErrorCode:
     NOT_FOUND = "not_found"
     PAUSED = "paused"
     CONFLICT = "conflict"
+    UNAVAILABLE = "unavailable"
 
 
 class RoomError(Exception):
@@ -53,10 +54,28 @@ class _Missing:
 MISSING = _Missing()
 
 
+def _storable(name: str, value: str) -> str:
+    """Refuse text that no database stores the same way.
+
+    JSON may escape a lone surrogate (``"\\ud800"``), which is not Unicode
+    text and fails to encode; PostgreSQL refuses NUL while SQLite keeps it.
+    Both are refused here, before any service runs, so a frame gets the same
+    answer on every database and never a server error.
+    """
+    if "\x00" in value:
+        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' may not contain NUL characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' is not valid Unicode text.") from None
+    return value
+
+
 def _text(max_len: Callable[[], int] | int, *, allow_empty: bool = False):
     def check(name, value):
         if not isinstance(value, str):
             raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a string.")
+        _storable(name, value)
         limit = max_len() if callable(max_len) else max_len
         if len(value) > limit:
             raise RoomError(ErrorCode.TOO_LONG, f"'{name}' may be at most {limit} characters.")
@@ -71,7 +90,7 @@ def _text(max_len: Callable[[], int] | int, *, allow_empty: bool = False):
 def _client_id(name, value):
     if not isinstance(value, str) or not value or len(value) > CLIENT_ID_MAX:
         raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a string of 1 to {CLIENT_ID_MAX} characters.")
-    return value
+    return _storable(name, value)
 
 
 def _int(lo: int = 1, hi: int = 2**62):
@@ -197,11 +216,12 @@ def decode(text: str | None) -> dict:
     """Parse frame text into a JSON object, refusing oversize and malformed frames."""
     if text is None:
         raise RoomError(ErrorCode.BAD_REQUEST, "Frames are JSON text.")
-    if len(text.encode("utf-8")) > settings.LIVE_ROOM["MAX_FRAME_BYTES"]:
+    if len(text.encode("utf-8", errors="surrogatepass")) > settings.LIVE_ROOM["MAX_FRAME_BYTES"]:
         raise RoomError(ErrorCode.TOO_LONG, "The frame is too large.")
     try:
         raw = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: a small frame can nest arrays thousands deep.
         raise RoomError(ErrorCode.BAD_REQUEST, "The frame is not valid JSON.") from None
     if not isinstance(raw, dict):
         raise RoomError(ErrorCode.BAD_REQUEST, "A frame is a JSON object.")

@@ -18,15 +18,16 @@ from .conftest import assert_room_consistent, last_seq_getter
 from .processes import Daphne, PgProxy
 from .test_asgi_kill import wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
-
-# The strict xfails below skip imperatively instead of carrying the ``postgres``
-# marker: tests/conftest.py counts an xfail of a service-marked test as a
-# "skipped service test" and fails REQUIRE_SERVICES=1 runs.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.timeout(180),
+]
 
 
 DOCUMENTED_CODES = {"bad_request", "forbidden", "too_long", "rate_limited", "session_closed", "not_found", "paused",
-                    "conflict"}  # fmt: skip
+                    "conflict", "unavailable"}  # fmt: skip
 
 
 @pytest.fixture
@@ -40,7 +41,6 @@ def proxied_daphne(tmp_path, settings):
     proxy.stop()
 
 
-@pytest.mark.postgres
 def test_outage_gives_errors_never_half_writes_and_the_room_recovers(open_room, proxied_daphne, capsys):
     """During a 5 s outage contributions are answered with documented error
     codes (a client that retries keeps them); afterwards every contribution is
@@ -89,9 +89,8 @@ def test_outage_gives_errors_never_half_writes_and_the_room_recovers(open_room, 
     written = {cid for c in clients for cid in c.written}
     assert any(e.get("client_id") in written for e in errors)
     state["error_messages"] = sorted({e["message"] for e in errors})
-    # Recovered in place: at least one person never had to reconnect. (Silence
-    # is the browser's 15 s: server heartbeats stop after an outage, see the
-    # xfail below, so a shorter one would make every client reconnect.)
+    # Recovered in place: at least one person never had to reconnect (the
+    # client's silence limit is the browser's 15 s).
     assert any(c.hellos == 1 for c in clients), [c.drops for c in clients]
     state.update(refused_connections=proxy.refused, drops={c.name: c.drops for c in clients})
     state.pop("cut_at")
@@ -112,15 +111,6 @@ async def _stop(client: LiveClient) -> None:
     await asyncio.wait_for(client.runner, 10)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a database failure inside a frame is answered with code 'bad_request' (consumers.py "
-    "receive(): generic except), which docs/protocol.md defines as a malformed frame and the browser "
-    "(connection.js FINAL_ERROR_CODES) treats as final: it removes the contribution from its outbox, so "
-    "words written during a PostgreSQL outage are lost. Fix: answer OperationalError/InterfaceError (and "
-    "other unexpected failures) with a retryable code, e.g. 'unavailable', document it, and have the "
-    "client keep the outbox item and re-send it.",
-)
 def test_a_contribution_refused_by_an_outage_is_kept_by_the_browser(open_room, proxied_daphne):
     """With the browser's own error policy, a contribution sent while the
     database is unreachable is neither stored nor given up: once the database
@@ -142,14 +132,6 @@ def test_a_contribution_refused_by_an_outage_is_kept_by_the_browser(open_room, p
     assert cid not in client.dropped and client.acks[cid]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: RoomConsumer._heartbeat_loop wraps its whole while-loop in 'except Exception', so the "
-    "first heartbeat that fails on the database (any outage longer than HEARTBEAT_SECONDS) ends the "
-    "loop for good: that socket never gets a server heartbeat again (and presence_touch stops, so its "
-    "presence is swept after 90 s while it is still open). The browser then reconnects after 15 s of "
-    "silence - every socket at once. Fix: catch and log inside the loop (per iteration) and keep going.",
-)
 def test_server_heartbeats_resume_after_an_outage(open_room, proxied_daphne):
     """A socket that lived through a 3 s outage (3 heartbeat periods) gets
     server heartbeats again within 3 s of the database coming back, unasked."""

@@ -277,7 +277,8 @@ export class RoomConnection {
       if (FINAL_ERROR_CODES.has(frame.code)) {
         this.outbox.remove(frame.client_id);
         if (this.handlers.onOutboxChange) this.handlers.onOutboxChange();
-      } else if (frame.code === "rate_limited" && this.outbox.get(frame.client_id)) {
+      } else if ((frame.code === "rate_limited" || frame.code === "unavailable") && this.outbox.get(frame.client_id)) {
+        // Held, not refused: the outbox keeps it and sends it again shortly.
         setTimeout(() => this.flushOutbox(), 5000 + Math.random() * 3000);
       }
       this.sentUnqueued.delete(frame.client_id);

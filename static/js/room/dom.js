@@ -200,6 +200,7 @@ export const ERROR_WORDS = {
   forbidden: "You can't do that here.",
   too_long: "That is too long.",
   rate_limited: "That was a lot at once. Wait a few seconds and try again.",
+  unavailable: "The room could not save that just now. It is kept here and will be sent again in a few seconds.",
   session_closed: "The session isn't open for that right now.",
   not_found: "That is no longer there.",
   paused: "The room is paused: this is held back and will be sent when the facilitator resumes.",

@@ -174,7 +174,8 @@ class Room {
     if (target) target.textContent = words;
     this.announcer.say(words);
     // A durable contribution the server refused for good comes back to the form, so nothing is lost.
-    if (sent && sent.type === "contribute" && frame.code !== "paused" && frame.code !== "rate_limited") {
+    const held = ["paused", "rate_limited", "unavailable"].includes(frame.code);
+    if (sent && sent.type === "contribute" && !held) {
       const box = byId("compose-text");
       if (box && !box.value.trim()) {
         box.value = sent.text;
