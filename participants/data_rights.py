@@ -97,9 +97,7 @@ def user_data_export(*, user) -> dict[str, Any]:
             bucket.setdefault(getattr(row, member_attr), []).append(row)
 
     group("rsvps", RSVP.objects.filter(member_id__in=member_ids).select_related("meeting").order_by("pk"))
-    group(
-        "attendance", Attendance.objects.filter(member_id__in=member_ids).select_related("meeting").order_by("pk")
-    )
+    group("attendance", Attendance.objects.filter(member_id__in=member_ids).select_related("meeting").order_by("pk"))
     contributions = list(
         Contribution.objects.filter(author_id__in=member_ids)
         .select_related("session__meeting", "captured_by")
@@ -187,7 +185,12 @@ def user_data_export(*, user) -> dict[str, Any]:
                     for a in rows("acknowledgements", m)
                 ],
                 "private_notes": [
-                    {"session_id": n.session_id, "session": n.session.title, "text": n.text, "updated_at": _iso(n.updated_at)}
+                    {
+                        "session_id": n.session_id,
+                        "session": n.session.title,
+                        "text": n.text,
+                        "updated_at": _iso(n.updated_at),
+                    }
                     for n in rows("notes", m)
                 ],
                 "commitments": [
@@ -261,7 +264,13 @@ def user_data_export(*, user) -> dict[str, Any]:
             for i in invitations.order_by("created_at", "pk")
         ],
         "archive_reads": [
-            {"exchange_id": a.exchange_id, "session_id": a.session_id, "what": a.what, "query": a.query, "at": _iso(a.created_at)}
+            {
+                "exchange_id": a.exchange_id,
+                "session_id": a.session_id,
+                "what": a.what,
+                "query": a.query,
+                "at": _iso(a.created_at),
+            }
             for a in reads
         ],
     }
@@ -404,7 +413,9 @@ def user_account_delete(*, user, password: str, named_words: str = NamedWords.RE
         SessionEvent.objects.bulk_update(changed, ["payload"], batch_size=500)
         SessionEvent.objects.filter(actor=member).update(actor=placeholder)
         # Invitations name the person and their address.
-        Invitation.objects.filter(Q(member=member) | Q(exchange_id=member.exchange_id, email__iexact=user.email)).delete()
+        Invitation.objects.filter(
+            Q(member=member) | Q(exchange_id=member.exchange_id, email__iexact=user.email)
+        ).delete()
         erased_total += len(erased)
         kept_total += len(kept)
     # Invitations to exchanges the person never joined.
