@@ -385,6 +385,11 @@ async def main_async(args) -> dict:
                 result.update(await storm(run, clients, args))
             await asyncio.gather(*senders)
             if args.target == "app":
+                # Count against every contribution the server stored: wait for the acks first.
+                t_acks = time.monotonic()
+                while run.pending_acks and time.monotonic() - t_acks < args.drain_limit:
+                    await asyncio.sleep(0.2)
+                result["acks_missing"] = len(run.pending_acks)
                 expected = await asyncio.to_thread(lambda: common_last_seqs(sessions))
                 expected = {r: expected.get(sid, 0) for r, sid in enumerate(sessions)}
             else:

@@ -65,8 +65,13 @@ def table(runs: list[dict]) -> str:
     return "\n".join([LOAD_HEAD, *(load_row(r) for r in runs)])
 
 
+def _numbered(name: str, prefixes: tuple[str, ...]) -> bool:
+    """A repeated run: one of the prefixes followed by its number."""
+    return any(name.startswith(p) and name[len(p) :].isdigit() for p in prefixes)
+
+
 def medians(runs: list[dict], prefix: str) -> dict:
-    chosen = [r for r in runs if r.get("name", "").startswith(prefix) and "latency_ms" in r]
+    chosen = [r for r in runs if _numbered(r.get("name", ""), (prefix,)) and "latency_ms" in r]
     return {
         "n": len(chosen),
         "p50": _median([_g(r, "latency_ms", "p50") for r in chosen]),
@@ -80,6 +85,33 @@ def verdict(ok: bool | None, detail: str) -> str:
     if ok is None:
         return f"not measured — {detail}"
     return ("met" if ok else "**missed**") + f" — {detail}"
+
+
+def recommendation(named: dict, label: str) -> str:
+    """Daphne or Uvicorn, from the runs of this report."""
+    pairs = []
+    for target, scale in (("app", label), ("bare", label)):
+        for layer in ("redis", "memory"):
+            d = _g(named.get(f"{scale}-{target}-daphne-{layer}", {}), "latency_ms", "p99")
+            u = _g(named.get(f"{scale}-{target}-uvicorn-{layer}", {}), "latency_ms", "p99")
+            if d and u:
+                pairs.append((f"{target} on {layer}", d, u))
+    bare_d = _median(
+        [_g(r, "latency_ms", "p99") for n, r in named.items() if n and n.startswith("ref-bare-") and n[-1].isdigit()]
+    )
+    bare_u = _g(named.get("ref-bare-uvicorn-redis", {}), "latency_ms", "p99")
+    if bare_d and bare_u:
+        pairs.append(("bare at the reference load, Redis", bare_d, bare_u))
+    if not pairs:
+        return "Not enough runs to compare the servers."
+    faster = sum(u < d for _, d, u in pairs)
+    lines = [f"{what}: p99 Daphne {_f(d)} ms, Uvicorn {_f(u)} ms" for what, d, u in pairs]
+    pick = "Uvicorn" if faster > len(pairs) / 2 else "Daphne" if faster < len(pairs) / 2 else "neither clearly"
+    return (
+        f"p99 latency, Daphne against Uvicorn (uvloop, websockets): {'; '.join(lines)}. Uvicorn was faster in "
+        f"{faster} of {len(pairs)} comparisons, so this run supports recommending **{pick}** in the README "
+        "(single runs on a shared machine: repeat before relying on a small difference)."
+    )
 
 
 def by_name(runs: list[dict]) -> dict[str, dict]:
@@ -111,6 +143,13 @@ def render(meta: dict, runs: list[dict]) -> str:
         "averages, per run in the tables). The load generator, the server(s), PostgreSQL and Redis all share "
         "those 2 cores. Treat every figure as an upper bound on latency and a lower bound on capacity; runs vary."
     )
+    second = meta.get("second_pass")
+    if second:
+        w(
+            "* The time budget skipped some runs; they were run right after with the same code and merged: "
+            + ", ".join(second["names"])
+            + f" (`uptime` before: `{second['uptime_before']}`; after: `{second['uptime_after']}`)."
+        )
     w(
         "* Clients do not negotiate permessage-deflate and send no pings, so Daphne and Uvicorn (which would "
         "compress when a browser asks) do the same work per frame.\n"
@@ -118,12 +157,15 @@ def render(meta: dict, runs: list[dict]) -> str:
 
     w("## 1. Reference load: 30 rooms × 40 clients, 1 contribution/room/s, 200-byte texts, one Daphne, Redis layer\n")
     w(
+        "After the last send the generator waits for every ack (app), then until every client holds every "
+        "stored seq, or no event came for 5 s, or 60 s passed (the drain); deliveries after that are not "
+        "in the latency figures. "
         "Latency is from the sender's send call to receipt at every *other* client of the room (one clock: one "
         "process). Lost: a seq a client never received by the end of the drain (no resume); duplicated: a seq "
         "received twice. Lost after resume: what was still missing after each client with a hole sent "
         "`resume` (app only: the references have no history).\n"
     )
-    ref_runs = [r for r in runs if r.get("name", "").startswith(("ref-floor-", "ref-bare-", "ref-app-"))]
+    ref_runs = [r for r in runs if _numbered(r.get("name", ""), ("ref-floor-", "ref-bare-", "ref-app-"))]
     w(table(ref_runs) + "\n")
     fl, ba, ap = medians(runs, "ref-floor-"), medians(runs, "ref-bare-"), medians(runs, "ref-app-")
     w("Medians over the runs above:\n")
@@ -175,6 +217,9 @@ def render(meta: dict, runs: list[dict]) -> str:
                 f"| {_f(a.get('lost'))} / {_f(a.get('lost_after_resume'))} | {_f(b.get('lost'))} |"
             )
     w("")
+
+    w("### Which server\n")
+    w(recommendation(named, label) + "\n")
 
     w("## 3. Reconnect storm (app)\n")
     st = named.get("storm", {})
@@ -300,7 +345,7 @@ def render(meta: dict, runs: list[dict]) -> str:
             ok = None if x is None or y is None else x <= y
             p99_detail = f"app {_f(x)} ms vs bare {_f(y)} ms" + (f" ({x / y:,.1f}×)" if x and y else "")
             w(f"| p99 ≤ bare p99 ({server}, {layer}) | {verdict(ok, p99_detail)} |")
-    app_runs = [r for r in runs if "lost_after_resume" in r]
+    app_runs = [r for r in runs if "lost_after_resume" in r and r.get("name") != "storm"]
     lost_after = sum(r["lost_after_resume"] for r in app_runs)
     dups = sum(r.get("duplicated", 0) for r in app_runs)
     before = ", ".join(str(r.get("lost")) for r in app_runs)
@@ -325,7 +370,11 @@ def render(meta: dict, runs: list[dict]) -> str:
         allc = st["storm_all_caught_up_s"]
         p99 = st["storm_catch_up_ms"]["p99"]
         ok = allc is not None and allc <= 30 and p99 is not None and p99 < 2000
-        detail = f"{st['storm_caught_up']} of {st['storm_clients']} caught up, all by {_f(allc)} s, p99 {_f(p99)} ms"
+        detail = (
+            f"{st['storm_caught_up']} of {st['storm_clients']} caught up within {st['args']['storm_timeout']:.0f} s"
+            f" (all by {_f(allc)} s), p99 {_f(p99)} ms; {st['storm_clients'] - st.get('sockets_at_end', 0)} sockets"
+            " not open again at the end"
+        )
         w(f"| storm: all within 30 s, per-client p99 < 2 s | {verdict(ok, detail)} |")
     else:
         w("| storm: all within 30 s, per-client p99 < 2 s | not measured |")
@@ -341,6 +390,36 @@ def render(meta: dict, runs: list[dict]) -> str:
     else:
         w("| archive pages and exports at a fixed query count | pending (the archive pages are not there yet) |")
     w("")
+
+    wi = [r for r in runs if r.get("name", "").startswith("whatif-")]
+    if wi:
+        pas = meta.get("whatif_pass", {})
+        w("## 11. What-if: the app with two settings changed (not in the app)\n")
+        w(
+            "`bench/settings_whatif.py` with `BENCH_WHATIF=redis_timeout,conn_max_age`: the channel layer's Redis "
+            "connections without redis-py 8's 5 s read timeout, and `CONN_MAX_AGE=60` (one PostgreSQL connection "
+            "kept by the database thread instead of one opened per call). Run after the set"
+            + (f" (`uptime` before: `{pas.get('uptime_before')}`; after: `{pas.get('uptime_after')}`)" if pas else "")
+            + ".\n"
+        )
+        w(table([r for r in wi if "latency_ms" in r or "aborted" in r or "failed" in r or "skipped" in r]) + "\n")
+        for r in wi:
+            if "storm_clients" in r:
+                cu = r["storm_catch_up_ms"]
+                w(
+                    f"* Storm ({r['args']['rooms']} × {r['args']['clients']}): {r['storm_caught_up']} of "
+                    f"{r['storm_clients']} caught up, all by {_f(r['storm_all_caught_up_s'])} s; catch-up p50 "
+                    f"{_f(cu['p50'])} ms, p99 {_f(cu['p99'])} ms; {r.get('sockets_at_end')} sockets open at the end."
+                )
+            elif r.get("args", {}).get("scenario") == "idle" and "window" in r:
+                w(
+                    f"* Idle: {r['sockets']} sockets for {r['args']['duration']:.0f} s: server CPU "
+                    f"{_f(r['window']['server_cpu_pct'])} % of one core; {r.get('sockets_at_end')} of {r['sockets']}"
+                    f" still open at the end; connecting them took {_f(r.get('connect_s'))} s."
+                )
+            elif "aborted" in r and r.get("args", {}).get("scenario") != "load":
+                w(f"* {r['name']}: {r['aborted']}")
+        w("")
 
     prof = Path(meta.get("profile", ""))
     w("## 10. Where the app's time goes (py-spy, app on Daphne + Redis, during the load)\n")
@@ -373,16 +452,22 @@ contribution rate, and why connecting many sockets is slow.
 
 **Each of those calls opens a new PostgreSQL connection** (`CONN_MAX_AGE=0`):
 a backend fork and authentication per call, four per socket connect, one per
-contribution, one per heartbeat. The `conn_max_age` what-if in §2 keeps the
-connection for 60 s; it is safe here precisely because all calls share the
-one thread.
+contribution, one per heartbeat; `psycopg2.connect` is the largest single
+item in the profile (§10). The what-if runs (§2 last row, §11) keep the
+connection for 60 s; that is safe here precisely because all calls share the
+one thread. At the small scale it cut the app's latency and connect time by
+an order of magnitude; at 1,200 sockets it was not enough (next point).
 
 **The heartbeat reads the database for every socket every 5 seconds**
 (`RoomConsumer._heartbeat` → `selectors.room_last_seq`): at 1,200 sockets that
 is 240 queries a second on the single thread, before anyone says a word, and
-what dominates idle CPU. One read per room per process per period (a task per
-room in the process, or the room's `last_seq` kept in Redis by `_record`) would
-serve every socket of the room.
+what dominates idle CPU. In the profile (§10) `room_last_seq` took more of the
+database thread than `contribution_create`. With persistent connections and
+1,200 sockets (§11) the thread still saturates: acks and deliveries queue
+behind heartbeats for tens of seconds. One read per room per process per
+period (a task per room in the process, or the room's `last_seq` kept in
+Redis by `_record`) would serve every socket of the room; this is the change
+most worth making first, together with a persistent connection (or a pool).
 
 **redis-py 8 cuts the channel layer's blocking receive.** redis-py 8.0 made
 `socket_timeout` default to 5 s; channels-redis waits on `BZPOPMIN` for 5 s, so
@@ -392,6 +477,15 @@ socket closes and the client must reconnect (see "still open at the end" in
 §4, and the servers' logs). Setting `"hosts": [{"address": REDIS_URL,
 "socket_timeout": 30}]` in `CHANNEL_LAYERS` (the `redis_timeout` what-if), or
 pinning `redis<8`, avoids it (channels_redis issue #422).
+
+**One process could not carry the reference fan-out on Daphne.** At the
+reference load a process delivers about 1,170 frames a second. The bare
+consumer on Daphne took seconds to deliver them on both layers (§1, §6: even
+in memory), while Uvicorn kept up (§6) and two Daphne processes did better
+(§5): Daphne's per-frame cost is the first ceiling, and channels-redis adds
+its own (one process receives its channel messages one `BZPOPMIN` round trip
+at a time, under a lock). This bounds every Channels figure here, the app's
+included: prefer Uvicorn, and spread sockets over more processes.
 
 **The live `hello` carries every contribution of the session**: for a room
 with 10,000 contributions it is megabytes of JSON and about a second of server

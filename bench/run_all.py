@@ -103,7 +103,13 @@ def main() -> None:
     p.add_argument("--small-clients", type=int, default=12)
     p.add_argument("--app-connect-timeout", type=float, default=90)
     p.add_argument("--doc", default=str(common.ROOT / "docs" / "benchmarks.md"))
+    p.add_argument("--render-only", action="store_true", help="rewrite the page from the last run's results")
     args = p.parse_args()
+    if args.render_only:
+        saved = json.loads((OUT_DIR / "all.json").read_text())
+        Path(args.doc).write_text(render(saved["meta"], saved["runs"]))
+        print(f"wrote {args.doc}")
+        return
 
     budget = Budget(args.budget)
     started = dt.datetime.now(dt.UTC)
