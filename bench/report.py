@@ -332,7 +332,8 @@ def render(meta: dict, runs: list[dict]) -> str:
 
     w("## 9. Targets\n")
     w("| target | verdict |\n|---|---|")
-    ref_app = ap if ap["n"] else medians(runs, f"{label}-app-daphne-redis")
+    small_app = named.get(f"{label}-app-daphne-redis", {})
+    ref_app = ap if ap["n"] else {"p50": _g(small_app, "latency_ms", "p50")}
     where = "reference load" if ap["n"] else f"{meta['small']}"
     p50 = ref_app["p50"]
     p50_detail = f"app p50 {_f(p50)} ms ({where}, Daphne, Redis)" + (f", {p50 / 25:,.1f}× the target" if p50 else "")
@@ -345,7 +346,9 @@ def render(meta: dict, runs: list[dict]) -> str:
             ok = None if x is None or y is None else x <= y
             p99_detail = f"app {_f(x)} ms vs bare {_f(y)} ms" + (f" ({x / y:,.1f}×)" if x and y else "")
             w(f"| p99 ≤ bare p99 ({server}, {layer}) | {verdict(ok, p99_detail)} |")
-    app_runs = [r for r in runs if "lost_after_resume" in r and r.get("name") != "storm"]
+    app_runs = [
+        r for r in runs if "lost_after_resume" in r and r.get("name") != "storm" and not r["name"].startswith("whatif-")
+    ]
     lost_after = sum(r["lost_after_resume"] for r in app_runs)
     dups = sum(r.get("duplicated", 0) for r in app_runs)
     before = ", ".join(str(r.get("lost")) for r in app_runs)
