@@ -112,7 +112,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # The layer blocks on Redis for up to 5 s waiting for a
+                # message; redis-py's own 5 s read timeout would cut that wait
+                # and kill the consumer, so allow longer reads.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
                 "prefix": env.str("CHANNELS_PREFIX", default="asgi"),
                 "capacity": 1000,
                 "expiry": 30,

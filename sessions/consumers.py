@@ -91,6 +91,24 @@ ACTIONS = {
 }
 
 
+# session id -> (monotonic time read, last_seq): one read per room per second
+# serves every socket of that room in this process, instead of one query per
+# socket per heartbeat. Heartbeats only need to be recent, not instant: a
+# client that learns of a missed event a second later still resumes.
+_LAST_SEQ_CACHE: dict[int, tuple[float, int]] = {}
+LAST_SEQ_CACHE_SECONDS = 1.0
+
+
+async def _room_last_seq(session_id: int) -> int:
+    now = time.monotonic()
+    cached = _LAST_SEQ_CACHE.get(session_id)
+    if cached is not None and now - cached[0] < LAST_SEQ_CACHE_SECONDS:
+        return cached[1]
+    last_seq = await database_sync_to_async(selectors.room_last_seq)(session_id=session_id)
+    _LAST_SEQ_CACHE[session_id] = (now, last_seq)
+    return last_seq
+
+
 def _service_kwargs(frame: dict, fields: set[str]) -> dict:
     kwargs = {}
     for field in fields:
@@ -245,7 +263,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "resumed", "last_seq": max(last, last_seq)})
 
     async def _heartbeat(self) -> None:
-        last_seq = await database_sync_to_async(selectors.room_last_seq)(session_id=self.session.pk)
+        last_seq = await _room_last_seq(self.session.pk)
         await self._send({"type": "heartbeat", "last_seq": last_seq, "server_time": timezone.now().isoformat()})
 
     async def _heartbeat_loop(self) -> None:
