@@ -10,6 +10,7 @@ import os
 import shutil
 
 import pytest
+from channels.layers import channel_layers
 from django.conf import settings
 
 from .factories import ExchangeFactory, MemberFactory, TeamFactory, UserFactory
@@ -60,8 +61,12 @@ def _isolated_settings(settings, tmp_path):
     # A fast hasher: factories hash a password for every person they make.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    # A fresh channel layer per test: each async test runs its own event loop,
+    # and a Redis layer's locks and connections belong to the loop that made them.
+    channel_layers.backends.clear()
     yield
     cache.clear()
+    channel_layers.backends.clear()
 
 
 @pytest.fixture
