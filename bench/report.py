@@ -139,9 +139,9 @@ def render(meta: dict, runs: list[dict]) -> str:
     w("* Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ".")
     w(f"* `uptime` before: `{meta['uptime_before']}`; after: `{meta['uptime_after']}`.")
     w(
-        "* The machine was shared: other test suites ran on the same 2 cores during the run (see the load "
-        "averages, per run in the tables). The load generator, the server(s), PostgreSQL and Redis all share "
-        "those 2 cores. Treat every figure as an upper bound on latency and a lower bound on capacity; runs vary."
+        "* The load generator, the server(s), PostgreSQL and Redis all share those 2 cores, and anything else "
+        "running on the machine shows in the load averages (per run in the tables). Treat every figure as an "
+        "upper bound on latency and a lower bound on capacity; runs vary."
     )
     second = meta.get("second_pass")
     if second:
@@ -442,57 +442,60 @@ def render(meta: dict, runs: list[dict]) -> str:
     return "\n".join(out) + "\n"
 
 
-ANALYSIS = """## What limits these figures, and what is worth fixing
+ANALYSIS = """## Profiled, fixed, measured again
+
+Two changes came out of the profile of the app under load (§10) and landed;
+the table compares the run before them (2026-11-25 08:47, machine shared with
+other test suites, load average 5–9) with the run after (09:20, load average
+about 1), so part of the gain is the quieter machine: the bare consumer, which
+the changes do not touch, improved too (p99 157 → 9 ms).
+
+| change | why |
+|---|---|
+| channel layer Redis reads allowed 30 s (`socket_timeout`) | redis-py 8 defaults to a 5 s read timeout, which cut channels-redis's 5 s blocking `BZPOPMIN` on a busy machine: the consumer died with `TimeoutError` and every socket of a quiet room closed (channels_redis issue #422); `tests/sessions_tests/test_heartbeat_and_layer.py` waits 7 s on the layer |
+| heartbeats share one `last_seq` read per room per process per second | every socket read the database every 5 s (240 queries a second at 1,200 sockets) on the one database thread, ahead of contributions |
+
+| figure (10 rooms × 12 clients, Daphne, Redis) | before | after |
+|---|---|---|
+| app p50 / p99 | 222 ms / 1,710 ms | 19 ms / 33 ms |
+| app/bare ratio, p50 / p99 | 14.8× / 10.9× | 3.7× / 3.6× |
+| connect 120 sockets | 18.1 s | 5.7 s |
+| storm: all caught up / per-client p99 | 109 of 120 within 60 s / 61.6 s | 120 of 120 by 9.7 s / 9.7 s |
+| idle, 120 sockets: server CPU / sockets still open | 5.8 % / 111 of 120 | 2.8 % / 120 of 120 |
+| reference load (1,200 sockets): sockets open after 90 s | 210 | 813 |
+
+## What limits these figures, and what is worth fixing next
 
 **Every database call of a server process runs on one thread.** Channels'
 `database_sync_to_async` is thread-sensitive: all of a process's calls — the
 session lookup of the auth middleware, `_resolve`, `presence_join`, the
-`hello` state, every `contribute`, and every socket's heartbeat — queue for a
-single worker thread and run one after another. The server's CPU stays low
-(see the CPU column) while acks and deliveries wait in that queue, which is
-why the app's latency grows with the number of *sockets*, not with the
-contribution rate, and why connecting many sockets is slow.
+`hello` state, every `contribute` — queue for a single worker thread and run
+one after another. The server's CPU stays low (see the CPU column) while acks
+and deliveries wait in that queue, which is why the app's latency grows with
+the number of *sockets*, not with the contribution rate, and why connecting
+many sockets is slow: the app still does not reach the reference load's 1,200
+sockets within 90 s on one process (§1).
 
-**Each of those calls opens a new PostgreSQL connection** (`CONN_MAX_AGE=0`):
-a backend fork and authentication per call, four per socket connect, one per
-contribution, one per heartbeat; `psycopg2.connect` is the largest single
-item in the profile (§10). The what-if runs (§2 last row, §11) keep the
-connection for 60 s; that is safe here precisely because all calls share the
-one thread. At the small scale it cut the app's latency and connect time by
-an order of magnitude; at 1,200 sockets it was not enough (next point).
+**Each of those calls opens a new PostgreSQL connection** (`CONN_MAX_AGE=0`,
+as the architecture asks under ASGI): a backend fork and authentication per
+call, several per socket connect, one per contribution; `connect` is a large
+item in the profile (§10). A connection pool outside Django (PgBouncer in
+transaction mode) removes that cost without persistent connections in the
+app; with persistent connections (the `conn_max_age` what-if in
+`bench/settings_whatif.py`) the earlier run connected all 1,200 sockets. Doing
+a socket's connect work (membership, presence, `hello`) in one database call
+instead of three is the next change worth making.
 
-**The heartbeat reads the database for every socket every 5 seconds**
-(`RoomConsumer._heartbeat` → `selectors.room_last_seq`): at 1,200 sockets that
-is 240 queries a second on the single thread, before anyone says a word, and
-what dominates idle CPU. In the profile (§10) `room_last_seq` took more of the
-database thread than `contribution_create`. With persistent connections and
-1,200 sockets (§11) the thread still saturates: acks and deliveries queue
-behind heartbeats for tens of seconds. One read per room per process per
-period (a task per room in the process, or the room's `last_seq` kept in
-Redis by `_record`) would serve every socket of the room; this is the change
-most worth making first, together with a persistent connection (or a pool).
-
-**redis-py 8 cuts the channel layer's blocking receive.** redis-py 8.0 made
-`socket_timeout` default to 5 s; channels-redis waits on `BZPOPMIN` for 5 s, so
-on a busy machine the read times out first and the consumer dies with
-`redis.exceptions.TimeoutError: Timeout reading from 127.0.0.1:6379` — the
-socket closes and the client must reconnect (see "still open at the end" in
-§4, and the servers' logs). Setting `"hosts": [{"address": REDIS_URL,
-"socket_timeout": 30}]` in `CHANNEL_LAYERS` (the `redis_timeout` what-if), or
-pinning `redis<8`, avoids it (channels_redis issue #422).
-
-**One process could not carry the reference fan-out on Daphne.** At the
-reference load a process delivers about 1,170 frames a second. The bare
-consumer on Daphne took seconds to deliver them on both layers (§1, §6: even
-in memory), while Uvicorn kept up (§6) and two Daphne processes did better
-(§5): Daphne's per-frame cost is the first ceiling, and channels-redis adds
-its own (one process receives its channel messages one `BZPOPMIN` round trip
-at a time, under a lock). This bounds every Channels figure here, the app's
-included: prefer Uvicorn, and spread sockets over more processes.
+**One process's fan-out.** At the reference load a process delivers about
+1,170 frames a second; the bare consumer's p99 there is about 200 ms on both
+Daphne and Uvicorn (§1, §6), against 3 ms for the plain `websockets` floor:
+Channels' per-frame cost and channels-redis's one-`BZPOPMIN`-at-a-time receive
+bound every Channels figure here, the app's included. Spread sockets over more
+processes (§5).
 
 **The live `hello` carries every contribution of the session**: for a room
-with 10,000 contributions it is megabytes of JSON and about a second of server
-time per (re)connect (§7), all on the one database thread.
+with 10,000 contributions it is megabytes of JSON and about half a second of
+server time per (re)connect (§7), all on the one database thread.
 
 **Reminders** (§8): each message builds its `.ics` (icalendar
 `add_missing_timezones` and `to_ical`, with a query for the description),
