@@ -192,6 +192,7 @@ AUTH_PASSWORD_VALIDATORS = [
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 # django-ratelimit rates for the endpoints a stranger can reach.
 LOGIN_RATE = env.str("LOGIN_RATE", default="10/m")
+LOGIN_ACCOUNT_RATE = env.str("LOGIN_ACCOUNT_RATE", default="30/h")
 INVITATION_RATE = env.str("INVITATION_RATE", default="20/m")
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "participants.views.rate_limited"

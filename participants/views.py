@@ -45,11 +45,12 @@ def rate_limited(request, exception=None):
     return render(request, "rate_limited.html", status=429)
 
 
-def _limited_by_ip(rate_setting: str, method=ratelimit.ALL):
-    """Count requests per client address; over ``settings.<rate_setting>`` answer 429."""
+def _limited_by_ip(rate_setting: str, method=ratelimit.ALL, key="ip"):
+    """Count requests per client address (or per ``key``); over
+    ``settings.<rate_setting>`` answer 429."""
 
     def decorator(view):
-        @ratelimit(key="ip", rate=lambda group, request: getattr(settings, rate_setting), method=method, block=False)
+        @ratelimit(key=key, rate=lambda group, request: getattr(settings, rate_setting), method=method, block=False)
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if getattr(request, "limited", False):
@@ -64,7 +65,14 @@ def _limited_by_ip(rate_setting: str, method=ratelimit.ALL):
 # --- Accounts ----------------------------------------------------------------------
 
 
+def _login_account(group, request) -> str:
+    """The account a sign-in names, case-folded, so guesses spread over many
+    addresses are still counted against the one account they target."""
+    return request.POST.get("username", "").strip().lower()
+
+
 @_limited_by_ip("LOGIN_RATE", method="POST")
+@_limited_by_ip("LOGIN_ACCOUNT_RATE", method="POST", key=_login_account)
 def login_view(request):
     return auth_views.LoginView.as_view(
         template_name="participants/login.html",

@@ -274,3 +274,20 @@ def test_sign_in_is_rate_limited_per_address(client, settings, participant):
     assert response.status_code == 429
     assert SESSION_KEY not in client.session
     assert client.get(url).status_code == 200  # the page itself still shows
+
+
+def test_sign_in_is_rate_limited_per_account_across_addresses(client, settings, participant, make_member):
+    """Guesses spread over many addresses still count against the one account
+    (whatever the case of the address typed); another account is unaffected."""
+    settings.LOGIN_ACCOUNT_RATE = "3/h"
+    url = reverse("login")
+    email = participant.user.email
+    for n, typed in enumerate([email, email.upper(), f"  {email}  "]):
+        response = client.post(url, {"username": typed, "password": "wrong"}, REMOTE_ADDR=f"10.1.0.{n}")
+        assert response.status_code == 200
+    right = {"username": email, "password": "correct horse battery"}
+    assert client.post(url, right, REMOTE_ADDR="10.1.0.99").status_code == 429
+    assert SESSION_KEY not in client.session
+    other = make_member("participant").user
+    response = client.post(url, {"username": other.email, "password": "correct horse battery"}, REMOTE_ADDR="10.1.0.7")
+    assert response.status_code == 302
