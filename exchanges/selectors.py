@@ -150,7 +150,7 @@ def exchange_composition(*, exchange: Exchange) -> Composition:
             )
         )
     unplaced_counts = Member.objects.filter(
-        exchange=exchange, team__isnull=True, exchange_role=ExchangeRole.PARTICIPANT
+        exchange=exchange, team__isnull=True, exchange_role=ExchangeRole.PARTICIPANT, user__is_active=True
     ).aggregate(**{role: Count("pk", filter=Q(stakeholder_role=role)) for role, _ in roles})
     unplaced_row = [unplaced_counts[role] for role, _ in roles]
     unplaced = CompositionRow(label="Not yet on a team", counts=unplaced_row, total=sum(unplaced_row))

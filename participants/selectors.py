@@ -36,7 +36,14 @@ def exchange_get_for_manager(*, exchange_id: int, user) -> tuple[Exchange, Membe
 
 
 def member_list_for_exchange(*, exchange: Exchange) -> QuerySet[Member]:
-    return exchange.members.select_related("team", "user").order_by("team__community_name", "display_name")
+    """The exchange's people. Inactive accounts are left out: they include the
+    "Former member" placeholder that keeps a deleted person's words, which is
+    nobody to invite, mark present or count."""
+    return (
+        exchange.members.filter(user__is_active=True)
+        .select_related("team", "user")
+        .order_by("team__community_name", "display_name")
+    )
 
 
 def invitation_list_for_exchange(*, exchange: Exchange) -> QuerySet[Invitation]:

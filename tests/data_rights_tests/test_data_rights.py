@@ -173,3 +173,19 @@ def test_delete_page_asks_for_the_password_then_signs_out(world, client):
     assert done.status_code == 302 and done["Location"] == reverse("login")
     assert not User.objects.filter(pk=user.pk).exists()
     assert client.get(reverse("my_schedule")).status_code == 302
+
+
+def test_former_member_placeholder_is_not_listed_or_counted(world, client):
+    """The placeholder keeping a deleted person's words is nobody to invite,
+    mark present or count: the people page, attendance and the composition
+    matrix leave it out."""
+    _delete(world)
+    exchange = world.members["facilitator"].exchange
+    placeholder = Member.objects.get(exchange=exchange, display_name=FORMER_MEMBER_NAME)
+    assert placeholder.team_id is None
+    client.force_login(world.members["facilitator"].user)
+    for url in (reverse("member_list", args=[exchange.pk]), reverse("exchange_series", args=[exchange.pk])):
+        assert FORMER_MEMBER_NAME not in client.get(url).content.decode()
+    from exchanges.selectors import exchange_composition
+
+    assert sum(exchange_composition(exchange=exchange).unplaced.counts) == 0
