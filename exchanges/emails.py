@@ -142,6 +142,11 @@ def checkin_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
 
 
 def digest_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
+    """After a session closes: the question, the member's commitment, and the
+    review window in which they may still change or remove their own words
+    before the archive is shared."""
+    from archives.services import review_days
+
     session = row.session
     context = _member_context(row)
     context.update(
@@ -149,6 +154,8 @@ def digest_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
             "session": session,
             "meeting": session.meeting,
             "commitment": session.commitments.filter(member=row.member).first(),
+            "review_url": absolute(reverse("archive_review", args=[session.pk])),
+            "review_until": session.closed_at + dt.timedelta(days=review_days()),
         }
     )
     subject, text, html = _render("digest", context, zone=context["zone"])

@@ -1,6 +1,7 @@
 """Invitation follow-ups, commitment check-ins halfway between meetings, and session digests."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.core import mail
@@ -275,5 +276,10 @@ def test_digest_after_a_session_closes(make_meeting, participant, make_member, f
     assert "Hold a listening session at the library." in mine.body
     assert "once it is published" in mine.body
     assert reverse("exchange_detail", args=[meeting.exchange_id]) in mine.body
+    # The review window: until when, and where, members may still change or remove their words.
+    assert reverse("archive_review", args=[session.pk]) in mine.body
+    assert "you can review your own words" in mine.body
+    until = (NOW + dt.timedelta(days=7)).astimezone(zoneinfo.ZoneInfo(participant.time_zone))
+    assert f"Until {until:%A} {until.day} {until:%B %Y}" in mine.body
     assert "did not record a commitment" in by_person[attendee.user.email].body
     assert len(mail.outbox) == 2
