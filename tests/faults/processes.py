@@ -1,7 +1,7 @@
 """Real parts to break: Daphne processes, a private redis-server, and a TCP
 proxy in front of PostgreSQL that can be cut and restored.
 
-Everything listens on loopback only, on ports 8141-8160 (engineer H's range),
+Everything listens on loopback only, on ports 8141-8160,
 every wait is bounded, and every process is started in its own session so a
 SIGKILL takes exactly it (and nothing of anyone else's) down.
 """

@@ -5,7 +5,7 @@ loop the test owns: ``Harness.run`` steps it for one frame and its answer,
 and between frames the test reads the database with the ordinary ORM.
 
 The sockets go through the real ASGI application (origin check, cookie auth,
-URL router) by way of D1's helpers in ``tests.sessions_tests.conftest``.
+URL router) by way of the live room tests' helpers in ``tests.sessions_tests.conftest``.
 """
 
 from __future__ import annotations
