@@ -231,7 +231,7 @@ class Reminder(models.Model):
 
     @property
     def offset_display(self) -> str:
-        """"2 days", "2 hours": for the outbox, in the unit the offset was given in."""
+        """ "2 days", "2 hours": for the outbox, in the unit the offset was given in."""
         minutes = self.offset_minutes
         for size, unit in ((24 * 60, "day"), (60, "hour"), (1, "minute")):
             if minutes % size == 0:
