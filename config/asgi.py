@@ -1,8 +1,9 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
-The websocket stack checks the Origin header against ``ALLOWED_HOSTS`` (so a
-hostile page cannot open a socket with a visitor's cookie) and authenticates
-by the Django session cookie.
+The websocket stack checks the Origin header against the scheme, host and
+port the socket was opened on (``config.origin``, so a hostile page, even one
+on another port of the same host, cannot open a socket with a visitor's
+cookie) and authenticates by the Django session cookie.
 """
 
 import os
@@ -14,13 +15,14 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from sessions.routing import websocket_urlpatterns  # noqa: E402
+
+from .origin import SameOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -9,6 +9,8 @@ from .health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Ahead of the admin's own URLs: its sign-in, under the site's sign-in limits.
+    path("admin/login/", participant_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("accounts/login/", participant_views.login_view, name="login"),
     path("accounts/logout/", participant_views.logout_view, name="logout"),

@@ -1,10 +1,18 @@
-"""Admin for people: accounts by email, memberships, invitations and what members did."""
+"""Admin for people: accounts by email, memberships, invitations and what members did.
+
+Rights follow the person: changing or deleting an account or a membership
+here closes that person's open live-room sockets once the change has
+committed (``participants.access``), as the people pages do, so a socket
+never keeps the rights it was opened with.
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import transaction
 from django.utils import timezone
 
+from .access import member_access_changed
 from .invitations import InvitationState, invitation_state, invitation_state_expression
 from .models import RSVP, Attendance, CheckIn, Commitment, Invitation, Member, User
 
@@ -52,6 +60,33 @@ class UserAdmin(BaseUserAdmin):
         # A new account has no memberships yet: people join exchanges by invitation.
         return [MemberInline] if obj is not None else []
 
+    @staticmethod
+    def _memberships_changed(users) -> None:
+        member_access_changed(member_ids=Member.objects.filter(user__in=users).values_list("pk", flat=True))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            # Deactivated, made staff or not, memberships edited inline: reconnect with what is true now.
+            self._memberships_changed([obj.pk])
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            self._memberships_changed([obj.pk])
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            self._memberships_changed(list(queryset.values_list("pk", flat=True)))
+            super().delete_queryset(request, queryset)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            # A new password ends the account's other sessions; end its sockets too.
+            self._memberships_changed([id])
+        return response
+
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
@@ -61,6 +96,21 @@ class MemberAdmin(admin.ModelAdmin):
     list_select_related = ("exchange", "team")
     raw_id_fields = ("user",)
     readonly_fields = ("joined_at",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            member_access_changed(member_ids=[obj.pk])
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            member_access_changed(member_ids=[obj.pk])
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            member_access_changed(member_ids=list(queryset.values_list("pk", flat=True)))
+            super().delete_queryset(request, queryset)
 
     @admin.display(boolean=True, description="Agreed to recording terms", ordering="consented_at")
     def consented(self, obj):

@@ -1,7 +1,10 @@
 """Forms for signing in, inviting, joining, profiles and RSVPs.
 
 Forms only parse and label; the rules (who may, what is allowed) live in
-``participants.services``.
+``participants.services``, answered by ``participants.permissions``. A form
+offers only the choices its user may make, but still accepts every role the
+exchange knows, so a role someone may not give is refused by the service
+with a message saying why, never by a bare "not one of the choices".
 """
 
 from django import forms
@@ -10,7 +13,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from exchanges.fields import time_zone_choices
 from exchanges.models import Exchange, Team
 
-from .models import RSVP, ExchangeRole, StakeholderRole
+from .models import RSVP, ExchangeRole, Member, StakeholderRole
+from .permissions import can_change_exchange_role, exchange_roles_offered, own_role_note
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -23,6 +27,12 @@ class EmailAuthenticationForm(AuthenticationForm):
 class TeamChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.community_name}, {obj.state_region}"
+
+
+def _offer_exchange_roles(field: forms.ChoiceField, offered: list[tuple[str, str]]) -> None:
+    """Show only ``offered``; accept any role, which the service then judges."""
+    field.choices = ExchangeRole.choices
+    field.widget.choices = offered
 
 
 def _team_field(exchange: Exchange) -> TeamChoiceField:
@@ -45,9 +55,10 @@ class InvitationForm(forms.Form):
         label="Role in the exchange", choices=ExchangeRole.choices, initial=ExchangeRole.PARTICIPANT
     )
 
-    def __init__(self, *args, exchange: Exchange, **kwargs):
+    def __init__(self, *args, exchange: Exchange, actor: Member, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"] = _team_field(exchange)
+        _offer_exchange_roles(self.fields["exchange_role"], exchange_roles_offered(actor))
         self.order_fields(["name", "email", "team", "stakeholder_role", "exchange_role"])
 
 
@@ -118,9 +129,17 @@ class MemberRolesForm(forms.Form):
     stakeholder_role = forms.ChoiceField(label="Stakeholder role", choices=StakeholderRole.choices)
     exchange_role = forms.ChoiceField(label="Role in the exchange", choices=ExchangeRole.choices)
 
-    def __init__(self, *args, exchange: Exchange, **kwargs):
+    def __init__(self, *args, exchange: Exchange, actor: Member, target: Member, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"] = _team_field(exchange)
+        role = self.fields["exchange_role"]
+        if can_change_exchange_role(actor, target):
+            offered = exchange_roles_offered(actor)
+        else:
+            # One's own role is changed by someone else; show it, offer nothing else.
+            offered = [(target.exchange_role, target.get_exchange_role_display())]
+            role.help_text = own_role_note(target)
+        _offer_exchange_roles(role, offered)
         self.order_fields(["team", "stakeholder_role", "exchange_role"])
 
 
@@ -135,6 +154,9 @@ class RSVPForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
+    """The members ticked as present: every member recorded as present is
+    ticked when the page opens, so sending it unchanged clears nobody."""
+
     present = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, member_ids: list[int], **kwargs):

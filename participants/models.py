@@ -197,6 +197,32 @@ class Attendance(models.Model):
         return f"{self.member} at {self.meeting}"
 
 
+class SessionAttendance(models.Model):
+    """That a member was present in a session's live room while it was open.
+
+    The durable fact behind archive access: a participant reads the archive
+    of the sessions they were in, not of every session of a meeting they
+    attended one of. Recorded once, when the member is first present in the
+    open room (or present when it opens); never for a scheduled or closed
+    session. A facilitator clearing someone's attendance at the meeting
+    clears these rows too.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="session_attendances")
+    session = models.ForeignKey(
+        "dialogue_sessions.DialogueSession", on_delete=models.CASCADE, related_name="attendances"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "session"], name="session_attendance_one_per_member_session")
+        ]
+
+    def __str__(self):
+        return f"{self.member} in {self.session}"
+
+
 class Commitment(models.Model):
     """What a member will try at home before the exchange meets again,
     asked for when a session closes."""

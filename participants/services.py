@@ -18,15 +18,34 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from exchanges.fields import validate_time_zone
 from exchanges.models import Exchange, Meeting, Team
 
+from .access import member_access_changed
 from .emails import invitation_email_send
 from .invitations import InvitationState, invitation_state
-from .models import RSVP, Attendance, ExchangeRole, Invitation, Member, StakeholderRole, User, new_calendar_token
-from .permissions import can_edit_member, can_manage_members, can_mark_attendance
+from .models import (
+    RSVP,
+    Attendance,
+    ExchangeRole,
+    Invitation,
+    Member,
+    SessionAttendance,
+    StakeholderRole,
+    User,
+    new_calendar_token,
+)
+from .permissions import (
+    can_appoint,
+    can_change_exchange_role,
+    can_edit_member,
+    can_manage_members,
+    can_mark_attendance,
+    own_role_note,
+)
 
 MAX_BULK_ROWS = 500
 
@@ -61,6 +80,15 @@ def _normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _appoint_refusal(actor: Member, exchange_role: str) -> str | None:
+    """Why ``actor`` may not give this role (``permissions.can_appoint``), or None if they may."""
+    if can_appoint(actor, exchange_role):
+        return None
+    if exchange_role == ExchangeRole.CONVENER:
+        return "Only a convener can make someone a convener."
+    return "Choose a role in the exchange."
+
+
 # --- Invitations -----------------------------------------------------------------
 
 
@@ -85,6 +113,11 @@ def _member_emails(*, exchange: Exchange, emails: Iterable[str]) -> set[str]:
 
 def _invitations_save(*, member: Member, exchange: Exchange, drafts: list[_InvitationDraft]) -> list[Invitation]:
     """Replace any open invitation for the same addresses, store the new ones, email them on commit."""
+    for draft in drafts:
+        # Every way of inviting passes here, so no path invites a role its sender may not give.
+        refusal = _appoint_refusal(member, draft.exchange_role)
+        if refusal:
+            raise ValidationError({"exchange_role": refusal})
     now = timezone.now()
     emails = [d.email for d in drafts]
     Invitation.objects.filter(
@@ -128,7 +161,8 @@ def invitation_create(
     """Invite one person by email.
 
     An open invitation to the same address is withdrawn and replaced, so the
-    newest email always carries the only working link.
+    newest email always carries the only working link. Only a convener
+    invites someone as a convener (``permissions.can_appoint``).
     """
     _require_manager(member, exchange)
     email = _normalise_email(email)
@@ -146,6 +180,8 @@ def invitation_create(
         errors["stakeholder_role"] = "Choose a stakeholder role."
     if exchange_role not in ExchangeRole.values:
         errors["exchange_role"] = "Choose a role in the exchange."
+    elif refusal := _appoint_refusal(member, exchange_role):
+        errors["exchange_role"] = refusal
     if not errors and _member_emails(exchange=exchange, emails=[email]):
         errors["email"] = f"{email} is already a member of this exchange."
     if errors:
@@ -177,7 +213,8 @@ def invitations_create_bulk(*, member: Member, exchange: Exchange, text: str) ->
     out which half of it went through. Every bad row is reported with its
     line number and nothing is created until every row is right. The team is
     matched by community name regardless of case; the stakeholder role by
-    label or value; either may be left empty.
+    label or value; either may be left empty. Everyone is invited as a
+    participant; roles beyond that are given one person at a time.
     """
     _require_manager(member, exchange)
     teams = {t.community_name.strip().lower(): t for t in exchange.teams.all()}
@@ -380,17 +417,41 @@ def member_update_self(*, member: Member, display_name: str, time_zone: str, pro
     return member
 
 
+_MANAGING = (ExchangeRole.FACILITATOR, ExchangeRole.CONVENER)
+
+
 @transaction.atomic
 def member_update(
     *, actor: Member, member: Member, team: Team | None, stakeholder_role: str, exchange_role: str
 ) -> Member:
-    """A facilitator places a member in a team and sets their roles.
+    """A facilitator or convener places a member in a team and sets their roles.
 
-    An exchange always keeps at least one facilitator or convener, so
-    nobody can lock everyone out of running it.
+    The rules are answered in ``participants.permissions``: a convener's
+    place is changed only by a convener; only a convener makes someone a
+    convener; nobody changes their own role in the exchange (a convener
+    stepping down is demoted by another convener). An exchange always keeps
+    at least one convener (if it has one) and at least one facilitator or
+    convener, so nobody can lock everyone out of running it. A refusal
+    changes nothing. When the member's team or roles do change, their open
+    live-room sockets are closed on commit, so they reconnect with the rights
+    they have now (``participants.access``).
     """
-    member = Member.objects.select_for_update().get(pk=member.pk)
-    if not can_edit_member(actor, member):
+    # Lock the people these rules are about, in one order (by id): the member,
+    # the actor and every facilitator and convener of the exchange. Two
+    # conveners demoting each other at the same moment then run one after
+    # the other, and the second sees that the first is no longer a convener.
+    locked = {
+        m.pk: m
+        for m in Member.objects.select_for_update()
+        .filter(Q(pk__in=[member.pk, actor.pk]) | Q(exchange_id=member.exchange_id, exchange_role__in=_MANAGING))
+        .order_by("pk")
+    }
+    if member.pk not in locked:
+        raise Member.DoesNotExist("No such member.")
+    member, acting = locked[member.pk], locked.get(actor.pk)
+    if not can_edit_member(acting, member):
+        if can_manage_members(acting) and acting.exchange_id == member.exchange_id:
+            raise PermissionDenied("Only a convener can change a convener's team or roles.")
         raise PermissionDenied("Only the exchange's facilitators and conveners may change roles.")
     errors: dict[str, str] = {}
     if team is not None and team.exchange_id != member.exchange_id:
@@ -399,21 +460,31 @@ def member_update(
         errors["stakeholder_role"] = "Choose a stakeholder role."
     if exchange_role not in ExchangeRole.values:
         errors["exchange_role"] = "Choose a role in the exchange."
-    managing = (ExchangeRole.FACILITATOR, ExchangeRole.CONVENER)
-    if not errors and member.exchange_role in managing and exchange_role not in managing:
-        others = (
-            Member.objects.select_for_update()
-            .filter(exchange_id=member.exchange_id, exchange_role__in=managing)
-            .exclude(pk=member.pk)
-        )
-        if not others.exists():
+    elif exchange_role != member.exchange_role:
+        others = [m for m in locked.values() if m.pk != member.pk and m.exchange_id == member.exchange_id]
+        if not can_change_exchange_role(acting, member):
+            errors["exchange_role"] = own_role_note(acting)
+        elif refusal := _appoint_refusal(acting, exchange_role):
+            errors["exchange_role"] = refusal
+        elif member.exchange_role == ExchangeRole.CONVENER and not any(
+            m.exchange_role == ExchangeRole.CONVENER for m in others
+        ):
+            errors["exchange_role"] = "The exchange needs at least one convener."
+        elif (
+            member.exchange_role in _MANAGING
+            and exchange_role not in _MANAGING
+            and not any(m.exchange_role in _MANAGING for m in others)
+        ):
             errors["exchange_role"] = "The exchange needs at least one facilitator or convener."
     if errors:
         raise ValidationError(errors)
+    before = (member.team_id, member.stakeholder_role, member.exchange_role)
     member.team = team
     member.stakeholder_role = stakeholder_role
     member.exchange_role = exchange_role
     member.save(update_fields=["team", "stakeholder_role", "exchange_role"])
+    if before != (member.team_id, member.stakeholder_role, member.exchange_role):
+        member_access_changed(member_ids=[member.pk])
     return member
 
 
@@ -441,9 +512,15 @@ def rsvp_set(*, member: Member, meeting: Meeting, response: str, note: str = "")
 def attendance_mark(*, member: Member, meeting: Meeting, present_member_ids: Iterable[int]) -> None:
     """Record who came, as ticked by a facilitator.
 
-    Ticked members get a MARKED row; a MARKED row left unticked is removed (a
-    correction). Rows made when someone joined a live session are facts, not
-    a facilitator's call, and stay as they are.
+    The form lists every member (with an active account) and ticks each one
+    recorded as present, however that was recorded. A ticked member with no
+    row gets a MARKED one; a row already there stays as it is. A listed
+    member left unticked is cleared, whether a facilitator marked them or
+    they joined a live session: the people running the meeting have the last
+    word on who was there. Clearing someone's attendance at the meeting also
+    clears their attendance at each of its sessions (``SessionAttendance``),
+    which is what archive access follows. Deactivated accounts are not listed,
+    so their rows are left alone.
     """
     if member.exchange_id != meeting.exchange_id or not can_mark_attendance(member):
         raise PermissionDenied("Only the exchange's facilitators and conveners may mark attendance.")
@@ -453,37 +530,41 @@ def attendance_mark(*, member: Member, meeting: Meeting, present_member_ids: Ite
     known = set(Member.objects.filter(exchange_id=meeting.exchange_id, pk__in=wanted).values_list("pk", flat=True))
     if wanted - known:
         raise ValidationError("Some of those people are not members of this exchange.")
-    rows = Attendance.objects.select_for_update().filter(meeting=meeting)
-    recorded = dict(rows.values_list("member_id", "source"))
-    Attendance.objects.filter(meeting=meeting, source=Attendance.Source.MARKED).exclude(member_id__in=wanted).delete()
+    recorded = set(Attendance.objects.select_for_update().filter(meeting=meeting).values_list("member_id", flat=True))
+    listed = Q(member__user__is_active=True)
+    Attendance.objects.filter(listed, meeting=meeting).exclude(member_id__in=wanted).delete()
+    SessionAttendance.objects.filter(listed, session__meeting=meeting).exclude(member_id__in=wanted).delete()
     Attendance.objects.bulk_create(
         [
             Attendance(member_id=pk, meeting=meeting, source=Attendance.Source.MARKED, recorded_by=member.user)
-            for pk in sorted(wanted - recorded.keys())
+            for pk in sorted(wanted - recorded)
         ],
         ignore_conflicts=True,
     )
 
 
 @transaction.atomic
-def attendance_record_live(*, member: Member, meeting: Meeting) -> Attendance:
-    """Note that a member came to a meeting because they joined one of its live sessions.
+def attendance_record_live(*, member_ids: Iterable[int], session) -> None:
+    """Note that these members are present in a session's open live room.
 
-    Joining twice (a reconnect, a second session the same day) changes
-    nothing, and a facilitator's own mark is never replaced: it is the more
-    deliberate record of who was in the room.
+    Each gets one row for the session (what archive access follows) and, if
+    they have none yet, one for its meeting. Being in the room again (a
+    reconnect, a second tab) changes nothing, and a facilitator's own mark
+    for the meeting is never replaced: it is the more deliberate record.
+    The live room calls this only while the session is open: opening the
+    room of a scheduled or closed session is not attending it.
     """
-    if member.exchange_id != meeting.exchange_id:
-        raise ValueError("The member belongs to another exchange than the meeting.")
-    existing = Attendance.objects.filter(member=member, meeting=meeting).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return Attendance.objects.create(member=member, meeting=meeting, source=Attendance.Source.LIVE)
-    except IntegrityError:
-        # Two connections of the same member raced; the other one recorded it.
-        return Attendance.objects.get(member=member, meeting=meeting)
+    ids = sorted({int(pk) for pk in member_ids})
+    ids = list(Member.objects.filter(pk__in=ids, exchange_id=session.meeting.exchange_id).values_list("pk", flat=True))
+    if not ids:
+        return
+    SessionAttendance.objects.bulk_create(
+        [SessionAttendance(member_id=pk, session_id=session.pk) for pk in ids], ignore_conflicts=True
+    )
+    Attendance.objects.bulk_create(
+        [Attendance(member_id=pk, meeting_id=session.meeting_id, source=Attendance.Source.LIVE) for pk in ids],
+        ignore_conflicts=True,
+    )
 
 
 # --- Calendar feed --------------------------------------------------------------------------

@@ -2,18 +2,19 @@
 attendance, the series grid, the personal schedule and calendar feed.
 
 Views parse, call a selector or service, and render. The endpoints a
-stranger can reach (sign-in, invitation links) are rate-limited per address.
+stranger can reach (sign-in, the admin's sign-in, invitation links) are
+rate-limited per address.
 """
 
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,7 +38,7 @@ from .forms import (
 )
 from .invitations import InvitationState, invitation_from_token, invitation_state
 from .models import Member
-from .permissions import can_manage_members, can_mark_attendance
+from .permissions import can_edit_member, can_manage_members, can_mark_attendance
 
 
 def rate_limited(request, exception=None):
@@ -45,12 +46,19 @@ def rate_limited(request, exception=None):
     return render(request, "rate_limited.html", status=429)
 
 
-def _limited_by_ip(rate_setting: str, method=ratelimit.ALL, key="ip"):
+def _limited_by_ip(rate_setting: str, method=ratelimit.ALL, key="ip", group=None):
     """Count requests per client address (or per ``key``); over
-    ``settings.<rate_setting>`` answer 429."""
+    ``settings.<rate_setting>`` answer 429. Views sharing a ``group`` share
+    one count."""
 
     def decorator(view):
-        @ratelimit(key=key, rate=lambda group, request: getattr(settings, rate_setting), method=method, block=False)
+        @ratelimit(
+            group=group,
+            key=key,
+            rate=lambda group, request: getattr(settings, rate_setting),
+            method=method,
+            block=False,
+        )
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if getattr(request, "limited", False):
@@ -71,14 +79,30 @@ def _login_account(group, request) -> str:
     return request.POST.get("username", "").strip().lower()
 
 
-@_limited_by_ip("LOGIN_RATE", method="POST")
-@_limited_by_ip("LOGIN_ACCOUNT_RATE", method="POST", key=_login_account)
+def sign_in_limited(view):
+    """Both sign-in limits: per client address (``LOGIN_RATE``) and per
+    account named, whatever the address (``LOGIN_ACCOUNT_RATE``).
+
+    Every sign-in form shares the same counts, so a guesser gains nothing by
+    alternating between the site's sign-in and the admin's.
+    """
+    view = _limited_by_ip("LOGIN_ACCOUNT_RATE", method="POST", key=_login_account, group="sign-in.account")(view)
+    return _limited_by_ip("LOGIN_RATE", method="POST", group="sign-in.address")(view)
+
+
+@sign_in_limited
 def login_view(request):
     return auth_views.LoginView.as_view(
         template_name="participants/login.html",
         authentication_form=EmailAuthenticationForm,
         redirect_authenticated_user=True,
     )(request)
+
+
+@sign_in_limited
+def admin_login(request):
+    """The Django admin's sign-in, under the same limits as the site's own."""
+    return admin.site.login(request)
 
 
 @require_POST
@@ -93,10 +117,12 @@ def logout_view(request):
 def member_list(request, exchange_id: int):
     exchange, member = selectors.exchange_get_for_manager(exchange_id=exchange_id, user=request.user)
     invitations = list(selectors.invitation_list_for_exchange(exchange=exchange))
+    members = list(selectors.member_list_for_exchange(exchange=exchange))
     context = {
         "exchange": exchange,
         "member": member,
-        "members": selectors.member_list_for_exchange(exchange=exchange),
+        "members": members,
+        "editable_ids": {m.pk for m in members if can_edit_member(member, m)},
         "invitations": invitations,
         "unanswered": [i for i in invitations if i.state in (InvitationState.PENDING, InvitationState.EXPIRED)],
         "state_labels": InvitationState.LABELS,
@@ -115,7 +141,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 @login_required
 def invitation_create(request, exchange_id: int):
     exchange, member = selectors.exchange_get_for_manager(exchange_id=exchange_id, user=request.user)
-    form = InvitationForm(request.POST or None, exchange=exchange)
+    form = InvitationForm(request.POST or None, exchange=exchange, actor=member)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(member=member, exchange=exchange, **form.cleaned_data)
@@ -258,10 +284,14 @@ def member_edit_self(request, exchange_id: int):
 @login_required
 def member_edit(request, exchange_id: int, member_id: int):
     target, actor = selectors.member_get_for_manager(exchange_id=exchange_id, member_id=member_id, user=request.user)
+    if not can_edit_member(actor, target):
+        raise PermissionDenied("Only a convener can change a convener's team or roles.")
     exchange = actor.exchange
     form = MemberRolesForm(
         request.POST or None,
         exchange=exchange,
+        actor=actor,
+        target=target,
         initial={
             "team": target.team_id,
             "stakeholder_role": target.stakeholder_role,

@@ -74,11 +74,13 @@ class LiveClient:
         for _ in range(max_connections):
             if self.stopping.is_set():
                 return
-            url = f"{self.urls[self.url_index % len(self.urls)]}/ws/sessions/{self.session_id}/"
+            base = self.urls[self.url_index % len(self.urls)]
+            url = f"{base}/ws/sessions/{self.session_id}/"
             try:
                 async with websockets.connect(
                     url,
-                    origin=websockets.Origin("http://127.0.0.1"),
+                    # The page the socket belongs to: same scheme, host and port.
+                    origin=websockets.Origin(base.replace("ws://", "http://", 1)),
                     additional_headers={"Cookie": f"sessionid={self.cookie}"},
                     open_timeout=5,
                     close_timeout=1,

@@ -1,18 +1,24 @@
 """RSVPs per meeting, attendance marking, and the series grid across meetings."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from participants import services
-from participants.models import RSVP, Attendance
-from tests.factories import MeetingFactory, MemberFactory, TeamFactory
+from participants.models import RSVP, Attendance, SessionAttendance
+from tests.factories import DialogueSessionFactory, MeetingFactory, MemberFactory, TeamFactory
 
 from .conftest import query_count
 
 pytestmark = pytest.mark.django_db
+
+
+def _open_session(meeting, title="Morning session"):
+    """A session of the meeting whose live room is open (the only state in which joining is attending)."""
+    return DialogueSessionFactory(meeting=meeting, title=title, state="open")
 
 
 # --- RSVP ---------------------------------------------------------------------------------
@@ -82,22 +88,112 @@ def test_rsvp_from_outside_is_refused(client, outsider, meeting):
 
 
 def test_facilitator_marks_who_came(client, facilitator, participant, scribe, meeting):
-    """Ticked members are recorded as present; unticking removes a facilitator's mark but not a live join."""
-    services.attendance_record_live(member=scribe, meeting=meeting)
+    """Ticked members are recorded as present and a live join is kept as it was; unticking removes a mark."""
+    services.attendance_record_live(member_ids=[scribe.pk], session=_open_session(meeting))
     client.force_login(facilitator.user)
     url = reverse("meeting_attendance", args=[meeting.pk])
     page = client.get(url)
     assert page.status_code == 200
     assert "joined a live session" in page.content.decode()
 
-    client.post(url, {"present": [participant.pk, facilitator.pk]})
+    client.post(url, {"present": [participant.pk, facilitator.pk, scribe.pk]})
     rows = dict(Attendance.objects.filter(meeting=meeting).values_list("member_id", "source"))
     assert rows == {participant.pk: "marked", facilitator.pk: "marked", scribe.pk: "live"}
     assert Attendance.objects.get(member=participant).recorded_by == facilitator.user
 
-    client.post(url, {"present": [facilitator.pk]})
+    client.post(url, {"present": [facilitator.pk, scribe.pk]})
     rows = dict(Attendance.objects.filter(meeting=meeting).values_list("member_id", "source"))
     assert rows == {facilitator.pk: "marked", scribe.pk: "live"}
+
+
+def _ticked(body: str) -> set[int]:
+    """The member ids whose "present" box is ticked on the attendance page."""
+    return {int(pk) for pk in re.findall(r'name="present" value="(\d+)"[^>]*\bchecked\b', body)}
+
+
+def test_every_recorded_member_is_ticked_so_saving_unchanged_clears_nobody(
+    client, facilitator, participant, scribe, meeting
+):
+    """Live joins and marks alike are ticked, as real boxes of the form: sending the page back as it
+    came changes nothing, the live join's session rows included."""
+    session = _open_session(meeting)
+    services.attendance_record_live(member_ids=[scribe.pk], session=session)
+    services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[participant.pk, scribe.pk])
+    client.force_login(facilitator.user)
+    url = reverse("meeting_attendance", args=[meeting.pk])
+    body = client.get(url).content.decode()
+    ticked = _ticked(body)
+    assert ticked == {participant.pk, scribe.pk}
+    assert "disabled" not in body
+    before = set(Attendance.objects.values_list("member_id", "meeting_id", "source"))
+
+    response = client.post(url, {"present": sorted(ticked)})
+    assert response.status_code == 302
+    assert set(Attendance.objects.values_list("member_id", "meeting_id", "source")) == before
+    assert list(SessionAttendance.objects.values_list("member_id", "session_id")) == [(scribe.pk, session.pk)]
+
+
+def test_unticking_a_live_join_clears_it_and_its_sessions(client, facilitator, participant, scribe, meeting):
+    """Someone recorded by the live room but not really there is cleared from the meeting and from
+    each of its sessions; others' rows, and the same person's rows at other meetings, stay."""
+    morning, afternoon = _open_session(meeting), _open_session(meeting, "Afternoon session")
+    other_meeting_session = _open_session(MeetingFactory(exchange=meeting.exchange, number=2))
+    for session in (morning, afternoon, other_meeting_session):
+        services.attendance_record_live(member_ids=[participant.pk, scribe.pk], session=session)
+    client.force_login(facilitator.user)
+
+    response = client.post(reverse("meeting_attendance", args=[meeting.pk]), {"present": [scribe.pk]})
+
+    assert response.status_code == 302
+    assert not Attendance.objects.filter(member=participant, meeting=meeting).exists()
+    assert not SessionAttendance.objects.filter(member=participant, session__meeting=meeting).exists()
+    assert Attendance.objects.get(member=scribe, meeting=meeting).source == "live"
+    assert set(SessionAttendance.objects.filter(member=scribe).values_list("session_id", flat=True)) == {
+        morning.pk,
+        afternoon.pk,
+        other_meeting_session.pk,
+    }
+    assert Attendance.objects.filter(member=participant, meeting=other_meeting_session.meeting).exists()
+    assert SessionAttendance.objects.filter(member=participant, session=other_meeting_session).exists()
+
+
+def test_clearing_everyone_clears_every_row_of_the_meeting(facilitator, participant, scribe, meeting):
+    """Nobody ticked: every attendance row of the meeting goes, marked or live, with its session rows."""
+    session = _open_session(meeting)
+    services.attendance_record_live(member_ids=[participant.pk], session=session)
+    services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[participant.pk, scribe.pk])
+    services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[])
+    assert not Attendance.objects.filter(meeting=meeting).exists()
+    assert not SessionAttendance.objects.exists()
+
+
+def test_a_deactivated_account_is_not_listed_and_its_row_is_left_alone(facilitator, participant, meeting):
+    """Rows the form cannot show (a deactivated account) are not cleared by saving it."""
+    services.attendance_record_live(member_ids=[participant.pk], session=_open_session(meeting))
+    participant.user.is_active = False
+    participant.user.save()
+    services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[facilitator.pk])
+    assert Attendance.objects.filter(member=participant, meeting=meeting).exists()
+    assert SessionAttendance.objects.filter(member=participant).exists()
+
+
+@pytest.mark.parametrize("role", ["participant", "scribe"])
+def test_only_facilitators_clear_attendance(client, make_member, facilitator, meeting, role):
+    """A participant or scribe posting an empty list is refused (403) and every row, live ones included, stays."""
+    actor = make_member(role)
+    session = _open_session(meeting)
+    services.attendance_record_live(member_ids=[actor.pk, facilitator.pk], session=session)
+    before = (
+        set(Attendance.objects.values_list("member_id", "source")),
+        set(SessionAttendance.objects.values_list("member_id", "session_id")),
+    )
+    client.force_login(actor.user)
+    assert client.post(reverse("meeting_attendance", args=[meeting.pk]), {}).status_code == 403
+    after = (
+        set(Attendance.objects.values_list("member_id", "source")),
+        set(SessionAttendance.objects.values_list("member_id", "session_id")),
+    )
+    assert after == before
 
 
 def test_marking_someone_outside_the_exchange_changes_nothing(client, facilitator, outsider, meeting):
@@ -131,10 +227,12 @@ def test_attendance_page_queries_do_not_grow(client, facilitator, meeting):
     client.force_login(facilitator.user)
     url = reverse("meeting_attendance", args=[meeting.pk])
     small = query_count(lambda: client.get(url))
+    session = _open_session(meeting)
     for _ in range(15):
         m = MemberFactory(exchange=facilitator.exchange)
         services.rsvp_set(member=m, meeting=meeting, response="coming")
-        services.attendance_record_live(member=m, meeting=meeting)
+        services.attendance_record_live(member_ids=[m.pk], session=session)
+    assert Attendance.objects.filter(meeting=meeting).count() == 15
     assert query_count(lambda: client.get(url)) == small
 
 
@@ -185,11 +283,13 @@ def test_series_reads_a_fixed_number_of_queries(client, exchange, facilitator, d
     small = query_count(lambda: client.get(url))
     teams = [TeamFactory(exchange=exchange) for _ in range(4)]
     meetings = [MeetingFactory(exchange=exchange, number=n) for n in range(2, 6)]
+    sessions = {meeting.pk: _open_session(meeting) for meeting in meetings}
     for n in range(28):
         m = MemberFactory(exchange=exchange, team=teams[n % 4])
         for meeting in meetings:
             services.rsvp_set(member=m, meeting=meeting, response="coming")
-            services.attendance_record_live(member=m, meeting=meeting)
+            services.attendance_record_live(member_ids=[m.pk], session=sessions[meeting.pk])
+    assert Attendance.objects.filter(meeting__in=meetings, source="live").count() == 28 * 4
     assert query_count(lambda: client.get(url)) == small
     with django_assert_max_num_queries(10):
         client.get(url)
