@@ -32,7 +32,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from exchanges.models import Exchange, Meeting, Team
 from exchanges.selectors import member_get
-from participants.models import Attendance, Commitment, Member, StakeholderRole
+from participants.models import Attendance, Commitment, Member, SessionAttendance, StakeholderRole
+from sessions import visibility
 from sessions.models import (
     Acknowledgement,
     Attribution,
@@ -48,10 +49,7 @@ from sessions.models import (
 from . import permissions
 from .models import ArchiveAccess, ArchiveReview, ReviewRelease
 
-# Consents under which words may appear in a published archive at all.
-ARCHIVED_CONSENTS = (Attribution.NAMED, Attribution.NOT_FOR_ATTRIBUTION, Attribution.ANONYMOUS)
-# Consents under which a contribution may be counted or filtered by its speaker's team or role.
-GROUPABLE_CONSENTS = (Attribution.NAMED, Attribution.NOT_FOR_ATTRIBUTION)
+ARCHIVED_CONSENTS = visibility.ARCHIVED_CONSENTS
 TRANSCRIPT_PAGE_SIZE = 200
 SEARCH_PAGE_SIZE = 50
 THEME_PAGE_SIZE = 100
@@ -83,10 +81,15 @@ def member_for_exchange(*, user, exchange_id: int) -> Member:
 
 
 def _in_session_q(member: Member) -> Q:
-    """The sessions a member was in: their meeting's attendance, their own
-    words, or a turn in one of the session's rounds."""
+    """The sessions a member was in: present in its open room, marked present
+    at its meeting by a facilitator, their own words, or a turn in one of its
+    rounds. Opening a room is not being in it: only presence while the
+    session was open counts (``SessionAttendance``)."""
     return Q(
-        Exists(Attendance.objects.filter(member=member, meeting_id=OuterRef("meeting_id")))
+        Exists(SessionAttendance.objects.filter(member=member, session_id=OuterRef("pk")))
+        | Exists(
+            Attendance.objects.filter(member=member, meeting_id=OuterRef("meeting_id"), source=Attendance.Source.MARKED)
+        )
         | Exists(Contribution.objects.filter(author=member, session_id=OuterRef("pk")))
         | Exists(Turn.objects.filter(member=member, round__session_id=OuterRef("pk")))
     )
@@ -254,19 +257,14 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _attribute(contribution: Contribution) -> tuple[str, str, str]:
+def _attribute(contribution: Contribution, common: frozenset[str]) -> tuple[str, str, str]:
     """(speaker, stakeholder role, team) exactly as far as the speaker consented.
 
-    The only place the archive reads who said something.
+    The only place the archive reads who said something, and it asks the
+    visibility policy.
     """
-    if contribution.consent not in GROUPABLE_CONSENTS:
-        return "", "", ""
-    author = contribution.author
-    role = ROLE_LABELS.get(author.stakeholder_role, "")
-    team = str(author.team) if author.team_id else ""
-    if contribution.consent == Attribution.NAMED:
-        return author.display_name, role, team
-    return "", role, team
+    seen = visibility.archive_attribution(consent=contribution.consent, author=contribution.author, common=common)
+    return seen.speaker, seen.stakeholder_role, seen.team
 
 
 def _round_finder(session_ids: set[int]):
@@ -319,10 +317,11 @@ def rows_build(contributions: list[Contribution], *, scope: QuerySet[Contributio
         if reflection:
             reflections[contribution_id].append(reflection)
     find_round = _round_finder({c.session_id for c in contributions})
+    common = visibility.common_roles(exchange_id=contributions[0].session.meeting.exchange_id)
     shown = set(ids) if scope is None else None
     rows = []
     for c in contributions:
-        speaker, role, team = _attribute(c)
+        speaker, role, team = _attribute(c, common)
         rows.append(
             ArchiveRow(
                 id=c.pk,
@@ -333,7 +332,7 @@ def rows_build(contributions: list[Contribution], *, scope: QuerySet[Contributio
                 seq=getattr(c, "seq", None),
                 created_at=c.created_at,
                 phase=c.phase.title if c.phase_id else "",
-                round=find_round(c.session_id, c.created_at),
+                round=find_round(c.session_id, c.created_at) if visibility.archive_shows_round(c.consent) else None,
                 kind=KIND_LABELS.get(c.kind, c.kind),
                 consent=c.consent,
                 attribution=CONSENT_LABELS[c.consent],
@@ -444,18 +443,21 @@ class ArchiveFilters:
 def filtered_contributions(*, member: Member, filters: ArchiveFilters) -> QuerySet[Contribution]:
     """The archive narrowed by the reader's filters, never re-identifying anyone.
 
-    Filtering by team or stakeholder role matches only words whose speaker
-    consented to being known by team and role (named, or not for
-    attribution); anonymous words never match, or the filter itself would say
-    whose they were.
+    Filtering by team or stakeholder role matches only words that the
+    published row itself attributes so (``visibility.groupable_consents``):
+    otherwise the filter would say whose they were.
     """
     contributions = archived_contributions(member=member)
-    if filters.team is not None or filters.role:
-        contributions = contributions.filter(consent__in=GROUPABLE_CONSENTS)
     if filters.team is not None:
-        contributions = contributions.filter(author__team=filters.team)
+        contributions = contributions.filter(
+            consent__in=visibility.groupable_consents(by="team"), author__team=filters.team
+        )
     if filters.role:
-        contributions = contributions.filter(author__stakeholder_role=filters.role)
+        common = visibility.common_roles(exchange_id=member.exchange_id)
+        contributions = contributions.filter(
+            consent__in=visibility.groupable_consents(by="role", stakeholder_role=filters.role, common=common),
+            author__stakeholder_role=filters.role,
+        )
     if filters.meeting is not None:
         contributions = contributions.filter(session__meeting=filters.meeting)
     if filters.session is not None:
@@ -746,12 +748,15 @@ def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity
     attended its meeting, or who contributed or took a turn in it;
     facilitators and conveners hold the room and are left out. Over several
     sessions a person counts once per session they were in. Only archived
-    words are counted (never off the record, withdrawn or redacted). Named
-    and not-for-attribution words count for their speaker's group; anonymous
-    words count for a group only where that group had at least ``SMALL_CELL``
-    people in that session's room, and otherwise only in the room's total.
-    Six queries.
+    words are counted (never off the record, withdrawn or redacted). Words
+    count for their speaker's group only where the published row says as
+    much (``visibility.groupable_consents``: named words by team and role,
+    not-for-attribution words by a role shared by at least five members);
+    the rest count only in the room's total, or a count set beside the named
+    quotes would tell whose the others were. Groups with fewer than
+    ``SMALL_CELL`` people in a session's room are flagged small. Seven queries.
     """
+    common = visibility.common_roles(exchange_id=member.exchange_id)
     session_rows = list(sessions.values_list("pk", "meeting_id"))
     session_ids = [pk for pk, _ in session_rows]
     participants = {
@@ -789,7 +794,7 @@ def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity
     def team_key(m: Member) -> str:
         return str(m.team_id) if m.team_id else ""
 
-    def build(key_of, label_of, filter_of) -> tuple[list[EquityGroup], int]:
+    def build(by: str, key_of, label_of, filter_of) -> tuple[list[EquityGroup], int]:
         groups: dict[str, EquityGroup] = {}
         size: dict[tuple[int, str], int] = defaultdict(int)
         for session_id, people in room.items():
@@ -812,16 +817,16 @@ def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity
                 group.people += 1
                 size[(session_id, key)] += 1
         unassigned = 0
-        for session_id, author_id, consent in words:
+        for _session_id, author_id, consent in words:
             m = participants.get(author_id)
             if m is None:
                 continue
-            key = key_of(m)
-            if consent == Attribution.ANONYMOUS and size[(session_id, key)] < SMALL_CELL:
+            if not visibility.archive_groupable(
+                consent=consent, by=by, stakeholder_role=m.stakeholder_role, common=common
+            ):
                 unassigned += 1
-                groups[key].small = True
                 continue
-            groups[key].contributions += 1
+            groups[key_of(m)].contributions += 1
         for _session_id, member_id, status in turns:
             m = participants.get(member_id)
             if m is None:
@@ -838,12 +843,16 @@ def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity
         return ordered, unassigned
 
     by_role, unassigned_role = build(
+        "role",
         role_key,
         lambda m: ROLE_LABELS.get(m.stakeholder_role, m.stakeholder_role),
         lambda m: f"role={m.stakeholder_role}",
     )
     by_team, unassigned_team = build(
-        team_key, lambda m: str(m.team) if m.team_id else "No team", lambda m: f"team={m.team_id}" if m.team_id else ""
+        "team",
+        team_key,
+        lambda m: str(m.team) if m.team_id else "No team",
+        lambda m: f"team={m.team_id}" if m.team_id else "",
     )
     people = sum(len(p) for p in room.values())
     spoke_by_member: dict[int, int] = defaultdict(int)
@@ -917,25 +926,19 @@ class FollowThrough:
 UNATTRIBUTED = "unattributed"
 
 
-def _commitment_attribution(commitment: Commitment) -> tuple[str, str, str, bool]:
+def _commitment_attribution(commitment: Commitment, common: frozenset[str]) -> tuple[str, str, str, bool]:
     """(speaker, role, team, text shown) per the session's attribution default.
 
     A commitment has no consent of its own: it follows the default the
-    session was run under. Named sessions name the person; not for
-    attribution gives role and team; anonymous gives neither; off the record
-    shows no text and no attribution, though the commitment still counts.
+    session was run under, through the same policy as the words
+    (``visibility.archive_attribution``); off the record shows no text and no
+    attribution, though the commitment still counts.
     """
-    default = commitment.session.attribution_default
-    m = commitment.member
-    role = ROLE_LABELS.get(m.stakeholder_role, "")
-    team = str(m.team) if m.team_id else ""
-    if default == Attribution.NAMED:
-        return m.display_name, role, team, True
-    if default == Attribution.NOT_FOR_ATTRIBUTION:
-        return "", role, team, True
-    if default == Attribution.ANONYMOUS:
-        return "", "", "", True
-    return "", "", "", False
+    consent = commitment.session.attribution_default
+    if not visibility.archive_shows_words(consent):
+        return "", "", "", False
+    seen = visibility.archive_attribution(consent=consent, author=commitment.member, common=common)
+    return seen.speaker, seen.stakeholder_role, seen.team, True
 
 
 def followthrough_get(*, member: Member, theme: Theme | None = None, question: str = "") -> FollowThrough:
@@ -956,10 +959,10 @@ def followthrough_get(*, member: Member, theme: Theme | None = None, question: s
     for number, team_id, consent in contributions.order_by().values_list(
         "session__meeting__number", "author__team_id", "consent"
     ):
-        if consent == Attribution.ANONYMOUS:
-            anonymous[number] += 1
-        else:
+        if consent in visibility.groupable_consents(by="team"):
             words[str(team_id) if team_id else ""][number] += 1
+        else:
+            anonymous[number] += 1
     commitments = (
         Commitment.objects.filter(session__in=sessions.values("pk"))
         .select_related("member__team", "session__meeting", "check_in")
@@ -968,8 +971,9 @@ def followthrough_get(*, member: Member, theme: Theme | None = None, question: s
     rows: list[CommitmentRow] = []
     made: dict[str, int] = defaultdict(int)
     answered: dict[str, int] = defaultdict(int)
+    common = visibility.common_roles(exchange_id=member.exchange_id)
     for c in commitments:
-        speaker, role, team, shown = _commitment_attribution(c)
+        speaker, role, team, shown = _commitment_attribution(c, common)
         key = (str(c.member.team_id) if c.member.team_id else "") if team else UNATTRIBUTED
         check_in = getattr(c, "check_in", None)  # None when the commitment has no check-in
         made[key] += 1
@@ -998,7 +1002,7 @@ def followthrough_get(*, member: Member, theme: Theme | None = None, question: s
         )
     team_labels = {str(t.pk): str(t) for t in teams}
     team_labels[""] = "No team"
-    team_labels[UNATTRIBUTED] = "Not attributed (anonymous or off-the-record sessions)"
+    team_labels[UNATTRIBUTED] = "Not attributed (sessions not on the record by name)"
     rates = [
         {
             "label": team_labels.get(key, key),

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from participants.models import Member
+from sessions import visibility
 from sessions.models import (
     Acknowledgement,
     Attribution,
@@ -41,7 +42,7 @@ THEME_NAME_MAX = 60
 
 def review_days() -> int:
     """How long members have to review their words after a session closes."""
-    return int(getattr(settings, "ARCHIVE_REVIEW_DAYS", 7))
+    return settings.ARCHIVE_REVIEW_DAYS
 
 
 # --- The review window ----------------------------------------------------------------
@@ -145,12 +146,13 @@ def review_consent_change(*, contribution_id: int, member: Member, consent: str)
     session, review = _review_for_update(contribution.session_id)
     _require_window_open(review, timezone.now())
     locked_session, room = _lock_room(session_id=session.pk, member=member)
-    contribution.refresh_from_db(fields=["consent", "text", "purged_at"])
+    contribution.refresh_from_db(fields=["consent", "author_hidden", "text", "purged_at"])
     if contribution.consent == consent:
         return None
     now = timezone.now()
     contribution.consent = consent
-    fields = ["consent"]
+    contribution.author_hidden = visibility.author_hidden_after(consent, was_hidden=contribution.author_hidden)
+    fields = ["consent", "author_hidden"]
     if consent == Attribution.OFF_RECORD:
         contribution.purged_at = now
         fields.append("purged_at")

@@ -128,6 +128,9 @@ def _review_action(request, *, session: DialogueSession, member):
             )
             messages.success(request, "Attribution changed." if seq else "Attribution unchanged.")
         elif action == "redact":
+            # Redaction is for good: only the second, confirming step does it.
+            if request.POST.get("confirm") != "1":
+                raise ValidationError("Confirm the redaction first: it removes these words for good.")
             services.review_redact(contribution_id=int(request.POST.get("contribution_id", "0")), member=member)
             messages.success(request, "Those words are redacted: removed from the archive for good.")
         elif action == "release":

@@ -28,6 +28,8 @@ if PRODUCTION:
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-common-ground-development-only-key")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+# Origins other than the one a page or socket is served on that may post forms and
+# open the live room's websocket (config/origin.py), e.g. "https://cg.example.org:8443".
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # The public address used in emails (invitations, reminders, signed links).
@@ -190,6 +192,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+# How long members review their own words after a session closes, before its
+# archive may be published (a facilitator may change it for one session).
+ARCHIVE_REVIEW_DAYS = env.int("ARCHIVE_REVIEW_DAYS", default=7)
 # django-ratelimit rates for the endpoints a stranger can reach.
 LOGIN_RATE = env.str("LOGIN_RATE", default="10/m")
 LOGIN_ACCOUNT_RATE = env.str("LOGIN_ACCOUNT_RATE", default="30/h")

@@ -19,8 +19,9 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from exchanges.selectors import member_get
+from participants.access import member_access_group
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, visibility
 from .models import DialogueSession
 from .protocol import ErrorCode, RoomError, decode, frame_client_id, validate
 
@@ -28,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+# The person's rights changed (a new role, a removal, a deleted account):
+# the client reconnects at once and is let in only with the rights it has now.
+CLOSE_ACCESS_CHANGED = 4401
 
 # ``?view=projector``: a shared screen that watches the room without being in it.
 PROJECTOR_VIEW = "projector"
@@ -160,13 +164,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=code)
             return
         self.session, self.member = session, member
+        # The groups below follow this role; a socket whose role changes is closed.
+        self.connected_role = member.exchange_role
         self.projector = _view(self.scope) == PROJECTOR_VIEW
         self.bucket = TokenBucket(settings.LIVE_ROOM["RATE_PER_10S"])
         # Join the groups before reading the state, so nothing after the
         # state's last_seq can slip by unheard. A projector hears the room's
         # events only: never a member's private frames or the facilitators'
         # signals, whoever is signed in at the shared screen.
-        self.my_groups = [services.room_group(session.pk)]
+        self.my_groups = [services.room_group(session.pk), member_access_group(member.pk)]
         if not self.projector:
             self.my_groups.append(services.member_group(session.pk, member.pk))
             if permissions.runs_room(member):
@@ -250,14 +256,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._send(ack)
 
     async def _replay(self, since: int) -> None:
-        """Send every room event after ``since``, in order, then ``resumed``."""
+        """Send every room event after ``since``, in order, then ``resumed``.
+
+        Each is rendered for this socket from the room as it stands now
+        (``selectors.replay_frames``): a withdrawn text, an earlier revision
+        or a name hidden since never goes out again, nor any words after close.
+        """
         last = since
         while True:
-            events = await database_sync_to_async(selectors.events_since)(session_id=self.session.pk, since=last)
-            for event in events:
-                await self._send(self._visible(selectors.event_frame(event)))
-                last = event.seq
-            if len(events) < 500:
+            frames, last = await database_sync_to_async(selectors.replay_frames)(
+                session_id=self.session.pk, since=last, viewer_id=self.member.pk, projector=self.projector
+            )
+            for frame in frames:
+                await self._send(frame)
+            if len(frames) < selectors.REPLAY_PAGE:
                 break
         last_seq = await database_sync_to_async(selectors.room_last_seq)(session_id=self.session.pk)
         await self._send({"type": "resumed", "last_seq": max(last, last_seq)})
@@ -273,9 +285,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
             try:
                 await asyncio.sleep(period)
                 since_touch += period
-                if self.joined and since_touch >= services.PRESENCE_TOUCH_SECONDS:
+                if since_touch >= services.PRESENCE_TOUCH_SECONDS:
                     since_touch = 0.0
-                    await database_sync_to_async(services.presence_touch)(channel_name=self.channel_name)
+                    # The channel layer may have dropped a rights change: look again.
+                    role = await database_sync_to_async(services.presence_touch)(
+                        channel_name=self.channel_name if self.joined else None, member_id=self.member.pk
+                    )
+                    if role != self.connected_role:
+                        await self.close(code=CLOSE_ACCESS_CHANGED)
+                        return
                 await self._heartbeat()
             except asyncio.CancelledError:
                 return
@@ -286,14 +304,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 logger.warning("Live room heartbeat failed; trying again", exc_info=True)
 
     async def room_frame(self, message):
-        """A frame from a service, via a group this socket belongs to."""
-        await self._send(self._visible(message["frame"]))
+        """A private frame from a service (the member's own tabs, or the facilitators)."""
+        await self._send(message["frame"])
 
-    def _visible(self, frame: dict) -> dict:
-        """What this socket may see of a room frame: a projector gets no one's words."""
-        if self.projector and frame.get("type") == "event":
-            return selectors.public_event_frame(frame)
-        return frame
+    async def room_event(self, message):
+        """A room event, already rendered per audience: pick this socket's encoding."""
+        await self.send(
+            text_data=visibility.pick(
+                message["encoded"], author_id=message["author_id"], viewer_id=self.member.pk, projector=self.projector
+            )
+        )
+
+    async def member_access_changed(self, message):
+        """This person's rights changed: close, so the client reconnects with the new ones."""
+        await self.close(code=CLOSE_ACCESS_CHANGED)
 
     async def _send(self, frame: dict) -> None:
         await self.send(text_data=json.dumps(frame, separators=(",", ":")))

@@ -12,7 +12,7 @@ class Attribution(models.TextChoices):
     """
 
     NAMED = "named", "On the record, named"
-    NOT_FOR_ATTRIBUTION = "not_for_attribution", "Not for attribution (role and team only)"
+    NOT_FOR_ATTRIBUTION = "not_for_attribution", "Not for attribution (Chatham House: no name or team)"
     ANONYMOUS = "anonymous", "Anonymous (no name, role or team)"
     OFF_RECORD = "off_record", "Off the record (never archived)"
 
@@ -141,6 +141,10 @@ class Contribution(models.Model):
     text = models.TextField(blank=True)
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
     consent = models.CharField(max_length=24, choices=Attribution.choices)
+    # Whether the room must not know who said it: set by choosing anonymous,
+    # cleared only by choosing to be named again (``visibility.author_hidden_after``),
+    # so moving anonymous words off the record never unmasks them.
+    author_hidden = models.BooleanField(default=False)
     phase = models.ForeignKey(Phase, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
     edited_at = models.DateTimeField(null=True, blank=True)

@@ -184,7 +184,8 @@ FRAMES: dict[str, dict[str, tuple[Callable[[str, Any], Any], bool]]] = {
     "note_share": {
         "client_id": (_client_id, True),
         "text": (_nullable(_text(max_text)), False),
-        "consent": (CONSENT, False),
+        # A note is private until shared: sharing says, there and then, how it may be recorded.
+        "consent": (_choice(Attribution.values), True),
     },
     "phase_advance": {},
     "phase_set": {"phase_id": (_int(), True)},

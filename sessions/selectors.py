@@ -10,12 +10,13 @@ import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from exchanges.selectors import member_get
 from participants.models import Commitment, Member
 
-from . import permissions
+from . import permissions, visibility
 from .models import (
     Acknowledgement,
     Contribution,
@@ -31,6 +32,7 @@ from .models import (
     Theme,
     Turn,
 )
+from .protocol import ErrorCode, RoomError
 
 
 def session_get_for_member(*, session_id: int, user) -> tuple[DialogueSession, Member]:
@@ -46,21 +48,11 @@ def session_get_for_member(*, session_id: int, user) -> tuple[DialogueSession, M
 
 # --- Shapes (docs/protocol.md §3) ----------------------------------------------
 
+member_data = visibility.member_data
+
 
 def iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def member_data(member: Member) -> dict:
-    """A member as the room sees them; ``member.team`` should be selected."""
-    team = member.team
-    return {
-        "id": member.pk,
-        "display_name": member.display_name,
-        "team": {"id": team.pk, "name": str(team)} if team is not None else None,
-        "stakeholder_role": member.stakeholder_role,
-        "exchange_role": member.exchange_role,
-    }
 
 
 def contribution_data(
@@ -174,6 +166,13 @@ def commitment_data(commitment: Commitment | None) -> dict | None:
 # --- Reads ---------------------------------------------------------------------
 
 
+def archive_url(session: DialogueSession) -> str | None:
+    """Where a closed session's words can be read: each person's own on the review page."""
+    if session.state != DialogueSession.State.CLOSED:
+        return None
+    return reverse("archive_review", args=[session.pk])
+
+
 def room_get(*, session: DialogueSession) -> RoomState:
     """The room's running state; a session never opened has a blank one."""
     room = RoomState.objects.select_related("current_phase").filter(session=session).first()
@@ -194,9 +193,42 @@ def present_members(*, session_id: int) -> list[Member]:
     )
 
 
-def events_since(*, session_id: int, since: int, limit: int = 500) -> list[SessionEvent]:
-    """Room events after ``since``, in order; callers page by the last seq."""
-    return list(SessionEvent.objects.filter(session_id=session_id, seq__gt=since).order_by("seq")[:limit])
+REPLAY_PAGE = 500
+
+
+def events_since(*, session_id: int, since: int, limit: int = REPLAY_PAGE) -> list[SessionEvent]:
+    """Room events after ``since``, in order, each with the contribution it is
+    about as it stands now (one query); callers page by the last seq."""
+    return list(
+        SessionEvent.objects.filter(session_id=session_id, seq__gt=since)
+        .select_related("contribution__author__team")
+        .order_by("seq")[:limit]
+    )
+
+
+def session_state(*, session_id: int) -> str:
+    return DialogueSession.objects.filter(pk=session_id).values_list("state", flat=True).first() or ""
+
+
+def replay_frames(*, session_id: int, since: int, viewer_id: int, projector: bool) -> tuple[list[dict], int]:
+    """The frames of a ``resume`` after ``since`` (one page), rendered for this
+    socket from each contribution's current state and the session's current
+    state (three queries), and the last seq they cover."""
+    if not Member.objects.filter(pk=viewer_id, user__is_active=True).exists():
+        # Rights follow the person: a removed member or a deactivated account replays nothing.
+        raise RoomError(ErrorCode.FORBIDDEN, "You are no longer a member of this exchange.")
+    state = session_state(session_id=session_id)
+    events = events_since(session_id=session_id, since=since)
+    frames = []
+    for event in events:
+        facts = visibility.Facts.of(event.contribution) if event.contribution is not None else None
+        audience = visibility.room_audience(viewer_id=viewer_id, projector=projector, facts=facts)
+        frames.append(
+            visibility.render_event(
+                event_frame(event), audience=audience, facts=facts, session_state=state, actor_id=event.actor_id
+            )
+        )
+    return frames, (events[-1].seq if events else since)
 
 
 def event_frame(event: SessionEvent) -> dict:
@@ -208,31 +240,6 @@ def event_frame(event: SessionEvent) -> dict:
         "actor": event.actor_id,
         **event.payload,
     }
-
-
-# The fields of a room event (or of its contribution) that hold someone's words.
-_WORDS = ("text", "reflection")
-
-
-def public_event_frame(frame: dict) -> dict:
-    """An event frame as a projector may receive it: the same seq and event,
-    without anyone's words.
-
-    A shared screen shows who speaks, not what was written: contribution texts,
-    edits and "what I heard" lines (off-the-record ones among them) are left
-    out, so they never reach a screen the whole room, and whoever passes by,
-    can read. The seq is kept, so the projector's picture stays gap-free.
-    """
-    public = _without_words(frame)
-    contribution = public.get("contribution")
-    if isinstance(contribution, dict):
-        public["contribution"] = _without_words(contribution)
-    return public
-
-
-def _without_words(data: dict) -> dict:
-    # ``reflection`` is words on an acknowledgement, a timer on reflection_started.
-    return {k: v for k, v in data.items() if not (k in _WORDS and isinstance(v, str))}
 
 
 def room_state_public(*, session: DialogueSession) -> dict:
@@ -328,16 +335,22 @@ def _room_state(*, session: DialogueSession, member: Member) -> dict:
     phases = list(session.phases.order_by("order"))  # 2
     present = present_members(session_id=session.pk)  # 3
 
+    # After close the live room shows no words to anyone (visibility.py).
+    words_shown = visibility.room_contributions_shown(session)
     mine = Acknowledgement.objects.filter(contribution=OuterRef("pk"), member=member)
-    contributions = list(  # 4
-        Contribution.objects.filter(session=session, withdrawn_at__isnull=True)
-        .select_related("author__team")
-        .annotate(
-            ack_count=Count("acknowledgements", distinct=True),
-            revision_count=Count("revisions", distinct=True),
-            acked_by_me=Exists(mine),
+    contributions = (
+        list(  # 4
+            Contribution.objects.filter(session=session, withdrawn_at__isnull=True)
+            .select_related("author__team")
+            .annotate(
+                ack_count=Count("acknowledgements", distinct=True),
+                revision_count=Count("revisions", distinct=True),
+                acked_by_me=Exists(mine),
+            )
+            .order_by("created_at", "id")
         )
-        .order_by("created_at", "id")
+        if words_shown
+        else []
     )
     themes_by_contribution: dict[int, list[int]] = {}
     for contribution_id, theme_id in ContributionTheme.objects.filter(  # 5
@@ -360,7 +373,7 @@ def _room_state(*, session: DialogueSession, member: Member) -> dict:
     turns = list(rnd.turns.select_related("member__team").order_by("position")) if rnd else []  # 8
     reflection = Reflection.objects.filter(session=session, ended_at__isnull=True).order_by("-started_at").first()
     themes = list(Theme.objects.filter(exchange_id=session.meeting.exchange_id).order_by("name"))  # 10
-    note = ReflectionNote.objects.filter(session=session, member=member).first()  # 11
+    note = ReflectionNote.objects.filter(session=session, member=member).first() if words_shown else None  # 11
     commitment = Commitment.objects.filter(session=session, member=member).first()  # 12
 
     not_yet_spoken = None
@@ -369,7 +382,8 @@ def _room_state(*, session: DialogueSession, member: Member) -> dict:
         spoke = set(  # 13
             Turn.objects.filter(round__session=session, status=Turn.Status.SPOKE).values_list("member_id", flat=True)
         )
-        spoke.update(c.author_id for c in contributions)
+        # Anonymous words name nobody, not even by leaving their author off this list.
+        spoke.update(c.author_id for c in contributions if not c.author_hidden)
         not_yet_spoken = [m.pk for m in present if m.pk not in spoke]
         signals = [  # 14
             signal_data(s)
@@ -396,6 +410,7 @@ def _room_state(*, session: DialogueSession, member: Member) -> dict:
             "opened_at": iso(session.opened_at),
             "closed_at": iso(session.closed_at),
             "commitments_until": iso(until),
+            "archive_url": archive_url(session),
             "meeting": {"id": session.meeting_id, "number": session.meeting.number, "title": session.meeting.title},
             "exchange_id": session.meeting.exchange_id,
         },
@@ -415,11 +430,15 @@ def _room_state(*, session: DialogueSession, member: Member) -> dict:
             "current_phase": current_phase_data(room),
             "present": [member_data(m) for m in present],
             "contributions": [
-                contribution_data(
-                    c,
-                    acks=c.ack_count,
-                    acked_by_me=c.acked_by_me,
-                    themes=sorted(themes_by_contribution.get(c.pk, [])),
+                visibility.contribution_shape(
+                    visibility.Facts.of(c),
+                    visibility.Audience.AUTHOR if c.author_id == member.pk else visibility.Audience.ROOM,
+                    extra=contribution_data(
+                        c,
+                        acks=c.ack_count,
+                        acked_by_me=c.acked_by_me,
+                        themes=sorted(themes_by_contribution.get(c.pk, [])),
+                    ),
                 )
                 for c in contributions
             ],

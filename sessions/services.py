@@ -23,11 +23,13 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from participants.models import Commitment, Member
+from participants.services import attendance_record_live
 
-from . import permissions, selectors
+from . import permissions, selectors, visibility
 from .models import (
     Acknowledgement,
     Attribution,
@@ -88,21 +90,55 @@ def _send_on_commit(group: str, frame: dict) -> None:
     transaction.on_commit(lambda: _send_now(group, frame))
 
 
+def _send_event_on_commit(session_id: int, encoded: dict[str, str], author_id: int | None) -> None:
+    """Hand a room event to the room's group once committed, already rendered
+    for each audience (``visibility.renderings``): every socket picks its own."""
+    message = {"type": "room.event", "encoded": encoded, "author_id": author_id}
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(layer.group_send)(room_group(session_id), message)
+        except Exception:  # the database holds the event; clients will resume
+            logger.warning("Could not broadcast to %s", room_group(session_id), exc_info=True)
+
+    transaction.on_commit(send)
+
+
 # --- The room lock and the event log ---------------------------------------------
 
 
-def _lock_room(*, session_id: int, member: Member | None = None) -> tuple[DialogueSession, RoomState]:
+def _lock_room(
+    *, session_id: int, member: Member | None = None, action: str | None = None
+) -> tuple[DialogueSession, RoomState]:
     """Lock the session row (serializing every write to this room) and return
-    it with its running state. Refuses a member of another exchange."""
+    it with its running state. Refuses a member of another exchange, or one
+    whose current role may not take ``action``."""
     session = (
         DialogueSession.objects.select_for_update(of=("self",)).select_related("meeting").filter(pk=session_id).first()
     )
     if session is None:
         raise RoomError(ErrorCode.NOT_FOUND, "No such session.")
-    if member is not None and member.exchange_id != session.meeting.exchange_id:
-        raise RoomError(ErrorCode.FORBIDDEN, "Not a member of this session's exchange.")
+    if member is not None:
+        _recheck(member, session=session, action=action)
     room, _ = RoomState.objects.select_for_update(of=("self",)).get_or_create(session=session)
     return session, room
+
+
+def _recheck(member: Member, *, session: DialogueSession, action: str | None) -> None:
+    """Rights follow the person, not the socket: read the member's role again
+    under the room lock, so a demotion, a removal or a deleted account takes
+    effect on the very next action of a socket opened before it."""
+    current = (
+        Member.objects.filter(pk=member.pk, user__is_active=True).values_list("exchange_id", "exchange_role").first()
+    )
+    if current is None or current[0] != session.meeting.exchange_id:
+        raise RoomError(ErrorCode.FORBIDDEN, "Not a member of this session's exchange.")
+    member.exchange_role = current[1]
+    if action is not None:
+        _require(member, action)
 
 
 def _record(
@@ -126,7 +162,11 @@ def _record(
         contribution=contribution,
         created_at=timezone.now(),
     )
-    _send_on_commit(room_group(session.pk), selectors.event_frame(event))
+    facts = visibility.Facts.of(contribution) if contribution is not None else None
+    encoded, author_id = visibility.renderings(
+        selectors.event_frame(event), facts=facts, session_state=session.state, actor_id=event.actor_id
+    )
+    _send_event_on_commit(session.pk, encoded, author_id)
     return event
 
 
@@ -169,8 +209,6 @@ def presence_join(*, session_id: int, member: Member, channel_name: str) -> Resu
     person's attendance at the meeting (not once the session has closed:
     reading a closed room is not attending it).
     """
-    from participants.services import attendance_record_live
-
     session, room = _lock_room(session_id=session_id, member=member)
     now = timezone.now()
     seq = _sweep_stale_connections(session=session, room=room, now=now)
@@ -188,8 +226,8 @@ def presence_join(*, session_id: int, member: Member, channel_name: str) -> Resu
             payload={"member": selectors.member_data(member_row)},
             actor=member,
         ).seq
-    if session.state != DialogueSession.State.CLOSED:
-        attendance_record_live(member=member, meeting=session.meeting)
+    if session.state == DialogueSession.State.OPEN:
+        attendance_record_live(member_ids=[member.pk], session=session)
     return {"seq": seq}
 
 
@@ -232,9 +270,14 @@ def presence_leave(*, channel_name: str) -> Result:
     return {"seq": event.seq}
 
 
-def presence_touch(*, channel_name: str) -> None:
-    """Note that a socket is still alive, so its presence is not swept."""
-    RoomConnection.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
+def presence_touch(*, channel_name: str | None, member_id: int) -> str | None:
+    """Note that a socket is still alive, so its presence is not swept, and
+    return its member's exchange role now (None once they are gone), so a
+    socket whose rights changed unheard still learns of it (a deactivated
+    account counts as gone)."""
+    if channel_name is not None:
+        RoomConnection.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
+    return Member.objects.filter(pk=member_id, user__is_active=True).values_list("exchange_role", flat=True).first()
 
 
 # --- Contributions -----------------------------------------------------------------
@@ -293,6 +336,7 @@ def _contribution_add(
                 text=text,
                 reply_to=reply_to,
                 consent=consent or session.attribution_default,
+                author_hidden=visibility.author_hidden_after(consent or session.attribution_default, was_hidden=False),
                 phase_id=room.current_phase_id,
                 created_at=timezone.now(),
             )
@@ -326,7 +370,7 @@ def contribution_create(
     """A member's own words into the room; resending the same client_id
     stores nothing new and returns the first ack."""
     _require(member, "contribute")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="contribute")
     existing = Contribution.objects.filter(session=session, client_id=client_id).first()
     if existing is not None:
         return _replay_ack(existing, member)
@@ -358,7 +402,7 @@ def contribution_capture(
 ) -> Result:
     """A scribe writes down what someone present said aloud, in their name."""
     _require(member, "capture")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="capture")
     existing = Contribution.objects.filter(session=session, client_id=client_id).first()
     if existing is not None:
         return _replay_ack(existing, member)
@@ -387,7 +431,7 @@ def contribution_capture(
 def contribution_edit(*, session_id: int, member: Member, contribution_id: int, text: str) -> Result:
     """Change one's words while the session is open, keeping what they were."""
     _require(member, "contribution_edit")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="contribution_edit")
     contribution = _contribution_in(session, contribution_id)
     if not permissions.can_edit_contribution(member, contribution):
         raise RoomError(ErrorCode.FORBIDDEN, "Only the speaker (or the scribe who wrote it) may edit this.")
@@ -426,7 +470,7 @@ def contribution_edit(*, session_id: int, member: Member, contribution_id: int, 
 def contribution_withdraw(*, session_id: int, member: Member, contribution_id: int) -> Result:
     """Take one's words back out of the room (kept, marked withdrawn)."""
     _require(member, "contribution_withdraw")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="contribution_withdraw")
     contribution = _contribution_in(session, contribution_id)
     if not permissions.can_withdraw_contribution(member, contribution):
         raise RoomError(ErrorCode.FORBIDDEN, "Only the speaker may withdraw this.")
@@ -450,7 +494,7 @@ def consent_set(*, session_id: int, member: Member, contribution_id: int, consen
     _require(member, "consent_set")
     if consent not in Attribution.values:
         raise RoomError(ErrorCode.BAD_REQUEST, "Unknown consent.")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="consent_set")
     contribution = _contribution_in(session, contribution_id)
     if not permissions.can_set_consent(member, contribution):
         raise RoomError(ErrorCode.FORBIDDEN, "Only the speaker chooses how their words are recorded.")
@@ -458,7 +502,8 @@ def consent_set(*, session_id: int, member: Member, contribution_id: int, consen
     if contribution.consent == consent:
         return {"seq": None}
     contribution.consent = consent
-    contribution.save(update_fields=["consent"])
+    contribution.author_hidden = visibility.author_hidden_after(consent, was_hidden=contribution.author_hidden)
+    contribution.save(update_fields=["consent", "author_hidden"])
     event = _record(
         session=session,
         room=room,
@@ -477,7 +522,7 @@ def acknowledgement_create(*, session_id: int, member: Member, contribution_id: 
     reflection = (reflection or "").strip()
     if len(reflection) > 280:
         raise RoomError(ErrorCode.TOO_LONG, "A reflection back is one line: at most 280 characters.")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="acknowledge")
     contribution = _contribution_in(session, contribution_id)
     _require_open(session)
     if contribution.author_id == member.pk:
@@ -521,7 +566,7 @@ def hand_raise(*, session_id: int, member: Member, kind: str, reply_to_id: int |
     _require(member, "hand_raise")
     if kind not in QueueEntry.Kind.values:
         raise RoomError(ErrorCode.BAD_REQUEST, "Unknown kind of hand.")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="hand_raise")
     _require_open(session)
     waiting = selectors.queue_waiting(session_id=session.pk)
     mine = next((e for e in waiting if e.member_id == member.pk), None)
@@ -552,7 +597,7 @@ def hand_raise(*, session_id: int, member: Member, kind: str, reply_to_id: int |
 def hand_lower(*, session_id: int, member: Member, entry_id: int | None = None) -> Result:
     """Take a hand down: one's own, or (facilitators) anyone's."""
     _require(member, "hand_lower")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="hand_lower")
     waiting = selectors.queue_waiting(session_id=session.pk)
     if entry_id is None:
         entry = next((e for e in waiting if e.member_id == member.pk), None)
@@ -581,7 +626,7 @@ def hand_lower(*, session_id: int, member: Member, entry_id: int | None = None) 
 def queue_call_next(*, session_id: int, member: Member) -> Result:
     """Give the floor to the first waiting hand."""
     _require(member, "queue_call_next")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="queue_call_next")
     _require_open(session)
     waiting = selectors.queue_waiting(session_id=session.pk)
     if not waiting:
@@ -604,7 +649,7 @@ def queue_call_next(*, session_id: int, member: Member) -> Result:
 def queue_reorder(*, session_id: int, member: Member, order: list[int]) -> Result:
     """Put the waiting hands in the order given (every waiting entry, once)."""
     _require(member, "queue_reorder")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="queue_reorder")
     _require_open(session)
     waiting = {e.pk: e for e in selectors.queue_waiting(session_id=session.pk)}
     if sorted(order) != sorted(waiting) or len(set(order)) != len(order):
@@ -624,7 +669,7 @@ def queue_reorder(*, session_id: int, member: Member, order: list[int]) -> Resul
 @transaction.atomic
 def queue_clear(*, session_id: int, member: Member) -> Result:
     _require(member, "queue_clear")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="queue_clear")
     _require_open(session)
     cleared = QueueEntry.objects.filter(session=session, status=QueueEntry.Status.WAITING).update(
         status=QueueEntry.Status.CLEARED
@@ -669,7 +714,7 @@ def round_start(
     _require(member, "round_start")
     if order not in Round.Order.values:
         raise RoomError(ErrorCode.BAD_REQUEST, "Unknown order.")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="round_start")
     _require_open(session)
     if Round.objects.filter(session=session, status=Round.Status.ACTIVE).exists():
         raise RoomError(ErrorCode.CONFLICT, "A round is already running; end it first.")
@@ -751,7 +796,7 @@ def _finish_turn(*, session, room, member: Member, status: str, name: str, holde
 def turn_done(*, session_id: int, member: Member) -> Result:
     """The holder has spoken; the next person's turn begins."""
     _require(member, "turn_done")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="turn_done")
     _require_open(session)
     return _finish_turn(
         session=session, room=room, member=member, status=Turn.Status.SPOKE, name="turn_spoke", holder_only=True
@@ -762,7 +807,7 @@ def turn_done(*, session_id: int, member: Member) -> Result:
 def turn_pass(*, session_id: int, member: Member) -> Result:
     """The holder passes: silence is a legitimate answer in a go-around."""
     _require(member, "turn_pass")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="turn_pass")
     _require_open(session)
     return _finish_turn(
         session=session, room=room, member=member, status=Turn.Status.PASSED, name="turn_passed", holder_only=True
@@ -773,7 +818,7 @@ def turn_pass(*, session_id: int, member: Member) -> Result:
 def turn_skip(*, session_id: int, member: Member) -> Result:
     """The facilitator moves on (the holder stepped out, or is not ready)."""
     _require(member, "turn_skip")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="turn_skip")
     _require_open(session)
     return _finish_turn(
         session=session, room=room, member=member, status=Turn.Status.SKIPPED, name="turn_skipped", holder_only=False
@@ -787,7 +832,7 @@ def turn_extend(*, session_id: int, member: Member, seconds: int) -> Result:
     _require(member, "turn_extend")
     if not 1 <= seconds <= 3600:
         raise RoomError(ErrorCode.BAD_REQUEST, "Extend by 1 to 3600 seconds.")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="turn_extend")
     _require_open(session)
     rnd = _active_round(session)
     turns = _turns(rnd)
@@ -824,7 +869,7 @@ def _end_round(rnd: Round, now: dt.datetime) -> list[Turn]:
 def round_end(*, session_id: int, member: Member) -> Result:
     """Stop the go-around; whoever held the turn is marked skipped."""
     _require(member, "round_end")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="round_end")
     _require_open(session)
     rnd = _active_round(session)
     turns = _end_round(rnd, timezone.now())
@@ -847,7 +892,7 @@ def reflection_start(*, session_id: int, member: Member, seconds: int) -> Result
     _require(member, "reflection_start")
     if not 10 <= seconds <= 3600:
         raise RoomError(ErrorCode.BAD_REQUEST, "A reflection lasts 10 to 3600 seconds.")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="reflection_start")
     _require_open(session)
     now = timezone.now()
     Reflection.objects.filter(session=session, ended_at__isnull=True).update(ended_at=now)
@@ -867,7 +912,7 @@ def reflection_start(*, session_id: int, member: Member, seconds: int) -> Result
 @transaction.atomic
 def reflection_end(*, session_id: int, member: Member) -> Result:
     _require(member, "reflection_end")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="reflection_end")
     _require_open(session)
     reflection = Reflection.objects.filter(session=session, ended_at__isnull=True).order_by("-started_at").first()
     if reflection is None:
@@ -886,7 +931,9 @@ def note_save(*, session_id: int, member: Member, text: str) -> Result:
     _require(member, "note_save")
     if len(text) > NOTE_MAX:
         raise RoomError(ErrorCode.TOO_LONG, f"Notes hold at most {NOTE_MAX} characters.")
-    session, _room = _lock_room(session_id=session_id, member=member)
+    session, _room = _lock_room(session_id=session_id, member=member, action="note_save")
+    if session.state == DialogueSession.State.CLOSED:
+        raise RoomError(ErrorCode.SESSION_CLOSED, "The session is closed; its notes are kept as they were.")
     note, _ = ReflectionNote.objects.update_or_create(
         session=session, member=member, defaults={"text": text, "updated_at": timezone.now()}
     )
@@ -897,12 +944,13 @@ def note_save(*, session_id: int, member: Member, text: str) -> Result:
 
 
 @transaction.atomic
-def note_share(
-    *, session_id: int, member: Member, client_id: str, text: str | None = None, consent: str | None = None
-) -> Result:
-    """Bring (part of) one's private notes into the room as a reflection."""
+def note_share(*, session_id: int, member: Member, client_id: str, consent: str, text: str | None = None) -> Result:
+    """Bring (part of) one's private notes into the room as a reflection.
+
+    ``consent`` is required: a private note takes no attribution silently
+    from anything chosen earlier for other words."""
     _require(member, "note_share")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="note_share")
     existing = Contribution.objects.filter(session=session, client_id=client_id).first()
     if existing is not None:
         return _replay_ack(existing, member)
@@ -945,7 +993,7 @@ def _set_phase(*, session, room, member, phase) -> Result:
 def phase_advance(*, session_id: int, member: Member) -> Result:
     """Move to the next phase of the agenda (the first, if none has begun)."""
     _require(member, "phase_advance")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="phase_advance")
     _require_open(session)
     phases = list(session.phases.order_by("order"))
     current = room.current_phase_id
@@ -963,7 +1011,7 @@ def phase_advance(*, session_id: int, member: Member) -> Result:
 @transaction.atomic
 def phase_set(*, session_id: int, member: Member, phase_id: int) -> Result:
     _require(member, "phase_set")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="phase_set")
     _require_open(session)
     phase = session.phases.filter(pk=phase_id).first()
     if phase is None:
@@ -975,7 +1023,7 @@ def phase_set(*, session_id: int, member: Member, phase_id: int) -> Result:
 def room_pause(*, session_id: int, member: Member) -> Result:
     """Hold the room: contributions wait until the facilitator resumes."""
     _require(member, "pause")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="pause")
     _require_open(session)
     if room.paused:
         return {"seq": None}
@@ -988,7 +1036,7 @@ def room_pause(*, session_id: int, member: Member) -> Result:
 @transaction.atomic
 def room_resume(*, session_id: int, member: Member) -> Result:
     _require(member, "resume_room")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="resume_room")
     _require_open(session)
     if not room.paused:
         return {"seq": None}
@@ -1002,7 +1050,7 @@ def room_resume(*, session_id: int, member: Member) -> Result:
 def pause_request(*, session_id: int, member: Member) -> Result:
     """A member's private "I need a pause": only facilitators hear of it."""
     _require(member, "pause_request")
-    session, _room = _lock_room(session_id=session_id, member=member)
+    session, _room = _lock_room(session_id=session_id, member=member, action="pause_request")
     if session.state == DialogueSession.State.CLOSED:
         raise RoomError(ErrorCode.SESSION_CLOSED, "The session is closed.")
     existing = PauseSignal.objects.filter(session=session, member=member, dismissed_at__isnull=True).first()
@@ -1020,7 +1068,7 @@ def pause_request(*, session_id: int, member: Member) -> Result:
 @transaction.atomic
 def signal_dismiss(*, session_id: int, member: Member, signal_id: int) -> Result:
     _require(member, "signal_dismiss")
-    session, _room = _lock_room(session_id=session_id, member=member)
+    session, _room = _lock_room(session_id=session_id, member=member, action="signal_dismiss")
     signal = PauseSignal.objects.filter(pk=signal_id, session=session, dismissed_at__isnull=True).first()
     if signal is None:
         raise RoomError(ErrorCode.NOT_FOUND, "No such open signal.")
@@ -1050,7 +1098,7 @@ def theme_create(*, session_id: int, member: Member, name: str) -> Result:
     name = name.strip()
     if not name or len(name) > 60:
         raise RoomError(ErrorCode.BAD_REQUEST, "A theme name has 1 to 60 characters.")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="theme_create")
     _require_open(session)
     exchange_id = session.meeting.exchange_id
     themes_ensure_defaults(exchange_id=exchange_id)
@@ -1075,7 +1123,7 @@ def _theme_ids(contribution: Contribution) -> list[int]:
 def _theme_change(*, session_id: int, member: Member, contribution_id: int, theme_id: int, tag: bool) -> Result:
     action = "theme_tag" if tag else "theme_untag"
     _require(member, action)
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action=action)
     _require_open(session)
     contribution = _contribution_in(session, contribution_id)
     theme = Theme.objects.filter(pk=theme_id, exchange_id=session.meeting.exchange_id).first()
@@ -1128,7 +1176,7 @@ def session_open(*, session_id: int, member: Member) -> Result:
     can tag (and read tags) without asking for a fresh ``hello``.
     """
     _require(member, "session_open")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="session_open")
     if session.state != DialogueSession.State.SCHEDULED:
         raise RoomError(ErrorCode.CONFLICT, "Only a scheduled session can be opened.")
     now = timezone.now()
@@ -1136,6 +1184,11 @@ def session_open(*, session_id: int, member: Member) -> Result:
     session.opened_at = now
     session.save(update_fields=["state", "opened_at"])
     themes_ensure_defaults(exchange_id=session.meeting.exchange_id)
+    # Whoever waited in the room for it to open is in the session from now on.
+    attendance_record_live(
+        member_ids=RoomConnection.objects.filter(session=session).values_list("member_id", flat=True),
+        session=session,
+    )
     first = session.phases.order_by("order").first()
     if first is not None:
         room.current_phase = first
@@ -1172,32 +1225,64 @@ def _scrub(value):
     return value
 
 
-def _purge_off_record(session: DialogueSession, now: dt.datetime) -> list[int]:
-    """Erase off-the-record words everywhere they were stored, so nothing off
-    the record outlives the session: the contribution, its earlier
-    revisions, reflections back on it, and every event that carried it."""
+def _without_words(value):
+    """A stored payload with every text and "what I heard" line blanked."""
+    if isinstance(value, dict):
+        return {
+            k: ("" if k in visibility.WORD_FIELDS and isinstance(v, str) else _without_words(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_words(v) for v in value]
+    return value
+
+
+def _erase_at_close(session: DialogueSession, now: dt.datetime) -> list[int]:
+    """Erase what must not outlive the open room, wherever it was stored.
+
+    Off-the-record and withdrawn words lose their text (and reflections back
+    on them, and the private note a shared one came from); every earlier revision of an edited text is blanked; and the
+    room's event log keeps no words at all, since after close the live room
+    shows none to anyone and the archive reads the contributions themselves.
+    Returns the ids of the contributions whose text was erased.
+    """
     ids = list(
-        Contribution.objects.filter(session=session, consent=Attribution.OFF_RECORD).values_list("pk", flat=True)
+        Contribution.objects.filter(session=session)
+        .filter(Q(consent=Attribution.OFF_RECORD) | Q(withdrawn_at__isnull=False))
+        .values_list("pk", flat=True)
     )
-    if not ids:
-        return []
-    Contribution.objects.filter(pk__in=ids).update(text="", purged_at=now)
-    ContributionRevision.objects.filter(contribution_id__in=ids).update(text="")
-    Acknowledgement.objects.filter(contribution_id__in=ids).update(reflection="")
-    events = list(SessionEvent.objects.filter(session=session, contribution_id__in=ids))
+    if ids:
+        # A shared note's words also stand in the author's private note: erase them there too.
+        shared = Contribution.objects.filter(pk__in=ids, kind=Contribution.Kind.REFLECTION).exclude(text="")
+        notes = {n.member_id: n for n in ReflectionNote.objects.filter(session=session)}
+        for author_id, text in shared.values_list("author_id", "text"):
+            note = notes.get(author_id)
+            if note is not None and text.strip() and text.strip() in note.text:
+                note.text = note.text.replace(text.strip(), "")
+                note.save(update_fields=["text"])
+        Contribution.objects.filter(pk__in=ids).update(text="", purged_at=now)
+        Acknowledgement.objects.filter(contribution_id__in=ids).update(reflection="")
+    ContributionRevision.objects.filter(contribution__session=session).exclude(text="").update(text="")
+    events = list(SessionEvent.objects.filter(session=session).only("pk", "payload"))
+    changed = []
     for event in events:
-        event.payload = _scrub(event.payload)
-    SessionEvent.objects.bulk_update(events, ["payload"], batch_size=500)
+        payload = _without_words(event.payload)
+        if payload != event.payload:
+            event.payload = payload
+            changed.append(event)
+    SessionEvent.objects.bulk_update(changed, ["payload"], batch_size=500)
     return ids
 
 
 @transaction.atomic
 def session_close(*, session_id: int, member: Member) -> Result:
     """Close the room: rounds, reflection and queue end, the pause lifts, and
-    off-the-record words are erased. Members may still leave a commitment
-    for a while (``permissions.COMMITMENT_WINDOW``)."""
+    off-the-record, withdrawn and earlier-revision words are erased
+    (``_erase_at_close``). From now on the live room shows no words to
+    anyone; ``archive_url`` says where each person reviews their own. Members
+    may still leave a commitment for a while (``permissions.COMMITMENT_WINDOW``)."""
     _require(member, "session_close")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="session_close")
     _require_open(session)
     now = timezone.now()
     session.state = DialogueSession.State.CLOSED
@@ -1212,7 +1297,7 @@ def session_close(*, session_id: int, member: Member) -> Result:
     if room.paused:
         room.paused = False
         room.save(update_fields=["paused"])
-    purged = _purge_off_record(session, now)
+    purged = _erase_at_close(session, now)
     event = _record(
         session=session,
         room=room,
@@ -1221,6 +1306,7 @@ def session_close(*, session_id: int, member: Member) -> Result:
             "closed_at": selectors.iso(now),
             "commitments_until": selectors.iso(permissions.commitments_until(session)),
             "purged": purged,
+            "archive_url": selectors.archive_url(session),
         },
         actor=member,
     )
@@ -1251,7 +1337,7 @@ def commitment_set(*, session_id: int, member: Member, text: str) -> Result:
         raise RoomError(ErrorCode.BAD_REQUEST, "A commitment needs some text.")
     if len(text) > COMMITMENT_MAX:
         raise RoomError(ErrorCode.TOO_LONG, f"At most {COMMITMENT_MAX} characters.")
-    session, room = _lock_room(session_id=session_id, member=member)
+    session, room = _lock_room(session_id=session_id, member=member, action="commitment_set")
     if not _commitments_accepted(session, room, timezone.now()):
         raise RoomError(ErrorCode.SESSION_CLOSED, "Commitments are asked for in the closing phase and just after.")
     commitment, _ = Commitment.objects.update_or_create(member=member, session=session, defaults={"text": text})

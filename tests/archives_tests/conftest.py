@@ -44,10 +44,14 @@ def say(session, member, text, consent=None, reply_to_id=None):
 @pytest.fixture
 def people(exchange, team, make_member):
     other_team = TeamFactory(exchange=exchange, community_name="Lakeside", state_region="MN")
+    # Bob is the exchange's only community leader: under the Chatham House
+    # rule his not-for-attribution words carry no role (tests add four more
+    # community leaders where they need a role five members share).
+    other = StakeholderRole.OTHER
     return SimpleNamespace(
-        facilitator=make_member("facilitator", display_name="Fran Facilitator"),
-        convener=make_member("convener", display_name="Connie Convener"),
-        scribe=make_member("scribe", display_name="Sam Scribe"),
+        facilitator=make_member("facilitator", display_name="Fran Facilitator", stakeholder_role=other),
+        convener=make_member("convener", display_name="Connie Convener", stakeholder_role=other),
+        scribe=make_member("scribe", display_name="Sam Scribe", stakeholder_role=other),
         alice=make_member("participant", display_name="Alice Named", stakeholder_role=StakeholderRole.LAW_ENFORCEMENT),
         bob=make_member("participant", display_name="Bob Quietname", stakeholder_role=StakeholderRole.COMMUNITY_LEADER),
         carol=make_member(
@@ -56,7 +60,7 @@ def people(exchange, team, make_member):
         dave=make_member(
             "participant", display_name="Dave Offrecord", stakeholder_role=StakeholderRole.ACADEMIC, team=other_team
         ),
-        absent=make_member("participant", display_name="Erin Elsewhere"),
+        absent=make_member("participant", display_name="Erin Elsewhere", stakeholder_role=other),
         team=team,
         other_team=other_team,
     )

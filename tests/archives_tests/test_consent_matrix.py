@@ -2,9 +2,11 @@
 the archive, exactly what is shown and what is hidden.
 
 Named words carry the speaker's name, stakeholder role and team; not for
-attribution carries role and team only; anonymous carries neither; off the
-record, withdrawn and redacted words never appear anywhere (and off-the-record
-text is gone from the database once the session closes).
+attribution follows the Chatham House rule (no name, no team, and the role only
+where at least five members of the exchange share it, else "A participant");
+anonymous carries none of them; off the record, withdrawn and redacted words
+never appear anywhere (and their text is gone from the database once the
+session closes).
 """
 
 import json
@@ -59,9 +61,10 @@ def test_each_consent_is_honoured_on_every_surface(published, client_for, reader
     # Named: the words, the name, the role and the team.
     assert TEXTS["named"] in body
     assert "Alice Named" in body and "Law enforcement" in body and p.team.community_name in body
-    # Not for attribution: the words with role and team, never the name.
-    assert TEXTS["nfa"] in body and "Community leader" in body
-    assert "Bob Quietname" not in body
+    # Not for attribution: the words, never the name or the team; Bob is the
+    # exchange's only community leader, so not his role either.
+    assert TEXTS["nfa"] in body and "A participant" in body
+    assert "Bob Quietname" not in body and "Community leader" not in body
     # Anonymous: the words, with no name, role or team.
     assert TEXTS["anonymous"] in body
     assert "Carol Hidden" not in body and "Faith leader" not in body and "Lakeside" not in body
@@ -97,7 +100,7 @@ def test_search_finds_words_and_attributes_them_per_consent(published, client_fo
     client = client_for(published.people.convener)
     body = _body(_surface(client, "search", published, q="viewing party"), "search")
     assert "<mark>" in body
-    assert "Community leader" in body and "Bob Quietname" not in body
+    assert "A participant" in body and "Community leader" not in body and "Bob Quietname" not in body
     body = _body(_surface(client, "search", published, q="grief"), "search")
     assert "mistrust" in body and "Faith leader" not in body and "Lakeside" not in body
     assert "zebra" not in _body(_surface(client, "search", published, q="zebra"), "search")
@@ -108,21 +111,37 @@ def _filtered(client, pub, **params):
     return _body(client.get(url, params), "search")
 
 
-def test_team_and_role_filters_never_match_anonymous_words(published, client_for):
-    """Anonymous words are excluded from team and role filters, or the filter
-    itself would name their speaker's team and role."""
+def test_team_and_role_filters_never_match_words_the_row_does_not_attribute(published, client_for):
+    """A filter matches only what the published row itself says: anonymous
+    words match no team or role, and not-for-attribution words (Chatham
+    House) match no team, and a role only where five members share it, or the
+    filter itself would name whose they were."""
     p = published.people
     client = client_for(p.convener)
     assert TEXTS["anonymous"] not in _filtered(client, published, team=p.other_team.pk)
     assert TEXTS["anonymous"] not in _filtered(client, published, role="faith_leader")
     assert "Nothing in the archive matches" in _filtered(client, published, team=p.other_team.pk)
-    # Not for attribution matches its team and role, still without the name.
-    body = _filtered(client, published, role="community_leader")
-    assert TEXTS["nfa"] in body and "Bob Quietname" not in body
+    # Bob is the exchange's only community leader: his not-for-attribution
+    # words match neither his team nor his role.
+    assert TEXTS["nfa"] not in _filtered(client, published, role="community_leader")
     body = _filtered(client, published, team=p.team.pk)
-    assert TEXTS["nfa"] in body and TEXTS["named"] in body and TEXTS["anonymous"] not in body
-    # The unfiltered archive still holds the anonymous words.
-    assert TEXTS["anonymous"] in _filtered(client, published)
+    assert TEXTS["named"] in body and TEXTS["nfa"] not in body and TEXTS["anonymous"] not in body
+    # The unfiltered archive still holds both.
+    body = _filtered(client, published)
+    assert TEXTS["anonymous"] in body and TEXTS["nfa"] in body and "Bob Quietname" not in body
+
+
+def test_role_filter_matches_not_for_attribution_words_of_a_common_role(published, client_for, make_member):
+    """Where at least five members share the role, the row shows it, and the role filter may match it."""
+    p = published.people
+    for i in range(4):
+        make_member("participant", display_name=f"Leader {i}", stakeholder_role="community_leader")
+    client = client_for(p.convener)
+    body = _filtered(client, published, role="community_leader")
+    assert (
+        TEXTS["nfa"] in body and "Bob Quietname" not in body and str(p.team) not in body.split(TEXTS["nfa"])[0][-300:]
+    )
+    assert TEXTS["nfa"] not in _filtered(client, published, team=p.team.pk)
 
 
 def test_equity_chart_and_drill_down_never_name_or_quote(published, client_for):
@@ -136,7 +155,7 @@ def test_equity_chart_and_drill_down_never_name_or_quote(published, client_for):
     for text in TEXTS.values():
         assert text not in body
     drill = _filtered(client, published, role="community_leader", session=published.session.pk)
-    assert TEXTS["nfa"] in drill and "Bob Quietname" not in drill
+    assert TEXTS["nfa"] not in drill and "Bob Quietname" not in drill
     drill = _filtered(client, published, team=p.other_team.pk, session=published.session.pk)
     assert TEXTS["anonymous"] not in drill and "zebra" not in drill
 
@@ -146,7 +165,8 @@ def test_exports_have_no_name_for_hidden_consents(published, client_for):
     url = reverse("archive_export", kwargs={"session_id": published.session.pk, "fmt": "json"})
     rows = {r["text"]: r for r in json.loads(client.get(url).content)["contributions"]}
     assert rows[TEXTS["named"]]["speaker"] == "Alice Named"
-    assert rows[TEXTS["nfa"]]["speaker"] == "" and rows[TEXTS["nfa"]]["stakeholder_role"] == "Community leader"
+    nfa = rows[TEXTS["nfa"]]
+    assert (nfa["speaker"], nfa["stakeholder_role"], nfa["team"]) == ("", "A participant", "")
     anon = rows[TEXTS["anonymous"]]
     assert (anon["speaker"], anon["stakeholder_role"], anon["team"]) == ("", "", "")
     assert anon["attribution"] == "anonymous"

@@ -31,28 +31,42 @@ def test_groups_against_their_share_of_the_room(published):
     home = teams[published.people.team.community_name]
     lakeside = teams["Lakeside"]
     assert home.people == 3 and lakeside.people == 2
-    # Alice's two named words and Bob's one; Carol's anonymous words are not
-    # counted for Lakeside, which had fewer than three people in the room.
-    assert home.contributions == 3 and lakeside.contributions == 0 and lakeside.small
-    assert eq.anonymous_unassigned_team == 1
+    # Alice's two named words count for her team; Bob's not-for-attribution
+    # words and Carol's anonymous ones count for no team, only in the total,
+    # or set beside the named quotes they would say whose they were.
+    assert home.contributions == 2 and lakeside.contributions == 0 and lakeside.small
+    assert eq.anonymous_unassigned_team == 2 and eq.contributions == 4
     assert home.turns == 1 and home.passes == 1 and lakeside.turns == 1
     assert eq.turns == 2 and eq.passes == 1
     # Turns spoken: alice 1, carol 1, bob 0, dave 0, scribe 0.
     assert eq.gini == round(gini([1, 1, 0, 0, 0]), 3)
     roles = {g.key: g for g in eq.by_role}
     assert roles["faith_leader"].contributions == 0 and roles["faith_leader"].small
+    # Bob is the only community leader: his words count for no role either.
+    assert roles["community_leader"].contributions == 0 and eq.anonymous_unassigned_role == 2
     assert round(sum(g.room_share for g in eq.by_team)) == 100
 
 
-def test_anonymous_words_count_for_a_group_of_at_least_three(published, make_member):
+def test_anonymous_words_never_count_for_a_group_however_large(published, make_member):
+    """However many people a group has, anonymous words count only in the total."""
     from participants.models import Attendance
 
     p = published.people
-    for i in range(SMALL_CELL - 2):
+    for i in range(SMALL_CELL + 2):
         extra = make_member("participant", display_name=f"Extra {i}", team=p.other_team)
         Attendance.objects.create(member=extra, meeting=published.session.meeting, source="marked")
     lakeside = next(g for g in _equity(published).by_team if g.label.startswith("Lakeside"))
-    assert lakeside.people == SMALL_CELL and lakeside.contributions == 1 and not lakeside.small
+    assert lakeside.people > SMALL_CELL and lakeside.contributions == 0 and not lakeside.small
+
+
+def test_not_for_attribution_words_count_for_a_role_five_members_share(published, make_member):
+    """Where the row shows the role (five or more members hold it), the count may too; never the team."""
+    for i in range(4):
+        make_member("participant", display_name=f"Leader {i}", stakeholder_role="community_leader")
+    eq = _equity(published)
+    roles = {g.key: g for g in eq.by_role}
+    assert roles["community_leader"].contributions == 1 and eq.anonymous_unassigned_role == 1
+    assert eq.anonymous_unassigned_team == 2
 
 
 def test_equity_page_has_an_accessible_chart_and_tables(published, client_for):
@@ -93,7 +107,9 @@ def test_follow_through_by_team_and_commitments_per_session_default(published, c
     assert "50.0%" in body and "No check-in yet" in body
     DialogueSession.objects.filter(pk=session.pk).update(attribution_default="not_for_attribution")
     body = client_for(p.convener).get(url).content.decode()
-    assert "Host a listening circle" in body and "Alice Named" not in body and "Law enforcement" in body
+    # Chatham House: no name, no team; Alice's role is hers alone, so "A participant".
+    assert "Host a listening circle" in body and "Alice Named" not in body and "Law enforcement" not in body
+    assert "A participant" in body
     DialogueSession.objects.filter(pk=session.pk).update(attribution_default="off_record")
     body = client_for(p.convener).get(url).content.decode()
     assert "Host a listening circle" not in body and "We held two circles" not in body
@@ -102,12 +118,14 @@ def test_follow_through_by_team_and_commitments_per_session_default(published, c
     assert f"Meeting {session.meeting.number}</th>" in body and "<td>2</td>" in body
 
 
-def test_follow_through_leaves_anonymous_words_out_of_team_counts(published, client_for):
+def test_follow_through_counts_only_named_words_by_team(published, client_for):
     from archives.selectors import followthrough_get
 
     data = followthrough_get(member=published.people.convener, theme=published.theme)
     team_key = str(published.people.team.pk)
     number = published.session.meeting.number
-    assert data.words[team_key] == {number: 2}
+    # Alice's named words count for her team; Bob's not-for-attribution and
+    # Carol's anonymous words for no team.
+    assert data.words[team_key] == {number: 1}
     assert str(published.people.other_team.pk) not in data.words
-    assert data.anonymous_words == {number: 1}
+    assert data.anonymous_words == {number: 2}

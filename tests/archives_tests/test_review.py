@@ -49,8 +49,11 @@ def test_before_publication_only_the_author_sees_their_words(closed, client_for)
     convener = client_for(p.convener).get(url).content.decode()
     for text in TEXTS.values():
         assert text not in convener
-    # The facilitator sees who has released, not what they said.
-    assert "Alice Named" in convener and "Not yet" in convener
+    # The holders see how many have released, never who has words in the
+    # session: beside the named quotes that would say whose the others are.
+    assert "0 of 3 members with words in this session have released them" in convener
+    for name in ("Alice Named", "Bob Quietname", "Carol Hidden"):
+        assert name not in convener
     assert client_for(p.convener).get(reverse("archive_transcript", args=[closed.session.pk])).status_code == 404
 
 
@@ -160,9 +163,13 @@ def test_review_page_actions(closed, client_for):
     )
     assert response.status_code == 302
     assert Contribution.objects.get(pk=closed.named.pk).consent == "anonymous"
+    # Redacting is for good: without the confirming step nothing is removed.
     alice.post(url, {"action": "redact", "contribution_id": closed.reply.pk})
+    assert not Redaction.objects.filter(contribution=closed.reply).exists()
+    assert "Confirm the redaction first" in alice.get(url).content.decode()
+    alice.post(url, {"action": "redact", "contribution_id": closed.reply.pk, "confirm": "1"})
     assert Redaction.objects.filter(contribution=closed.reply).exists()
-    alice.post(url, {"action": "redact", "contribution_id": closed.nfa.pk})  # Bob's: refused
+    alice.post(url, {"action": "redact", "contribution_id": closed.nfa.pk, "confirm": "1"})  # Bob's: refused
     assert not Redaction.objects.filter(contribution=closed.nfa).exists()
     alice.post(url, {"action": "release"})
     assert ReviewRelease.objects.filter(member=p.alice).exists()

@@ -32,7 +32,7 @@ def test_markup_in_words_is_shown_as_text(published, client_for):
     Contribution.objects.filter(pk=published.named.pk).update(text="<script>alert(1)</script> mural of trust")
     body = _search(client_for(published.people.convener), published, "mural")
     # PostgreSQL's headline leaves markup tags out; the substring match escapes them.
-    assert "<script" not in body and "<mark>mural</mark>" in body
+    assert "<script>alert" not in body and "<mark>mural</mark>" in body
 
 
 @pytest.mark.postgres

@@ -55,7 +55,7 @@ SPEC: dict[str, dict[str, tuple]] = {
     "note_share": {
         "client_id!": ("client_id",),
         "text": ("text", 4000, False, True),
-        "consent": ("choice", CONSENTS, True),
+        "consent!": ("choice", CONSENTS),
     },
     "phase_advance": {},
     "phase_set": {"phase_id!": ("id", False)},

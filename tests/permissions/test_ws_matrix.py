@@ -99,7 +99,7 @@ def _setup(action: str, world, actor) -> tuple[object, dict]:
     if action == "note_save":
         return s, {"type": action, "text": "Private thoughts."}
     if action == "note_share":
-        return s, {"type": action, "client_id": cid, "text": "The part I share."}
+        return s, {"type": action, "client_id": cid, "text": "The part I share.", "consent": "named"}
     if action == "pause_request":
         return s, {"type": action}
     if action == "commitment_set":

@@ -2,7 +2,7 @@
 
 import pytest
 
-from participants.models import Attendance
+from participants.models import Attendance, SessionAttendance
 from sessions.models import RoomConnection
 
 from .conftest import open_socket
@@ -56,6 +56,31 @@ async def test_bad_origin_is_refused(live_session, participant):
     assert not connected
 
 
-async def test_joining_records_attendance(room, live_session, participant):
+async def test_joining_an_open_session_records_attendance(room, open_session, participant):
+    """Being present while the session is open is attending it: the meeting and the session."""
+    await room(participant, open_session)
+    assert await Attendance.objects.filter(member=participant, meeting_id=open_session.meeting_id).aexists()
+    assert await SessionAttendance.objects.filter(member=participant, session=open_session).aexists()
+
+
+async def test_joining_a_scheduled_session_records_no_attendance(room, live_session, participant):
+    """Opening the room of a session that has not started is not attending it:
+    nobody can give themselves "was there" (and the archive access it brings)."""
     await room(participant, live_session)
-    assert await Attendance.objects.filter(member=participant, meeting_id=live_session.meeting_id).aexists()
+    assert not await Attendance.objects.filter(member=participant).aexists()
+    assert not await SessionAttendance.objects.filter(member=participant).aexists()
+
+
+async def test_people_waiting_when_the_room_opens_attend(room, live_session, participant, facilitator):
+    """Whoever is in the room when the facilitator opens it is in the session."""
+    await room(participant, live_session)
+    fac = await room(facilitator, live_session)
+    await fac.request({"type": "session_open"})
+    assert await SessionAttendance.objects.filter(member=participant, session=live_session).aexists()
+
+
+async def test_joining_a_closed_session_records_no_attendance(room, open_session, participant, facilitator):
+    fac = await room(facilitator, open_session)
+    await fac.request({"type": "session_close"})
+    await room(participant, open_session)
+    assert not await SessionAttendance.objects.filter(member=participant).aexists()

@@ -183,7 +183,10 @@ async def test_reflection_and_private_notes(room, open_session, facilitator, par
     assert (await room(facilitator, open_session)).hello["state"]["note"] is None
     assert (await room(participant, open_session)).hello["state"]["note"]["text"].startswith("Something")
 
-    shared = await me.request({"type": "note_share", "client_id": "n1"})
+    # Sharing says how the note may be recorded; without a choice nothing is shared.
+    refused = await me.request({"type": "note_share", "client_id": "n0"})
+    assert refused["type"] == "error" and refused["code"] == "bad_request"
+    shared = await me.request({"type": "note_share", "client_id": "n1", "consent": "named"})
     added = await fac.event("contribution_added")
     assert added["contribution"]["kind"] == "reflection" and added["seq"] == shared["seq"]
     assert added["contribution"]["text"] == "Something I noticed about my own police chief."
@@ -281,10 +284,11 @@ async def test_close_purges_off_the_record_text(room, open_session, facilitator,
 
     assert not await Acknowledgement.objects.filter(reflection__contains="chief").aexists()
     assert (await Contribution.objects.aget(pk=kept["contribution_id"])).text == "On the record."
-    hello = (await room(participant, open_session)).hello
-    purged = {c["id"]: c for c in hello["state"]["contributions"]}
-    assert purged[off["contribution_id"]]["purged"] is True and purged[off["contribution_id"]]["text"] == ""
-    assert hello["session"]["state"] == "closed"
+    # After close the live room shows no words to anyone: the archive is the only reader.
+    again = await room(participant, open_session)
+    assert again.hello["state"]["contributions"] == [] and again.hello["state"]["note"] is None
+    assert again.hello["session"]["state"] == "closed"
+    assert again.hello["session"]["archive_url"] == f"/sessions/{open_session.pk}/archive/review/"
 
 
 async def test_commitments_in_closing_phase_and_after_close(room, open_session, facilitator, participant):

@@ -16,8 +16,9 @@ PASSWORD = "correct horse battery"
 
 
 def test_convener_searches_filters_and_exports(live_server_url, published, page):  # noqa: F811
-    """Search highlights the match, a not-for-attribution quote shows role and
-    team but no name, and the CSV export holds the same consent-filtered rows."""
+    """Search highlights the match, a not-for-attribution quote shows neither
+    name nor team (Chatham House), and the CSV export holds the same
+    consent-filtered rows."""
     p = published.people
     exchange_id = published.session.meeting.exchange_id
     login(page, p.convener.user.email, PASSWORD)
@@ -31,7 +32,9 @@ def test_convener_searches_filters_and_exports(live_server_url, published, page)
     page.wait_for_url(lambda url: "q=viewing" in url)
     results = page.locator(".results")
     expect(results.locator("mark").first).to_be_visible()
-    expect(results).to_contain_text("Community leader")
+    # Not for attribution: Bob's role is his alone in the exchange, so "A participant".
+    expect(results).to_contain_text("A participant")
+    expect(results).not_to_contain_text("Community leader")
     expect(results).not_to_contain_text("Bob Quietname")
     assert_no_serious_axe_violations(page)
 
