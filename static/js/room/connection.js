@@ -18,8 +18,11 @@ const BACKOFF_BASE_MS = 1000;
 // The server sends a heartbeat every few seconds; silence this long means the socket is dead.
 const SILENCE_MS = 15000;
 const BACKOFF_MAX_MS = 30000;
-// Close codes after which reconnecting cannot help (not a member, no such session).
-const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
+// Close codes after which reconnecting cannot help (not allowed in, no such session).
+const FINAL_CLOSE_CODES = new Set([4403, 4404]);
+// "Your rights in this exchange changed" (a new role, a removal): reconnect at
+// once for a fresh hello with the rights the person has now.
+export const CLOSE_RIGHTS_CHANGED = 4401;
 // Error codes for which re-sending the same contribution would fail the same way.
 const FINAL_ERROR_CODES = new Set(["bad_request", "forbidden", "too_long", "session_closed", "not_found", "conflict"]);
 
@@ -32,7 +35,8 @@ export class RoomConnection {
    * @param {function} options.onEvent   (frame) one event, in seq order
    * @param {function} options.onAck     (frame, sentFrame)
    * @param {function} options.onError   (frame, sentFrame|null)
-   * @param {function} options.onStatus  (status, detail) connecting|open|reconnecting|closed
+   * @param {function} options.onStatus  (status, detail) connecting|open|reconnecting|refused|closed;
+   *                                     detail.code is the close code when a close caused it
    * @param {function} options.onFrame   (frame) anything else the server sends
    * @param {function} options.onOutboxChange () pending list changed
    */
@@ -51,6 +55,7 @@ export class RoomConnection {
     this.stopped = false;
     this.everOpened = false;
     this.helloSeen = false;
+    this.rightsRetried = false; // an immediate reconnect after 4401 was made and no hello has come since
     this.sentUnqueued = new Map(); // client_id -> frame, for matching errors of non-outbox actions
   }
 
@@ -123,11 +128,36 @@ export class RoomConnection {
       }
       if (FINAL_CLOSE_CODES.has(closeEvent.code)) {
         this.stopped = true;
+        clearTimeout(this.reconnectTimer);
         this.status("refused", { code: closeEvent.code });
+        return;
+      }
+      if (closeEvent.code === CLOSE_RIGHTS_CHANGED) {
+        this.rightsChanged();
         return;
       }
       this.scheduleReconnect();
     });
+  }
+
+  /**
+   * The server closed with 4401: the person's rights changed. Events already
+   * buffered were rendered for the old rights, so they are dropped; the fresh
+   * hello replaces the state, and the resume that follows it fetches every
+   * event after it as the person may see it now. Once at once; if the new
+   * socket is closed again before its hello, the usual back-off applies, so a
+   * server that keeps refusing is not hammered.
+   */
+  rightsChanged() {
+    this.buffer.clear();
+    this.resumeSince = null;
+    if (this.rightsRetried) {
+      this.scheduleReconnect();
+      return;
+    }
+    this.rightsRetried = true;
+    this.status("reconnecting", { code: CLOSE_RIGHTS_CHANGED, delay: 0 });
+    this.connect();
   }
 
   /** Exponential back-off with jitter, so a whole room does not reconnect in one instant. */
@@ -193,6 +223,7 @@ export class RoomConnection {
     this.lastSeq = Number(frame.last_seq) || 0;
     this.helloSeen = true;
     this.attempt = 0;
+    this.rightsRetried = false;
     this.resumeSince = null;
     for (const seq of this.buffer.keys()) {
       if (seq <= this.lastSeq) this.buffer.delete(seq);

@@ -171,12 +171,33 @@ export function spokenDuration(totalSeconds) {
   return parts.join(" ");
 }
 
-export const CONSENT_LABELS = {
-  named: "On the record, named",
-  not_for_attribution: "Not for attribution",
-  anonymous: "Anonymous",
-  off_record: "Off the record",
+/**
+ * What others will see under each consent, in plain words (docs/PRODUCT.md,
+ * "Consent"). The choices' own labels are the server's (sessions/models.py
+ * Attribution), read from the page with `choiceLabels`, never written here.
+ */
+export const CONSENT_EXPLANATIONS = {
+  named: "Everyone in the room sees your name, role and team; the published archive too.",
+  not_for_attribution:
+    "People in the room see your name; the archive shows no name or team, and your role only where five or more members share it.",
+  anonymous: "Everyone, facilitators included, sees 'Anonymous'; only you see it is yours.",
+  off_record: "Shown in the room while it is open, then erased for good at close; never archived.",
 };
+
+/** How a draft going off the record is marked, on the text box and in its badge. */
+export const OFF_RECORD_MARK = "Off the record — erased when the session closes";
+
+/** The labels of a server-rendered <select> (or radio group), by value. */
+export function choiceLabels(root) {
+  const labels = new Map();
+  if (!root) return labels;
+  for (const option of root.querySelectorAll("option")) labels.set(option.value, option.textContent.trim());
+  for (const radio of root.querySelectorAll("input[type=radio]")) {
+    const label = radio.id ? root.querySelector(`label[for="${CSS.escape(radio.id)}"]`) : null;
+    if (label && !labels.has(radio.value)) labels.set(radio.value, label.textContent.trim());
+  }
+  return labels;
+}
 
 export const KIND_LABELS = {
   story: "Story",

@@ -1,14 +1,17 @@
 /**
  * Contributions a person has sent but the server has not yet acknowledged.
  *
- * Kept in localStorage, keyed by session, so words typed while the network is
+ * Kept in localStorage, keyed by session and member, so words typed while the network is
  * down survive a dropped socket, a reload, or a laptop going to sleep. Each
  * entry carries the client_id it was first sent with; re-sending it with the
  * same id never stores it twice, so the outbox can re-send freely until the
  * server acknowledges.
  */
 
-const PREFIX = "cg.outbox.";
+import { STORAGE_PREFIX } from "../storage.js";
+
+// Under the common prefix, so signing out removes it (static/js/signout.js).
+const PREFIX = `${STORAGE_PREFIX}outbox.`;
 
 function newClientId() {
   if (window.crypto && typeof window.crypto.randomUUID === "function") {
@@ -75,6 +78,17 @@ export class Outbox {
 
   frames() {
     return this.items.map((item) => item.frame);
+  }
+
+  /** Forget every waiting frame, here and on the device (the room closed, or the person left it). */
+  clear() {
+    this.items = [];
+    this.save();
+  }
+
+  /** Forget them in memory only: another tab has already cleared the device (sign-out). */
+  dropInMemory() {
+    this.items = [];
   }
 }
 

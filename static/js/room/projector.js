@@ -6,6 +6,10 @@
  * (`?view=projector`, docs/protocol.md §1): the server then counts it as
  * nobody present, sends a `hello` with public state only and events without
  * anyone's words, and accepts nothing but `resume` and `heartbeat`.
+ *
+ * Events about contributions reach it bare (`{type, seq, event, at, actor:
+ * null}`: no contribution, no ids, no words). They only advance the seq;
+ * everything it shows (phase, queue, turns, timers) comes from the others.
  */
 
 import { RoomConnection } from "./connection.js";
@@ -138,15 +142,20 @@ const connection = new RoomConnection({
     const turn = currentTurn(state.round);
     const before = { turnId: turn ? turn.id : null };
     applyEvent(state, frame);
-    // Contributions and themes are not shown here; drop them rather than keep private words in memory.
+    // Contributions and themes are not shown here; drop them rather than keep anyone's words in memory.
     state.contributions = [];
+    state.ackReflections = {};
+    state.note = null;
     announce(frame, before);
     render();
   },
-  onStatus(status) {
+  onStatus(status, detail = {}) {
     const node = byId("connection-status");
     node.dataset.status = status;
-    node.textContent = status === "open" ? "Connected" : status === "refused" ? "Not allowed in this room." : "Reconnecting…";
+    if (status === "open") node.textContent = "Connected";
+    else if (status === "refused") {
+      node.textContent = detail.code === 4404 ? "This session no longer exists." : "Not allowed in this room. Sign in as a member of the exchange.";
+    } else node.textContent = "Reconnecting…";
   },
   onFrame(frame) {
     if (frame.type === "heartbeat" && frame.server_time) clock.sync(frame.server_time);

@@ -7,17 +7,32 @@
  * from events applied in seq order. What a person types is never lost: drafts
  * go through the outbox, private notes are kept on the device as well as on
  * the server.
+ *
+ * Who said what is shown only as far as the reader may know it (docs/protocol.md
+ * §3): anonymous words reach everyone but their author as "Anonymous", and
+ * once the session closes the room shows no words to anyone; the review page
+ * is where each person reads their own.
  */
 
-import { RoomConnection } from "./connection.js";
-import { applyEvent, currentTurn, stateFromHello } from "./state.js";
+import { CLOSE_RIGHTS_CHANGED, RoomConnection } from "./connection.js";
+import {
+  applyEvent,
+  authorName,
+  currentTurn,
+  forgetWords,
+  isAuthorHidden,
+  isOwnContribution,
+  stateFromHello,
+} from "./state.js";
 import {
   Announcer,
-  CONSENT_LABELS,
+  CONSENT_EXPLANATIONS,
   KIND_LABELS,
+  OFF_RECORD_MARK,
   ServerClock,
   TimerEnds,
   byId,
+  choiceLabels,
   describeMember,
   el,
   errorInPlainWords,
@@ -27,13 +42,28 @@ import {
   show,
   spokenDuration,
 } from "./dom.js";
+import { confirmInPage, dismissConfirm } from "./confirm.js";
 import { renderConsole, setupConsole } from "./console.js";
+import { SIGNED_OUT_KEY, STORAGE_PREFIX } from "../storage.js";
 
 const config = JSON.parse(byId("room-config").textContent);
 // Keyed by member as well as session: on a shared laptop, one person's unsent
 // words must never be shown to, or sent as, the next person who signs in.
+// Every key shares STORAGE_PREFIX, so signing out removes them all.
 const LOCAL_KEY = `${config.session_id}.${config.member_id}`;
-const NOTE_KEY = `cg.note.${LOCAL_KEY}`;
+const NOTE_KEY = `${STORAGE_PREFIX}note.${LOCAL_KEY}`;
+// Panels that show or take words. None is shown once the session has closed,
+// or once the person is no longer let into the room.
+const WORD_PANELS = [
+  "round-panel",
+  "queue-panel",
+  "reflection-panel",
+  "contributions-panel",
+  "compose-panel",
+  "capture-panel",
+  "pause-signal-panel",
+];
+const DURABLE_TYPES = ["contribute", "capture", "note_share"];
 
 class Room {
   constructor() {
@@ -48,6 +78,12 @@ class Room {
     this.drafts = new Map(); // "edit-17" / "ack-17" -> text typed but not yet sent
     this.itemCache = new Map(); // contribution id -> {signature, node}
     this.timerEnds = new TimerEnds();
+    // The server's labels for each consent (sessions/models.py Attribution), as the page renders them.
+    this.consentLabels = choiceLabels(byId("compose-attribution"));
+    // Why the room shows no words any more: "closed", "refused" (no longer let in),
+    // "signed-out" (in another tab); null while it does.
+    this.wordsGone = null;
+    this.rightsChanged = false; // the server closed with 4401; the next hello says so
     this.connection = new RoomConnection({
       url: config.ws_url,
       sessionId: LOCAL_KEY,
@@ -64,7 +100,12 @@ class Room {
   start() {
     this.bindParticipantControls();
     if (config.can_facilitate) setupConsole(this);
+    this.renderComposeConsent();
     this.renderOutbox();
+    // Signing out in another tab clears this device's drafts (static/js/signout.js): leave with them.
+    window.addEventListener("storage", (event) => {
+      if (event.key === SIGNED_OUT_KEY && event.newValue !== null) this.signedOutElsewhere();
+    });
     this.connection.start();
     window.setInterval(() => this.tick(), 1000);
     // A diagnostic handle for the browser console (and for tests that simulate a dropped network).
@@ -123,8 +164,14 @@ class Room {
     this.state = stateFromHello(frame);
     // On arriving, a timer that ran out before this page opened is not news.
     if (!wasOpen) this.timerEnds.noteEnded(this.timerKeys());
+    if (!wasOpen && !byId("compose-text").value) this.resetComposeConsent();
+    // What a person may see can change between connections (their rights, a
+    // consent switched to anonymous): every contribution is drawn afresh.
+    this.forgetStaleDrafts();
     const unsavedNote = window.localStorage.getItem(NOTE_KEY);
-    if (unsavedNote !== null && (!this.state.note || this.state.note.text !== unsavedNote)) {
+    if (this.state.session.state === "closed") {
+      // Kept privately on the server and forgotten here (leaveWords, from renderAll).
+    } else if (unsavedNote !== null && (!this.state.note || this.state.note.text !== unsavedNote)) {
       this.state.note = { text: unsavedNote, updated_at: null };
       window.setTimeout(() => this.saveNote(), 0);
     } else if (unsavedNote !== null) {
@@ -133,15 +180,65 @@ class Room {
     const notes = byId("reflection-notes");
     if (this.state.note && notes && document.activeElement !== notes) notes.value = this.state.note.text;
     this.renderAll();
-    if (wasOpen) this.announcer.say("Reconnected. The room is up to date.");
+    if (this.rightsChanged) {
+      this.rightsChanged = false;
+      this.announcer.say("Your rights in this exchange changed. The room now shows what you may see and do.");
+    } else if (wasOpen) {
+      this.announcer.say("Reconnected. The room is up to date.");
+    }
+  }
+
+  /** Drop open forms, drafts and drawn items that no longer fit the room (after a fresh hello). */
+  forgetStaleDrafts() {
+    this.itemCache.clear();
+    const me = this.state.you.member_id;
+    const present = new Map(this.state.contributions.map((c) => [c.id, c]));
+    for (const id of [...this.editing]) {
+      const c = present.get(id);
+      if (!c || !(isOwnContribution(c, me) || this.capturedBy(c, me))) {
+        this.editing.delete(id);
+        this.drafts.delete(`edit-${id}`);
+      }
+    }
+    for (const id of [...this.acking]) {
+      if (!present.has(id)) {
+        this.acking.delete(id);
+        this.drafts.delete(`ack-${id}`);
+      }
+    }
+    if (this.replyTo !== null && !present.has(this.replyTo)) this.setReplyTo(null);
+  }
+
+  /** Whether the reader captured it as the scribe (they may edit or withdraw it, not set its consent). */
+  capturedBy(c, me) {
+    return me !== null && me !== undefined && c.captured_by !== null && c.captured_by !== undefined && c.captured_by === me;
   }
 
   onEvent(frame) {
     const before = this.snapshotForAnnouncements();
     applyEvent(this.state, frame);
+    if (frame.event === "contribution_withdrawn" && frame.contribution_id != null) {
+      this.forgetContribution(frame.contribution_id);
+    }
     this.announceChange(frame, before);
-    if (frame.event === "session_resumed") this.connection.flushOutbox();
+    // Held words go out again once the pause lifts. At close the pause lifts
+    // with no event: sent once more, they are answered for good (acked if
+    // already stored, else refused as closed), so none linger on the device.
+    if (frame.event === "session_resumed" || frame.event === "session_closed") this.connection.flushOutbox();
     this.renderAll();
+  }
+
+  /** A withdrawn contribution leaves the screen at once, with any form open on it. */
+  forgetContribution(id) {
+    this.editing.delete(id);
+    this.acking.delete(id);
+    this.drafts.delete(`edit-${id}`);
+    this.drafts.delete(`ack-${id}`);
+    this.itemCache.delete(id);
+    if (this.replyTo === id) {
+      this.setReplyTo(null, { focus: false });
+      this.announcer.say("The contribution you were replying to was withdrawn. Your words are kept as a new point.");
+    }
   }
 
   onAck(frame, sent) {
@@ -155,7 +252,7 @@ class Room {
     } else if (sent.type === "pause_request") {
       setText("pause-signal-status", "The facilitators have been told, privately.");
     } else if (sent.type === "note_share") {
-      this.announcer.say("Your note is shared into the room.");
+      if (!this.wordsGone) this.announcer.say("Your note is shared into the room.");
     } else if (sent.type === "acknowledge") {
       this.acking.delete(sent.contribution_id);
       this.drafts.delete(`ack-${sent.contribution_id}`);
@@ -168,14 +265,22 @@ class Room {
   }
 
   onError(frame, sent) {
-    const target = (frame.client_id && this.errorTargets.get(frame.client_id)) || byId("compose-error");
+    let target = (frame.client_id && this.errorTargets.get(frame.client_id)) || byId("compose-error");
     if (frame.client_id) this.errorTargets.delete(frame.client_id);
-    const words = errorInPlainWords(frame);
+    let words = errorInPlainWords(frame);
+    const closed = Boolean(this.wordsGone) || (this.state && this.state.session.state === "closed");
+    if (closed) {
+      // The forms are gone: say it where the person now looks, and never put words back on screen.
+      target = byId("closed-status");
+      if (sent && DURABLE_TYPES.includes(sent.type) && frame.code === "session_closed") {
+        words = "Something you wrote was not shared: the session closed before it reached the room.";
+      }
+    }
     if (target) target.textContent = words;
     this.announcer.say(words);
     // A durable contribution the server refused for good comes back to the form, so nothing is lost.
     const held = ["paused", "rate_limited", "unavailable"].includes(frame.code);
-    if (sent && sent.type === "contribute" && !held) {
+    if (sent && sent.type === "contribute" && !held && !closed) {
       const box = byId("compose-text");
       if (box && !box.value.trim()) {
         box.value = sent.text;
@@ -184,27 +289,99 @@ class Room {
     }
   }
 
-  onStatus(status, detail) {
+  onStatus(status, detail = {}) {
     const node = byId("connection-status");
     if (!node) return;
+    if (detail.code === CLOSE_RIGHTS_CHANGED) this.rightsChanged = true;
     node.dataset.status = status;
-    if (status === "open") node.textContent = "Connected";
+    if (this.wordsGone === "signed-out") {
+      node.dataset.status = "refused";
+      node.textContent = "You signed out in another tab. Sign in again to return to the room.";
+    } else if (status === "open") node.textContent = "Connected";
     else if (status === "connecting") node.textContent = "Connecting to the room…";
-    else if (status === "reconnecting") node.textContent = "Reconnecting… anything you write is kept and sent when the room is back.";
-    else if (status === "refused") {
+    else if (status === "reconnecting" && this.rightsChanged) {
+      node.textContent = "Your rights in this exchange changed. Reconnecting with them…";
+    } else if (status === "reconnecting") {
+      node.textContent = "Reconnecting… anything you write is kept and sent when the room is back.";
+    } else if (status === "refused") {
       node.textContent =
         detail.code === 4404
           ? "This session no longer exists."
-          : "You are not signed in as a member of this exchange. Sign in again to join the room.";
+          : "You are not allowed in this room: you are not signed in as a member of this exchange. Sign in again to join the room.";
+      // No longer let in: nothing the room said stays on this screen.
+      this.leaveWords("refused");
     } else node.textContent = "Disconnected.";
     document.body.classList.toggle("room-offline", status !== "open");
+  }
+
+  /** Another tab signed out: its sign-out cleared this device; stop, and keep nothing on screen or in memory. */
+  signedOutElsewhere() {
+    this.connection.outbox.dropInMemory();
+    this.leaveWords("signed-out");
+    this.connection.stop();
+    this.onStatus("closed");
+    this.renderOutbox();
+  }
+
+  /**
+   * The room shows no words any more (closed, or the person is no longer let
+   * in): forget every contribution, reply, heard reflection, private note and
+   * draft, on screen and in memory, and take away the controls that make them.
+   */
+  leaveWords(reason) {
+    if (!this.wordsGone || reason !== "closed") this.wordsGone = reason;
+    if (this.state) forgetWords(this.state);
+    dismissConfirm();
+    const focusWasInWords = WORD_PANELS.some((id) => byId(id)?.contains(document.activeElement));
+    this.editing.clear();
+    this.acking.clear();
+    this.drafts.clear();
+    this.itemCache.clear();
+    this.setReplyTo(null, { focus: false });
+    byId("contribution-list").replaceChildren();
+    for (const id of ["compose-text", "reflection-notes", "capture-text"]) {
+      const box = byId(id);
+      if (box) box.value = "";
+    }
+    setText("compose-reply-author", "");
+    setText("compose-reply-excerpt", "");
+    this.closeNoteShare({ focus: false });
+    if (reason === "closed") {
+      // The note as last saved stays, privately, on the server (a closed session
+      // takes no more notes: its off-the-record words were erased from them at
+      // the close); the device forgets it and never shows it here again.
+      try {
+        window.localStorage.removeItem(NOTE_KEY);
+      } catch {
+        // Storage disabled: nothing was kept there.
+      }
+    }
+    // Refused (a lapsed sign-in, say): the device keeps an unsaved note for the
+    // next time this person is let in; signing out removes it (signout.js).
+    this.renderRoomShape();
+    if (focusWasInWords) {
+      const heading = reason === "closed" ? byId("closed-heading") : byId("room-title");
+      if (heading) {
+        heading.tabIndex = -1;
+        heading.focus();
+      }
+    }
+  }
+
+  /** Hide what shows or takes words once there are none to show; point to the review page after close. */
+  renderRoomShape() {
+    const gone = Boolean(this.wordsGone);
+    if (gone) for (const id of WORD_PANELS) show(id, false);
+    show("closed-panel", this.wordsGone === "closed");
+    const archiveUrl = this.state && this.state.session.archive_url;
+    if (archiveUrl) byId("closed-review-link").href = archiveUrl;
   }
 
   onFrame(frame) {
     if (frame.type === "heartbeat" && frame.server_time) {
       this.clock.sync(frame.server_time);
     } else if (frame.type === "private") {
-      if (frame.kind === "note" && this.state) {
+      if (frame.kind === "note" && this.state && !this.wordsGone && this.state.session.state !== "closed") {
         this.state.note = frame.note;
         const box = byId("reflection-notes");
         if (box && document.activeElement !== box && frame.note && !box.value) box.value = frame.note.text;
@@ -263,7 +440,9 @@ class Room {
     if (frame.event === "session_resumed") this.announcer.say("The room has resumed.");
     if (frame.event === "session_opened") this.announcer.say("The session is open.");
     if (frame.event === "session_closed") {
-      this.announcer.say("The session has closed. What will you try at home before we meet again?");
+      this.announcer.say(
+        "The session has closed. The words shared here are now only on the review page. What will you try at home before we meet again?",
+      );
     }
     if (frame.event === "queue_called" && frame.entry) {
       const who = frame.entry.member.id === me ? "You have" : `${frame.entry.member.display_name} has`;
@@ -281,6 +460,7 @@ class Room {
       event.preventDefault();
       this.submitContribution();
     });
+    byId("compose-attribution").addEventListener("change", () => this.renderComposeConsent());
     byId("compose-reply-cancel").addEventListener("click", () => this.setReplyTo(null));
 
     byId("raise-new").addEventListener("click", () => this.act({ type: "hand_raise", kind: "new_point" }, "hand-error"));
@@ -295,22 +475,21 @@ class Room {
     notes.value = window.localStorage.getItem(NOTE_KEY) || "";
     let noteTimer = null;
     notes.addEventListener("input", () => {
+      if (this.wordsGone) return;
       // Kept on the device only until the server holds it: private notes should not linger in the browser.
       window.localStorage.setItem(NOTE_KEY, notes.value);
       window.clearTimeout(noteTimer);
       noteTimer = window.setTimeout(() => this.saveNote(), 1500);
     });
+    // Sharing a note asks how it may be attributed, there and then (never the composer's menu).
     byId("reflection-share").addEventListener("click", () => {
-      const value = notes.value.trim();
-      if (!value) {
-        setText("reflection-error", "Write something in your notes first.");
-        return;
-      }
-      this.sendDurable(
-        { type: "note_share", text: value, consent: byId("compose-attribution").value },
-        "reflection-error",
-      );
+      if (byId("note-share-step").hidden) this.openNoteShare();
+      else this.closeNoteShare();
     });
+    byId("note-share-confirm").addEventListener("click", () => this.shareNote());
+    byId("note-share-cancel").addEventListener("click", () => this.closeNoteShare());
+    byId("note-share-step").addEventListener("change", () => this.renderNoteConsent());
+    closeOnEscape(byId("note-share-step"), () => this.closeNoteShare());
 
     byId("pause-signal").addEventListener("click", () => {
       setText("pause-signal-status", "");
@@ -350,8 +529,96 @@ class Room {
 
   /** Save the private note; offline, it simply waits on the device for the next connection. */
   saveNote() {
+    if (this.wordsGone) return;
     const text = byId("reflection-notes").value;
     this.connection.sendAction({ type: "note_save", text });
+  }
+
+  /** The session's attribution default: what the composer and the note-share choice start from. */
+  defaultConsent() {
+    const fromServer = this.state && this.state.session.attribution_default;
+    return fromServer || byId("compose-attribution").dataset.default || config.attribution_default || "named";
+  }
+
+  consentLabel(consent) {
+    return this.consentLabels.get(consent) || consent;
+  }
+
+  /** Back to the session's default, so the next words never go off the record (or unnamed) by accident. */
+  resetComposeConsent() {
+    const select = byId("compose-attribution");
+    const value = this.defaultConsent();
+    if ([...select.options].some((o) => o.value === value)) select.value = value;
+    this.renderComposeConsent();
+  }
+
+  /**
+   * Say, next to the menu, what others will see under the chosen consent (a
+   * polite live region, changed only when the choice does), and mark a draft
+   * going off the record on the text box itself.
+   */
+  renderComposeConsent() {
+    const consent = byId("compose-attribution").value;
+    setText("compose-consent-explain", CONSENT_EXPLANATIONS[consent] || "");
+    const offRecord = consent === "off_record";
+    show("compose-offrecord-mark", offRecord);
+    const box = byId("compose-text");
+    box.classList.toggle("off-record-draft", offRecord);
+    box.placeholder = offRecord ? OFF_RECORD_MARK : "";
+    // A hidden description would still be read: it joins only while it shows.
+    box.setAttribute("aria-describedby", `${offRecord ? "compose-offrecord-mark " : ""}compose-counter compose-error`);
+    byId("compose-panel").classList.toggle("composing-off-record", offRecord);
+  }
+
+  openNoteShare() {
+    const notes = byId("reflection-notes");
+    setText("reflection-error", "");
+    if (!notes.value.trim()) {
+      setText("reflection-error", "Write something in your notes first.");
+      notes.focus();
+      return;
+    }
+    const step = byId("note-share-step");
+    const choice = this.defaultConsent();
+    let checked = null;
+    for (const radio of step.querySelectorAll("input[name=note-consent]")) {
+      radio.checked = radio.value === choice;
+      if (radio.checked) checked = radio;
+    }
+    step.hidden = false;
+    byId("reflection-share").setAttribute("aria-expanded", "true");
+    this.renderNoteConsent();
+    (checked || step.querySelector("input[name=note-consent]"))?.focus();
+  }
+
+  closeNoteShare({ focus = true } = {}) {
+    const step = byId("note-share-step");
+    if (!step || step.hidden) return;
+    const hadFocus = step.contains(document.activeElement);
+    step.hidden = true;
+    byId("reflection-share").setAttribute("aria-expanded", "false");
+    if (focus && hadFocus) byId("reflection-share").focus();
+  }
+
+  renderNoteConsent() {
+    const chosen = byId("note-share-step").querySelector("input[name=note-consent]:checked");
+    setText("note-consent-explain", chosen ? CONSENT_EXPLANATIONS[chosen.value] || "" : "");
+  }
+
+  shareNote() {
+    const value = byId("reflection-notes").value.trim();
+    const chosen = byId("note-share-step").querySelector("input[name=note-consent]:checked");
+    if (!value) {
+      setText("reflection-error", "Write something in your notes first.");
+      return;
+    }
+    if (!chosen) {
+      setText("reflection-error", "Choose how your note may be attributed.");
+      return;
+    }
+    this.sendDurable({ type: "note_share", text: value, consent: chosen.value }, "reflection-error");
+    this.closeNoteShare();
+    byId("reflection-share").focus();
   }
 
   updateCounter() {
@@ -363,7 +630,7 @@ class Room {
     if (used === config.max_length) this.announcer.say("You have reached the 4000-character limit.");
   }
 
-  submitContribution() {
+  async submitContribution() {
     const box = byId("compose-text");
     const value = box.value.trim();
     setText("compose-error", "");
@@ -376,43 +643,68 @@ class Room {
       setText("compose-error", `At most ${config.max_length} characters.`);
       return;
     }
+    const consent = byId("compose-attribution").value;
+    if (consent === "off_record") {
+      // Once per send: off the record is a knowing choice, never a leftover.
+      const yes = await confirmInPage({
+        title: "Share this off the record?",
+        text: `${CONSENT_EXPLANATIONS.off_record} Nobody can quote it from the archive.`,
+        confirmLabel: "Share off the record",
+        cancelLabel: "Go back",
+        focus: "confirm",
+      });
+      if (!yes) return;
+      // The room may have closed while the question was open.
+      if (this.wordsGone || !box.value.trim() || byId("compose-attribution").value !== "off_record") return;
+    }
     this.sendDurable(
       {
         type: "contribute",
-        text: value,
+        text: box.value.trim(),
         kind: byId("compose-kind").value,
-        consent: byId("compose-attribution").value,
+        consent,
         reply_to: this.replyTo,
       },
       "compose-error",
     );
     box.value = "";
     this.updateCounter();
-    this.setReplyTo(null);
+    this.setReplyTo(null, { focus: false });
+    this.resetComposeConsent();
     if (!this.connection.isOpen()) {
       this.announcer.say("Not connected: your contribution is kept on this device and will be sent when the room is back.");
     }
   }
 
-  setReplyTo(contributionId) {
+  setReplyTo(contributionId, { focus = true } = {}) {
     this.replyTo = contributionId;
     const box = byId("compose-reply");
     if (contributionId === null || !this.state) {
       box.hidden = true;
       return;
     }
-    const parent = this.state.contributions.find((c) => c.id === contributionId);
-    setText("compose-reply-author", parent ? parent.author.display_name : "a contribution");
-    setText("compose-reply-excerpt", parent ? excerpt(parent.text) : "");
+    this.renderComposeReply();
     byId("compose-kind").value = "response";
     box.hidden = false;
-    byId("compose-text").focus();
+    if (focus) byId("compose-text").focus();
+  }
+
+  /** "In reply to …": kept current, so a name hidden since (anonymous) is hidden here too. */
+  renderComposeReply() {
+    if (this.replyTo === null || !this.state) return;
+    const parent = this.state.contributions.find((c) => c.id === this.replyTo);
+    setText("compose-reply-author", parent ? authorName(parent) : "a contribution");
+    setText("compose-reply-excerpt", parent ? excerpt(parent.text) : "");
   }
 
   // --- Rendering ------------------------------------------------------------------
 
   renderAll() {
     if (!this.state) return;
+    // After close the live room shows no words to anyone, whatever arrived before.
+    if (this.state.session.state === "closed" && !this.wordsGone) this.leaveWords("closed");
+    this.renderRoomShape();
+    this.renderComposeReply();
     this.renderSessionState();
     this.renderPhases();
     this.renderPresence();
@@ -447,7 +739,7 @@ class Room {
   }
 
   renderPhases() {
-    const current = this.state.currentPhase;
+    const current = this.state.session.state === "closed" ? null : this.state.currentPhase;
     for (const item of document.querySelectorAll("#phase-list li[data-phase-id]")) {
       const isNow = current && Number(item.dataset.phaseId) === current.id;
       item.classList.toggle("phase-current", Boolean(isNow));
@@ -595,9 +887,10 @@ class Room {
     const reflection = this.state.reflection;
     const panel = byId("reflection-panel");
     const wasHidden = panel.hidden;
-    panel.hidden = !reflection;
+    panel.hidden = !reflection || Boolean(this.wordsGone);
     panel.classList.toggle("reflection-active", Boolean(reflection));
-    if (reflection && wasHidden && this.state.note && !byId("reflection-notes").value) {
+    if (panel.hidden) this.closeNoteShare({ focus: false });
+    if (reflection && wasHidden && this.state.note && !this.wordsGone && !byId("reflection-notes").value) {
       byId("reflection-notes").value = this.state.note.text;
     }
   }
@@ -619,7 +912,7 @@ class Room {
       const parent = c.reply_to ? byIdMap.get(c.reply_to) : null;
       const signature = JSON.stringify([
         c,
-        parent ? [parent.author.display_name, parent.text] : null,
+        parent ? [authorName(parent), parent.text] : null,
         this.editing.has(c.id),
         this.acking.has(c.id),
         s.session.state,
@@ -663,19 +956,25 @@ class Room {
   }
 
   contributionItem(c, { me, themeNames, byIdMap }) {
-    const mine = c.author && c.author.id === me;
+    // Who wrote it, only as far as this reader may know: anonymous words show
+    // "Anonymous", no role or team, and are never treated as the reader's own.
+    const hidden = isAuthorHidden(c);
+    const name = authorName(c);
+    const mine = isOwnContribution(c, me);
+    const captured = !mine && this.capturedBy(c, me);
     const open = this.state.session.state === "open";
     const li = el("li", { className: `contribution${c.reply_to ? " is-reply" : ""}`, id: `contribution-${c.id}` });
     const header = el(
       "p",
       { className: "contribution-meta" },
-      el("strong", { text: c.author ? c.author.display_name : "Someone" }),
-      c.author ? el("span", { className: "muted", text: ` · ${describeMember(c.author)}` }) : null,
+      el("strong", { text: name }),
+      !hidden ? el("span", { className: "muted", text: ` · ${describeMember(c.author)}` }) : null,
+      mine && c.consent === "anonymous" ? el("span", { className: "muted", text: " · yours; everyone else sees “Anonymous”" }) : null,
       " ",
       el("span", { className: "badge", text: KIND_LABELS[c.kind] || c.kind }),
       " ",
-      el("span", { className: `badge consent consent-${c.consent}`, text: CONSENT_LABELS[c.consent] || c.consent }),
-      c.captured_by ? el("span", { className: "muted", text: " · captured by the scribe" }) : null,
+      el("span", { className: `badge consent consent-${c.consent}`, text: this.consentLabel(c.consent) }),
+      c.captured_by ? el("span", { className: "muted", text: captured ? " · captured by you" : " · captured by the scribe" }) : null,
       c.edited_at ? el("span", { className: "muted", text: " · edited" }) : null,
     );
     li.append(header);
@@ -687,20 +986,20 @@ class Room {
           { className: "in-reply-to muted" },
           "In reply to ",
           parent
-            ? el("a", { href: `#contribution-${parent.id}`, text: `${parent.author.display_name}: “${excerpt(parent.text)}”` })
+            ? el("a", { href: `#contribution-${parent.id}`, text: `${authorName(parent)}: “${excerpt(parent.text)}”` })
             : "a contribution that was withdrawn",
         ),
       );
     }
     if (this.editing.has(c.id)) {
-      li.append(this.editForm(c));
+      li.append(this.editForm(c, { mine }));
     } else {
       li.append(el("p", { className: "contribution-text", text: c.purged ? "(off the record: not kept)" : c.text }));
     }
     const themes = (c.themes || []).map((id) => themeNames.get(id)).filter(Boolean);
     if (themes.length) {
       li.append(
-        el("p", { className: "contribution-themes" }, "Themes: ", ...themes.map((name) => el("span", { className: "badge theme", text: name }))),
+        el("p", { className: "contribution-themes" }, "Themes: ", ...themes.map((theme) => el("span", { className: "badge theme", text: theme }))),
       );
     }
     const reflections = this.state.ackReflections[c.id] || [];
@@ -716,7 +1015,6 @@ class Room {
         ),
       );
     }
-    const who = c.author ? c.author.display_name : "this";
     const actions = el("div", { className: "button-row contribution-actions" });
     const errorId = `contribution-error-${c.id}`;
     if (open) {
@@ -726,7 +1024,7 @@ class Room {
             type: "button",
             className: "button secondary small",
             text: "Reply",
-            "aria-label": `Reply to ${who}`,
+            "aria-label": `Reply to ${name}`,
             dataset: { focusKey: `reply-${c.id}` },
             onclick: () => this.setReplyTo(c.id),
           }),
@@ -738,7 +1036,7 @@ class Room {
             type: "button",
             className: "button secondary small",
             text: "I heard you",
-            "aria-label": `I heard you, ${who}`,
+            "aria-label": `I heard you, ${name}`,
             dataset: { focusKey: `ack-${c.id}` },
             onclick: () => {
               this.acking.add(c.id);
@@ -748,13 +1046,15 @@ class Room {
           }),
         );
       }
-      if (mine && !c.purged && !this.editing.has(c.id) && this.may("contribution_edit")) {
+      // The speaker edits and withdraws their own words; so may the scribe who captured them.
+      const whose = mine ? "your contribution" : "the words you captured";
+      if ((mine || captured) && !c.purged && !this.editing.has(c.id) && this.may("contribution_edit")) {
         actions.append(
           el("button", {
             type: "button",
             className: "button secondary small",
             text: "Edit",
-            "aria-label": "Edit your contribution",
+            "aria-label": `Edit ${whose}`,
             dataset: { focusKey: `edit-${c.id}` },
             onclick: () => {
               this.editing.add(c.id);
@@ -762,33 +1062,30 @@ class Room {
               byId(`edit-text-${c.id}`)?.focus();
             },
           }),
+        );
+      }
+      if ((mine || captured) && this.may("contribution_withdraw")) {
+        actions.append(
           el("button", {
             type: "button",
             className: "button danger small",
             text: "Withdraw",
-            "aria-label": "Withdraw your contribution",
+            "aria-label": `Withdraw ${whose}`,
             dataset: { focusKey: `withdraw-${c.id}` },
-            onclick: () => {
-              if (window.confirm("Withdraw this contribution? It will be removed from the room.")) {
-                this.act({ type: "contribution_withdraw", contribution_id: c.id }, errorId);
-              }
-            },
+            onclick: () => this.withdraw(c, errorId, { title: `Withdraw ${whose}?`, confirmLabel: "Withdraw" }),
           }),
         );
       }
-      if (this.runsRoom() && this.may("contribution_withdraw") && !mine) {
+      // A facilitator may remove anyone's words, by id, without learning whose they are.
+      if (this.runsRoom() && this.may("contribution_withdraw") && !mine && !captured) {
         actions.append(
           el("button", {
             type: "button",
             className: "button danger small",
             text: "Remove",
-            "aria-label": `Remove ${who}'s contribution`,
+            "aria-label": hidden ? "Remove this anonymous contribution" : `Remove ${name}'s contribution`,
             dataset: { focusKey: `remove-${c.id}` },
-            onclick: () => {
-              if (window.confirm("Remove this contribution from the room?")) {
-                this.act({ type: "contribution_withdraw", contribution_id: c.id }, errorId);
-              }
-            },
+            onclick: () => this.withdraw(c, errorId, { title: "Remove this contribution from the room?", confirmLabel: "Remove" }),
           }),
         );
       }
@@ -799,6 +1096,19 @@ class Room {
     if (this.runsRoom()) li.append(...this.themeControls(c, errorId));
     li.append(el("p", { className: "control-error", id: errorId }));
     return li;
+  }
+
+  /** Withdrawing removes words from every screen at once: asked once, inside the page. */
+  async withdraw(c, errorId, { title, confirmLabel }) {
+    const yes = await confirmInPage({
+      title,
+      text: "It is removed from everyone's screen at once, erased when the session closes, and never archived. Replies to it stay.",
+      confirmLabel,
+      cancelLabel: "Keep it",
+      danger: true,
+      focus: "cancel",
+    });
+    if (yes) this.act({ type: "contribution_withdraw", contribution_id: c.id }, errorId);
   }
 
   /**
@@ -813,8 +1123,9 @@ class Room {
     if (opener) opener.focus();
   }
 
-  editForm(c) {
+  editForm(c, { mine = true } = {}) {
     const errorId = `contribution-error-${c.id}`;
+    const label = mine ? "Edit your contribution" : "Edit the words you captured";
     const form = el("form", { className: "stack-form inline-edit" });
     const draftKey = `edit-${c.id}`;
     const area = el("textarea", {
@@ -826,7 +1137,7 @@ class Room {
     area.value = this.drafts.has(draftKey) ? this.drafts.get(draftKey) : c.text;
     area.addEventListener("input", () => this.drafts.set(draftKey, area.value));
     form.append(
-      el("label", { for: `edit-text-${c.id}`, text: "Edit your contribution" }),
+      el("label", { for: `edit-text-${c.id}`, text: label }),
       area,
       el(
         "div",
@@ -889,19 +1200,24 @@ class Room {
     return form;
   }
 
+  /** The speaker changes how their words may be attributed; the sentence under it says what others will then see. */
   consentForm(c, errorId) {
     const selectId = `consent-${c.id}`;
+    const explainId = `consent-explain-${c.id}`;
     const select = el(
       "select",
-      { id: selectId, dataset: { focusKey: `consent-${c.id}` } },
-      Object.entries(CONSENT_LABELS).map(([value, label]) => el("option", { value, text: label, selected: value === c.consent })),
+      { id: selectId, "aria-describedby": explainId, dataset: { focusKey: `consent-${c.id}` } },
+      [...this.consentLabels].map(([value, label]) => el("option", { value, text: label, selected: value === c.consent })),
     );
+    const explain = el("p", { className: "help consent-explain", id: explainId, text: CONSENT_EXPLANATIONS[c.consent] || "" });
+    select.addEventListener("change", () => setText(explain, CONSENT_EXPLANATIONS[select.value] || ""));
     const form = el(
       "form",
       { className: "inline-consent" },
-      el("label", { for: selectId, text: "Attribution in the archive" }),
+      el("label", { for: selectId, text: "How these words may be attributed" }),
       select,
       el("button", { type: "submit", className: "button secondary small", text: "Change", dataset: { focusKey: `consent-save-${c.id}` } }),
+      explain,
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();

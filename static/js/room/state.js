@@ -6,22 +6,29 @@
  * never depends on what happens to be on screen.
  */
 
+/** The label the server gives a contribution whose author this reader may not know (docs/protocol.md §3). */
+export const ANONYMOUS = "Anonymous";
+
 export function stateFromHello(frame) {
   const state = frame.state || {};
+  const session = { ...frame.session };
+  // After close the live room shows no words to anyone (the server sends none;
+  // this holds the client to that even if some arrive).
+  const closed = session.state === "closed";
   return {
-    session: { ...frame.session },
+    session,
     you: { ...frame.you },
     phases: state.phases || [],
     currentPhase: state.current_phase || null,
     present: state.present || [],
-    contributions: state.contributions || [],
+    contributions: closed ? [] : (state.contributions || []).filter(isShowable),
     queue: state.queue || [],
     queueCurrent: state.queue_current || null,
     round: state.round || null,
     reflection: state.reflection || null,
     themes: state.themes || [],
     notYetSpoken: Array.isArray(state.not_yet_spoken) ? state.not_yet_spoken : null,
-    note: state.note || null,
+    note: closed ? null : state.note || null,
     commitment: state.commitment || null,
     signals: state.signals || [],
     ackReflections: {}, // contribution id -> [{display_name, reflection}] seen while here
@@ -29,10 +36,46 @@ export function stateFromHello(frame) {
 }
 
 function findContribution(state, id) {
+  if (id === null || id === undefined) return null;
   return state.contributions.find((c) => c.id === id) || null;
 }
 
+/** A contribution with something to show: an id and its text (bare ones, as a projector gets, have neither). */
+function isShowable(c) {
+  return Boolean(c) && typeof c === "object" && Number.isInteger(c.id) && typeof c.text === "string";
+}
+
+/**
+ * Whether this reader may not know who wrote it: the server sends anonymous
+ * words to everyone but their author with `author_hidden` and an author
+ * whose id is null. Either sign is enough.
+ */
+export function isAuthorHidden(c) {
+  return Boolean(c && (c.author_hidden || !c.author || c.author.id === null || c.author.id === undefined));
+}
+
+/** The name to show for a contribution's author: never looked up from an id the reader may not have. */
+export function authorName(c) {
+  if (!c || !c.author) return "Someone";
+  // Never a name for hidden words, whatever else the object carries.
+  if (isAuthorHidden(c)) return ANONYMOUS;
+  return c.author.display_name || "Someone";
+}
+
+/** Whether the reader wrote it (an anonymous author's own tabs get the full author). */
+export function isOwnContribution(c, memberId) {
+  return memberId !== null && memberId !== undefined && !isAuthorHidden(c) && c.author.id === memberId;
+}
+
+/** Forget every word the room held: contributions, what people heard, the private note. */
+export function forgetWords(state) {
+  state.contributions = [];
+  state.ackReflections = {};
+  state.note = null;
+}
+
 function markSpoken(state, memberId) {
+  if (memberId === null || memberId === undefined) return;
   if (state.notYetSpoken) state.notYetSpoken = state.notYetSpoken.filter((id) => id !== memberId);
 }
 
@@ -51,7 +94,7 @@ export function applyEvent(state, frame) {
       state.present.sort((a, b) => a.display_name.localeCompare(b.display_name));
       if (state.notYetSpoken && !state.notYetSpoken.includes(member.id)) {
         const spoke =
-          state.contributions.some((c) => c.author && c.author.id === member.id) ||
+          state.contributions.some((c) => !isAuthorHidden(c) && c.author.id === member.id) ||
           spokeTurnMembers(state.round).includes(member.id);
         if (!spoke) state.notYetSpoken.push(member.id);
       }
@@ -74,15 +117,17 @@ export function applyEvent(state, frame) {
       state.session.state = "closed";
       state.session.closed_at = frame.closed_at;
       state.session.commitments_until = frame.commitments_until;
-      for (const id of frame.purged || []) {
-        const c = findContribution(state, id);
-        if (c) {
-          c.text = "";
-          c.purged = true;
-        }
-      }
+      if (frame.archive_url) state.session.archive_url = frame.archive_url;
+      // After close the live room shows no words to anyone: the review page is
+      // where each person reads their own (`archive_url`).
+      forgetWords(state);
+      // The round and reflection end, waiting hands are cleared and the pause
+      // lifts, with no further events.
       state.round = null;
       state.reflection = null;
+      state.queue = [];
+      state.queueCurrent = null;
+      state.session.paused = false;
       break;
     case "session_paused":
       state.session.paused = true;
@@ -94,35 +139,49 @@ export function applyEvent(state, frame) {
       state.currentPhase = frame.current_phase;
       break;
     case "contribution_added": {
+      // A replayed event of a contribution since withdrawn (or any event after
+      // close, or a projector's) arrives bare: it only advances the seq.
+      if (!isShowable(frame.contribution) || state.session.state === "closed") break;
       const c = { ...frame.contribution, acked_by_me: false };
       if (!findContribution(state, c.id)) state.contributions.push(c);
-      if (c.author) markSpoken(state, c.author.id);
+      if (!isAuthorHidden(c)) markSpoken(state, c.author.id);
       break;
     }
     case "contribution_edited": {
       const c = findContribution(state, frame.contribution_id);
-      if (c) {
+      // Replays carry the current text (earlier versions never arrive), or none at all.
+      if (c && typeof frame.text === "string") {
         c.text = frame.text;
-        c.edited_at = frame.edited_at;
-        c.revisions = frame.revisions;
+        if ("edited_at" in frame) c.edited_at = frame.edited_at;
+        if ("revisions" in frame) c.revisions = frame.revisions;
       }
       break;
     }
     case "contribution_withdrawn":
+      // Gone from the screen at once, with what people said they heard in it; replies stay.
+      if (frame.contribution_id === null || frame.contribution_id === undefined) break;
       state.contributions = state.contributions.filter((c) => c.id !== frame.contribution_id);
+      delete state.ackReflections[frame.contribution_id];
       break;
     case "consent_changed": {
       const c = findContribution(state, frame.contribution_id);
-      if (c) c.consent = frame.consent;
+      if (!c) break;
+      if (typeof frame.consent === "string") c.consent = frame.consent;
+      // The author as this reader may now see them: switching to anonymous hides
+      // the name on every other screen at once, switching back shows it.
+      if (frame.author && typeof frame.author === "object") {
+        c.author = frame.author;
+        c.author_hidden = "author_hidden" in frame ? Boolean(frame.author_hidden) : frame.author.id === null;
+      }
       break;
     }
     case "acknowledgement_added": {
       const c = findContribution(state, frame.contribution_id);
       if (c) {
-        c.acks = frame.acks;
-        if (frame.member_id === state.you.member_id) c.acked_by_me = true;
+        if (typeof frame.acks === "number") c.acks = frame.acks;
+        if (frame.member_id != null && frame.member_id === state.you.member_id) c.acked_by_me = true;
       }
-      if (frame.reflection) {
+      if (c && typeof frame.reflection === "string" && frame.reflection && frame.display_name) {
         const list = state.ackReflections[frame.contribution_id] || [];
         list.push({ display_name: frame.display_name, reflection: frame.reflection });
         state.ackReflections[frame.contribution_id] = list;
@@ -177,11 +236,13 @@ export function currentTurn(round) {
   return round.turns.find((t) => t.id === round.current_turn_id) || null;
 }
 
+/** A member's name by id. A null id (an event's hidden `actor`) never names anyone. */
 export function memberName(state, id) {
+  if (id === null || id === undefined) return "someone";
   const m = state.present.find((p) => p.id === id);
   if (m) return m.display_name;
   for (const c of state.contributions) {
-    if (c.author && c.author.id === id) return c.author.display_name;
+    if (!isAuthorHidden(c) && c.author.id === id) return c.author.display_name;
   }
   return "someone";
 }

@@ -108,6 +108,9 @@ def test_a_session_runs_from_opening_to_commitments(new_context, room):
     ana.locator("#reflection-countdown").get_by_text("of quiet reflection left").wait_for()
     ana.get_by_label("My private notes").fill("Walking the beat with youth workers rebuilt some trust.")
     ana.get_by_role("button", name="Share into the room").click()
+    # Sharing asks, there and then, how the note may be attributed: the session's default is chosen.
+    expect(ana.get_by_role("radio", name="On the record, named")).to_be_checked()
+    ana.get_by_role("button", name="Share with this attribution").click()
     ben.locator("#contribution-list").get_by_text("Walking the beat with youth workers").wait_for()
     # The exchange's starting themes appeared when the session opened; the console tags with one.
     shared_item = console.locator("#contribution-list > li").filter(has_text="Walking the beat")

@@ -121,8 +121,9 @@ def test_queue_acknowledgement_capture_themes_pause(new_context, transactional_d
     expect(ana_page.locator("#outbox")).to_be_hidden()
     assert Contribution.objects.filter(session=session, text=held).count() == 1
 
-    # Ana withdraws her first contribution; it leaves every screen.
+    # Ana withdraws her first contribution (confirmed inside the page); it leaves every screen.
     contribution(ana_page, edited).get_by_role("button", name="Withdraw your contribution").click()
+    ana_page.get_by_role("dialog").get_by_role("button", name="Withdraw", exact=True).click()
     expect(contribution(sam_page, edited)).to_have_count(0)
 
     assert Acknowledgement.objects.filter(contribution__session=session).count() == 1

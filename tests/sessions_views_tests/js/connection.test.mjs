@@ -144,3 +144,103 @@ test("a refusal to join stops reconnecting", () => {
   assert.equal(FakeSocket.all.length, before);
   connection.stop();
 });
+
+test("4403 after being in the room stops for good: not allowed, never retried", async () => {
+  const { connection, socket, statuses } = setup("g");
+  const before = FakeSocket.all.length;
+  socket.close(4403);
+  assert.equal(statuses.at(-1), "refused");
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(FakeSocket.all.length, before);
+  assert.equal(connection.isOpen(), false);
+  connection.stop();
+});
+
+test("4404 (no such session) stops for good too", () => {
+  const { connection, socket, statuses } = setup("h");
+  const before = FakeSocket.all.length;
+  socket.close(4404);
+  assert.equal(statuses.at(-1), "refused");
+  assert.equal(FakeSocket.all.length, before);
+  connection.stop();
+});
+
+test("4401 (rights changed) reconnects at once: a fresh hello, then resume from its last seq", () => {
+  const details = [];
+  const applied = [];
+  const hellos = [];
+  const connection = new RoomConnection({
+    url: "ws://test/ws/sessions/1/",
+    sessionId: "i",
+    onHello: (frame) => hellos.push(frame),
+    onEvent: (frame) => applied.push(frame.seq),
+    onStatus: (status, detail) => details.push([status, detail]),
+  });
+  connection.start();
+  const socket = FakeSocket.all.at(-1);
+  socket.serverSends({ type: "hello", last_seq: 5, state: {}, session: {}, you: {} });
+  socket.serverSends(event(6));
+  // An event ahead of a gap, rendered for the old rights: it must not be applied after the change.
+  socket.serverSends(event(9));
+  assert.equal(connection.buffer.size, 1);
+  const waiting = connection.sendDurable({ type: "contribute", text: "kept", kind: "story" });
+  const before = FakeSocket.all.length;
+
+  socket.close(4401);
+  // At once: no back-off timer, a new socket right away, and no "refused".
+  assert.equal(FakeSocket.all.length, before + 1);
+  assert.ok(!details.some(([status]) => status === "refused"));
+  assert.deepEqual(details.find(([, d]) => d && d.code === 4401), ["reconnecting", { code: 4401, delay: 0 }]);
+  assert.equal(connection.buffer.size, 0);
+
+  const next = FakeSocket.all.at(-1);
+  next.serverSends({ type: "hello", last_seq: 8, state: {}, session: {}, you: {} });
+  assert.equal(hellos.length, 2);
+  assert.equal(connection.lastSeq, 8);
+  // The fresh hello replaces the state; everything after it is asked for again, as the person may see it now.
+  assert.deepEqual(resumes(next), [8]);
+  // Unsent words survive the change and go out again with the same client_id.
+  const resent = next.sent.filter((f) => f.type === "contribute");
+  assert.equal(resent.length, 1);
+  assert.equal(resent[0].client_id, waiting.client_id);
+  next.serverSends(event(9));
+  next.serverSends(event(10));
+  assert.deepEqual(applied, [6, 9, 10]);
+  connection.stop();
+});
+
+test("a second 4401 before any hello backs off instead of reconnecting in a tight loop", () => {
+  const { connection, socket, statuses } = setup("j");
+  socket.close(4401);
+  const retry = FakeSocket.all.at(-1);
+  assert.notEqual(retry, socket);
+  const count = FakeSocket.all.length;
+  retry.close(4401);
+  assert.equal(FakeSocket.all.length, count, "no immediate reconnect the second time");
+  assert.equal(statuses.at(-1), "reconnecting");
+  assert.ok(connection.reconnectTimer, "a back-off reconnect is scheduled");
+  connection.stop();
+});
+
+test("after a rights change, a refusal (4403) is final", () => {
+  const { connection, socket, statuses } = setup("k");
+  socket.close(4401);
+  const retry = FakeSocket.all.at(-1);
+  const count = FakeSocket.all.length;
+  retry.close(4403);
+  assert.equal(statuses.at(-1), "refused");
+  assert.equal(FakeSocket.all.length, count);
+  assert.equal(connection.stopped, true);
+  connection.stop();
+});
+
+test("once a hello arrives, a later 4401 reconnects at once again", () => {
+  const { connection, socket } = setup("l");
+  socket.close(4401);
+  const second = FakeSocket.all.at(-1);
+  second.serverSends({ type: "hello", last_seq: 6, state: {}, session: {}, you: {} });
+  const count = FakeSocket.all.length;
+  second.close(4401);
+  assert.equal(FakeSocket.all.length, count + 1);
+  connection.stop();
+});
