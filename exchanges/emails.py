@@ -17,6 +17,7 @@ from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -141,12 +142,35 @@ def checkin_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
     )
 
 
-def digest_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
-    """After a session closes: the question, the member's commitment, and the
-    review window in which they may still change or remove their own words
-    before the archive is shared."""
-    from archives.services import review_days
+def _review_window(session) -> dict:
+    """The session's review window as its archive holds it now.
 
+    The ``ArchiveReview`` row belongs to the archives app, above this one: it is
+    read through the session's reverse relation, never imported. The row is
+    made the first time anyone opens the review, so a digest may go out before
+    it exists; the window then still has its default length from the close
+    (nobody can have changed it without opening the review).
+    """
+    try:
+        review = session.archive_review
+    except (ObjectDoesNotExist, AttributeError):  # no row yet (or no archives app at all)
+        if session.closed_at is None:
+            return {"review_until": None, "review_published": False}
+        until = session.closed_at + dt.timedelta(days=settings.ARCHIVE_REVIEW_DAYS)
+        return {"review_until": until, "review_published": False}
+    return {"review_until": review.closes_at, "review_published": review.published_at is not None}
+
+
+def digest_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
+    """After a session closes: the question, the member's own commitment, and
+    the review window in which they may still change or remove their own words
+    before the archive is shared.
+
+    It quotes nobody but the recipient and names nobody else: the only words
+    in it are the session's question and the recipient's own commitment. The
+    window's end is the one the archive holds (a facilitator may have changed
+    it), shown in the recipient's time zone.
+    """
     session = row.session
     context = _member_context(row)
     context.update(
@@ -155,9 +179,10 @@ def digest_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
             "meeting": session.meeting,
             "commitment": session.commitments.filter(member=row.member).first(),
             "review_url": absolute(reverse("archive_review", args=[session.pk])),
-            "review_until": session.closed_at + dt.timedelta(days=review_days()),
+            **_review_window(session),
         }
     )
+    context["review_ended"] = context["review_until"] is not None and context["review_until"] <= now
     subject, text, html = _render("digest", context, zone=context["zone"])
     return _message(
         to=row.member.user.email, subject=subject, text=text, html=html, unsubscribe_url=context["unsubscribe_url"]

@@ -8,7 +8,6 @@ queries whatever the size of the exchange.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from participants.invitations import InvitationState, invitation_state_expression
 from participants.models import Commitment, Invitation, Member
+from sessions import visibility
 
 from .models import Exchange, Meeting, Reminder, ReminderPlan
 from .permissions import require_manager
@@ -129,15 +129,28 @@ def reminder_schedule_for_user(*, meeting_id: int, user) -> ReminderSchedule:
 
 @dataclass
 class CheckInGroup:
-    """The commitments made at one meeting, checked in on before the next."""
+    """The commitments made at one meeting, checked in on before the next.
+
+    ``commitments`` are the ones that may be shown, each with ``attributed``
+    (who made it, exactly as far as the visibility policy lets the page say)
+    and ``answer`` (its check-in or ``None``). Commitments made in
+    off-the-record sessions are not shown at all, only counted in ``hidden``
+    (and their answers in ``hidden_answered``).
+    """
 
     meeting: Meeting
     next_meeting: Meeting | None
     commitments: list[Commitment] = field(default_factory=list)
+    hidden: int = 0
+    hidden_answered: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.commitments) + self.hidden
 
     @property
     def answered(self) -> int:
-        return sum(1 for c in self.commitments if c.answer is not None)
+        return sum(1 for c in self.commitments if c.answer is not None) + self.hidden_answered
 
     @property
     def openers(self) -> list[Commitment]:
@@ -146,7 +159,18 @@ class CheckInGroup:
 
 def checkins_for_user(*, exchange_id: int, user) -> tuple[Exchange, list[CheckInGroup]]:
     """Every commitment of the exchange with its check-in, grouped by the meeting
-    it was made at, for its facilitators to open the next meeting with."""
+    it was made at, for its facilitators to open the next meeting with.
+
+    A commitment has no consent of its own: it follows its session's
+    ``attribution_default``, and who made it is shown exactly as
+    ``visibility.archive_attribution`` says for that consent (named: name,
+    role, team; not for attribution: the role only where it is common, else
+    "A participant"; anonymous: "Anonymous"). Off the record, neither the
+    commitment nor its answer is shown (``visibility.archive_shows_words``).
+    Rows are in the order they were made, never by name, so the order says
+    nothing about who is behind an unnamed row; sessions whose archive is not
+    yet published show nothing. A fixed number of queries.
+    """
     exchange, member = exchange_get_for_user(exchange_id=exchange_id, user=user)
     require_manager(member, exchange_id=exchange.pk)
     meetings = list(exchange.meetings.order_by("number"))
@@ -155,18 +179,27 @@ def checkins_for_user(*, exchange_id: int, user) -> tuple[Exchange, list[CheckIn
     for m in meetings:
         following = next((n for n in scheduled if n.number > m.number), None)
         groups[m.pk] = CheckInGroup(meeting=m, next_meeting=following)
+    # Like the words, commitments reach others only once their session's
+    # archive is published: until then only their makers see them.
     commitments = (
-        Commitment.objects.filter(session__meeting__exchange=exchange)
+        Commitment.objects.filter(
+            session__meeting__exchange=exchange, session__archive_review__published_at__isnull=False
+        )
         .select_related("member__team", "session", "check_in")
-        .order_by("session__planned_start", "member__display_name")
+        .order_by("session__planned_start", "session_id", "created_at", "pk")
     )
-    by_meeting = defaultdict(list)
+    common = visibility.common_roles(exchange_id=exchange.pk)
     for c in commitments:
+        group = groups[c.session.meeting_id]
         c.answer = getattr(c, "check_in", None)
-        by_meeting[c.session.meeting_id].append(c)
-    for meeting_id, items in by_meeting.items():
-        groups[meeting_id].commitments = items
-    return exchange, [g for g in groups.values() if g.commitments]
+        consent = c.session.attribution_default
+        if not visibility.archive_shows_words(consent):
+            group.hidden += 1
+            group.hidden_answered += c.answer is not None
+            continue
+        c.attributed = visibility.archive_attribution(consent=consent, author=c.member, common=common)
+        group.commitments.append(c)
+    return exchange, [g for g in groups.values() if g.total]
 
 
 def commitment_get_for_user(*, commitment_id: int, user) -> Commitment:

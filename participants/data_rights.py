@@ -7,31 +7,53 @@ leave without their name following their words. Two services:
 
 * ``user_data_export`` gathers every row about the person (their account,
   their place in each exchange, RSVPs, attendance, what they said and how
-  they chose to be attributed, what they acknowledged, their private notes,
-  commitments and check-ins, the emails sent to them, their archive reviews)
-  into one JSON-ready dict. Other people's private material never appears:
-  only the person's own notes, signals and commitments, and of other people's
-  words only the ids the person acted on.
-* ``user_account_delete`` removes the account. The words the person left in
-  the archive follow the consent they gave: on-the-record (``named``) words
-  are erased unless the person asks, at deletion, to leave them without their
-  name; words given not for attribution or anonymously stay, without
-  attribution; off-the-record words were already erased when their session
-  closed. Kept words are re-attributed to one "Former member" placeholder per
-  exchange, because a contribution must have an author and deleting the
-  person's Member row would otherwise take the words (and the event log's
-  links to them) with it. The room's event log keeps every event, so a
-  session's history stays gap-free; the person's name and erased words are
-  scrubbed from the stored events.
+  they chose to be attributed, what they acknowledged and the "I heard you"
+  lines they wrote, their private notes, commitments and check-ins, the
+  emails sent to them, their archive reviews) into one JSON-ready dict.
+  Other people's words and identities never appear: only the person's own
+  notes, signals, reflections and commitments; of other people's words only
+  the ids the person acted on (what they acknowledged or replied to), and of
+  what others reflected back on the person's words only how many did.
+* ``user_account_delete`` removes the account, and with it every free text
+  the person wrote, each by its own rule:
+
+  - words said in the room (notes shared into the room among them: they are
+    contributions of kind "reflection") follow the consent they were given:
+    on-the-record (``named``) words are erased unless the person asks, at
+    deletion, to leave them without their name (``named_words``); words
+    given not for attribution or anonymously stay, as anonymous;
+    off-the-record and withdrawn words, and every earlier version of an
+    edited text, are erased. What others reflected back on erased words goes
+    with them;
+  - the "I heard you" reflections the person wrote are erased, whatever
+    they chose: their ``Acknowledgement`` rows go with the account, and the
+    copies the room's event log kept are blanked;
+  - commitments and their check-ins follow ``named_words``: removed, or kept
+    without the name (follow-through counts and texts stay);
+  - private notes, pause requests, RSVP notes, hands, turns and reminders go
+    with the account; the archive access log keeps that a read happened but
+    not the person's search words, and the admin's change history keeps its
+    entries but not the person's name.
+
+  Kept words and commitments are re-attributed to the exchange's "Former
+  member" placeholder (a spare one for a commitment in a session where the
+  placeholder already holds one), because a contribution or commitment must
+  have an author and deleting the person's Member row would otherwise take
+  them (and the event log's links to them) with it. The room's event log
+  keeps every event, so a session's history stays gap-free; the person's
+  name, their reflections and their erased words are scrubbed from every
+  stored event, and the kept words there read as anonymous.
 """
 
 import datetime as dt
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from archives.models import ArchiveAccess, Redaction, ReviewRelease
@@ -48,7 +70,9 @@ from sessions.models import (
     SessionEvent,
     Turn,
 )
+from sessions.visibility import WORD_FIELDS
 
+from .access import member_access_changed
 from .models import RSVP, Attendance, CheckIn, Commitment, Invitation, Member, StakeholderRole
 
 User = get_user_model()
@@ -61,6 +85,12 @@ EXPORT_VERSION = 1
 # Member row is one per exchange.
 FORMER_MEMBER_EMAIL = "former-member@placeholder.invalid"
 FORMER_MEMBER_NAME = "Former member"
+# A member holds one commitment per session, so when a second departed
+# person's kept commitment lands in a session where the placeholder already
+# holds one, it goes to a spare placeholder account of the same kind
+# ("former-member+2@placeholder.invalid", …), made only then.
+_PLACEHOLDER_LOCAL = "former-member"
+_PLACEHOLDER_DOMAIN = "placeholder.invalid"
 
 
 class NamedWords:
@@ -69,8 +99,8 @@ class NamedWords:
     REMOVE = "remove"
     KEEP_UNATTRIBUTED = "keep_unattributed"
     CHOICES = [
-        (REMOVE, "Remove my on-the-record words from the archive"),
-        (KEEP_UNATTRIBUTED, "Keep them in the archive, without my name"),
+        (REMOVE, "Remove my on-the-record words, my commitments and my check-ins"),
+        (KEEP_UNATTRIBUTED, "Keep them, without my name"),
     ]
 
 
@@ -100,8 +130,10 @@ def user_data_export(*, user) -> dict[str, Any]:
     group("attendance", Attendance.objects.filter(member_id__in=member_ids).select_related("meeting").order_by("pk"))
     contributions = list(
         Contribution.objects.filter(author_id__in=member_ids)
-        .select_related("session__meeting", "captured_by")
-        .prefetch_related("revisions", "theme_tags__theme", "acknowledgements")
+        .select_related("session__meeting")
+        .prefetch_related("revisions", "theme_tags__theme")
+        # How many heard it, never who or what they reflected back: those are their words.
+        .annotate(acknowledged_by=Count("acknowledgements", distinct=True))
         .order_by("created_at", "pk")
     )
     redacted = set(Redaction.objects.filter(contribution__in=contributions).values_list("contribution_id", flat=True))
@@ -169,12 +201,13 @@ def user_data_export(*, user) -> dict[str, Any]:
                         "redacted": c.pk in redacted,
                         "earlier_versions": [r.text for r in c.revisions.all()],
                         "themes": sorted(t.theme.name for t in c.theme_tags.all()),
-                        "acknowledged_by_count": len(c.acknowledgements.all()),
+                        "acknowledged_by_count": c.acknowledged_by,
                     }
                     for c in rows("contributions", m)
                 ],
                 # Of other people's words only which contribution the person
-                # acknowledged: the words are theirs, not this person's.
+                # acknowledged: the words are theirs, not this person's. The
+                # reflection is the person's own "I heard you" line.
                 "acknowledgements": [
                     {
                         "contribution_id": a.contribution_id,
@@ -292,15 +325,21 @@ def _checkin_data(check_in: CheckIn | None) -> dict | None:
 # --- Deletion -------------------------------------------------------------------
 
 
-def _former_member(*, exchange_id: int, cache: dict[int, Member]) -> Member:
-    """The exchange's "Former member" placeholder, made on first need."""
-    if exchange_id in cache:
-        return cache[exchange_id]
-    account = User.objects.filter(email=FORMER_MEMBER_EMAIL).first()
+def _is_placeholder_email(email: str) -> bool:
+    local, _, domain = (email or "").partition("@")
+    return domain == _PLACEHOLDER_DOMAIN and (local == _PLACEHOLDER_LOCAL or local.startswith(_PLACEHOLDER_LOCAL + "+"))
+
+
+def _placeholder_account(email: str) -> User:
+    account = User.objects.filter(email=email).first()
     if account is None:
-        account = User(email=FORMER_MEMBER_EMAIL, is_active=False)
+        account = User(email=email, is_active=False)
         account.set_unusable_password()
         account.save()
+    return account
+
+
+def _placeholder_member(*, exchange_id: int, account) -> Member:
     member, _ = Member.objects.get_or_create(
         exchange_id=exchange_id,
         user=account,
@@ -312,12 +351,37 @@ def _former_member(*, exchange_id: int, cache: dict[int, Member]) -> Member:
             "reminders_enabled": False,
         },
     )
+    return member
+
+
+def _former_member(*, exchange_id: int, cache: dict[int, Member]) -> Member:
+    """The exchange's "Former member" placeholder, made on first need."""
+    if exchange_id in cache:
+        return cache[exchange_id]
+    member = _placeholder_member(exchange_id=exchange_id, account=_placeholder_account(FORMER_MEMBER_EMAIL))
     cache[exchange_id] = member
     return member
 
 
+def _spare_former_member(*, exchange_id: int, taken: set[int]) -> Member:
+    """Another "Former member" of the exchange, for a commitment in a session
+    where every placeholder in ``taken`` (member ids) already holds one."""
+    spares = User.objects.filter(
+        email__startswith=_PLACEHOLDER_LOCAL + "+", email__endswith="@" + _PLACEHOLDER_DOMAIN
+    ).order_by("pk")
+    for account in spares:
+        member = _placeholder_member(exchange_id=exchange_id, account=account)
+        if member.pk not in taken:
+            return member
+    n = spares.count() + 2
+    while User.objects.filter(email=f"{_PLACEHOLDER_LOCAL}+{n}@{_PLACEHOLDER_DOMAIN}").exists():
+        n += 1
+    account = _placeholder_account(f"{_PLACEHOLDER_LOCAL}+{n}@{_PLACEHOLDER_DOMAIN}")
+    return _placeholder_member(exchange_id=exchange_id, account=account)
+
+
 def is_former_member(member: Member) -> bool:
-    return member.user.email == FORMER_MEMBER_EMAIL
+    return _is_placeholder_email(member.user.email)
 
 
 def _member_data(member: Member) -> dict:
@@ -331,13 +395,16 @@ def _member_data(member: Member) -> dict:
     }
 
 
-def _rewrite(value, *, gone: int, placeholder: Member, erased: set[int], kept: set[int]):
+def _rewrite(value, *, gone: int, placeholder: Member, erased: set[int], kept: dict[int, str]):
     """Rewrite one stored event payload.
 
     The leaving member becomes the placeholder wherever they appear (as a
-    MEMBER object or a ``member_id`` with its ``display_name``); texts of
-    erased contributions are blanked and marked purged; kept contributions
-    read as anonymous.
+    MEMBER object or a ``member_id`` with its ``display_name``), and any
+    words carried beside their ``member_id`` (the "I heard you" reflection of
+    an ``acknowledgement_added``) are blanked; texts of erased contributions
+    are blanked and marked purged; kept contributions read as anonymous, with
+    their text as it stands now (``kept`` maps id to it), never an earlier
+    version. A text already blanked (at close) stays blank.
     """
     if isinstance(value, list):
         return [_rewrite(v, gone=gone, placeholder=placeholder, erased=erased, kept=kept) for v in value]
@@ -350,56 +417,100 @@ def _rewrite(value, *, gone: int, placeholder: Member, erased: set[int], kept: s
         out["member_id"] = placeholder.pk
         if "display_name" in out:
             out["display_name"] = placeholder.display_name
+        for key in WORD_FIELDS:
+            if isinstance(out.get(key), str):
+                out[key] = ""
     contribution_id = out.get("id") if "text" in out and "consent" in out else out.get("contribution_id")
     if contribution_id in erased:
-        for key in ("text", "reflection"):
+        for key in WORD_FIELDS:
             if isinstance(out.get(key), str):
                 out[key] = ""
         if "purged" in out:
             out["purged"] = True
-    if contribution_id in kept and "consent" in out:
-        out["consent"] = Attribution.ANONYMOUS
+    elif contribution_id in kept:
+        if "consent" in out:
+            out["consent"] = Attribution.ANONYMOUS
+        if isinstance(out.get("text"), str) and out["text"]:
+            out["text"] = kept[contribution_id]
     return out
+
+
+def _keep_commitments(*, member: Member, placeholder: Member) -> int:
+    """Hand the member's commitments (and so their check-ins) to a placeholder,
+    one commitment per placeholder per session. Returns how many."""
+    rows = list(Commitment.objects.filter(member=member).values_list("pk", "session_id"))
+    if not rows:
+        return 0
+    holders = [placeholder] + list(
+        Member.objects.filter(
+            exchange_id=member.exchange_id,
+            user__email__startswith=_PLACEHOLDER_LOCAL + "+",
+            user__email__endswith="@" + _PLACEHOLDER_DOMAIN,
+        ).order_by("pk")
+    )
+    taken = set(
+        Commitment.objects.filter(
+            member__in=[h.pk for h in holders], session_id__in=[session_id for _, session_id in rows]
+        ).values_list("member_id", "session_id")
+    )
+    for pk, session_id in rows:
+        holder = next((h for h in holders if (h.pk, session_id) not in taken), None)
+        if holder is None:
+            holder = _spare_former_member(exchange_id=member.exchange_id, taken={h.pk for h in holders})
+            holders.append(holder)
+        Commitment.objects.filter(pk=pk).update(member=holder)
+        taken.add((holder.pk, session_id))
+    return len(rows)
 
 
 @transaction.atomic
 def user_account_delete(*, user, password: str, named_words: str = NamedWords.REMOVE) -> dict[str, int]:
     """Delete ``user``'s account after checking their password.
 
-    ``named_words`` says what becomes of their on-the-record words:
-    ``NamedWords.REMOVE`` (the default) erases them; ``KEEP_UNATTRIBUTED``
-    keeps them without the person's name. Returns counts of what was erased
-    and kept, for the confirmation page.
+    ``named_words`` says what becomes of their on-the-record words and of
+    their commitments and check-ins: ``NamedWords.REMOVE`` (the default)
+    erases them; ``KEEP_UNATTRIBUTED`` keeps them without the person's name.
+    Returns counts of what was erased and kept, for the confirmation page.
     """
     if not user.is_authenticated or not user.check_password(password):
         raise ValidationError({"password": "That is not your password."})
     if named_words not in (NamedWords.REMOVE, NamedWords.KEEP_UNATTRIBUTED):
         raise ValidationError({"named_words": "Choose what happens to your on-the-record words."})
-    if user.email == FORMER_MEMBER_EMAIL:
+    if _is_placeholder_email(user.email):
         raise ValidationError("The placeholder account cannot be deleted this way.")
 
     now = timezone.now()
     placeholders: dict[int, Member] = {}
-    erased_total = kept_total = 0
+    erased_total = kept_total = commitments_kept = 0
     members = list(Member.objects.select_for_update().filter(user=user))
+    # Their open live-room sockets close once this commits: a deleted account hears nothing more.
+    member_access_changed(member_ids=[m.pk for m in members])
     for member in members:
         placeholder = _former_member(exchange_id=member.exchange_id, cache=placeholders)
         words = Contribution.objects.filter(author=member)
         erase_consents = [Attribution.OFF_RECORD]
         if named_words == NamedWords.REMOVE:
             erase_consents.append(Attribution.NAMED)
-        erased = set(words.filter(consent__in=erase_consents).values_list("pk", flat=True))
-        kept = set(words.exclude(pk__in=erased).values_list("pk", flat=True))
+        # Withdrawn words are never shown again: they go too, whatever their consent.
+        erased = set(
+            words.filter(Q(consent__in=erase_consents) | Q(withdrawn_at__isnull=False)).values_list("pk", flat=True)
+        )
+        kept = dict(words.exclude(pk__in=erased).values_list("pk", "text"))
 
         # Erase: the text, its earlier versions, and what others reflected back about it.
         Contribution.objects.filter(pk__in=erased).update(text="", purged_at=now, client_id=None)
-        ContributionRevision.objects.filter(contribution_id__in=erased).update(text="")
         Acknowledgement.objects.filter(contribution_id__in=erased).update(reflection="")
         ContributionTheme.objects.filter(contribution_id__in=erased).delete()
         # Keep: without attribution, whatever the person first chose.
-        Contribution.objects.filter(pk__in=kept).update(consent=Attribution.ANONYMOUS, client_id=None)
+        Contribution.objects.filter(pk__in=kept).update(
+            consent=Attribution.ANONYMOUS, author_hidden=True, client_id=None
+        )
+        # No earlier version of anything the person said is ever shown again.
+        ContributionRevision.objects.filter(contribution_id__in=erased | set(kept)).update(text="")
         # Both now belong to the placeholder, so deleting the member takes no words with it.
-        Contribution.objects.filter(pk__in=erased | kept).update(author=placeholder)
+        Contribution.objects.filter(pk__in=erased | set(kept)).update(author=placeholder)
+        if named_words == NamedWords.KEEP_UNATTRIBUTED:
+            commitments_kept += _keep_commitments(member=member, placeholder=placeholder)
 
         events = list(
             SessionEvent.objects.filter(session__meeting__exchange_id=member.exchange_id).only("pk", "payload")
@@ -420,8 +531,21 @@ def user_account_delete(*, user, password: str, named_words: str = NamedWords.RE
         kept_total += len(kept)
     # Invitations to exchanges the person never joined.
     Invitation.objects.filter(email__iexact=user.email).delete()
-    # Everything else of the person's (memberships, RSVPs, attendance, notes,
-    # commitments and check-ins, hands, turns, pause requests, reminders,
-    # acknowledgements they gave, archive releases) goes with the account.
+    # The access log keeps that the person read the archive, not what they searched for.
+    ArchiveAccess.objects.filter(Q(user=user) | Q(member__in=members)).exclude(query="").update(query="")
+    # The admin's history names the account and memberships it changed.
+    LogEntry.objects.filter(
+        Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
+        | Q(content_type=ContentType.objects.get_for_model(Member), object_id__in=[str(m.pk) for m in members])
+    ).update(object_repr="(deleted account)")
+    # Everything else of the person's (memberships, RSVPs and their notes,
+    # attendance, private notes, commitments and check-ins not kept above,
+    # hands, turns, pause requests, reminders, the acknowledgements and
+    # reflections they gave, archive releases) goes with the account.
     user.delete()
-    return {"erased": erased_total, "kept": kept_total, "exchanges": len(members)}
+    return {
+        "erased": erased_total,
+        "kept": kept_total,
+        "commitments_kept": commitments_kept,
+        "exchanges": len(members),
+    }

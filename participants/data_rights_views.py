@@ -23,13 +23,14 @@ from .data_rights import NamedWords, user_account_delete, user_data_export
 
 class AccountDeleteForm(forms.Form):
     named_words = forms.ChoiceField(
-        label="Your on-the-record words",
+        label="Your on-the-record words, commitments and check-ins",
         choices=NamedWords.CHOICES,
         initial=NamedWords.REMOVE,
         widget=forms.RadioSelect,
         help_text=(
             "Words you gave not for attribution or anonymously stay in the archive without your name; "
-            "off-the-record words were never kept."
+            "off-the-record and withdrawn words were never kept, and your “I heard you” reflections "
+            "are removed either way."
         ),
     )
     password = forms.CharField(
@@ -77,10 +78,12 @@ def my_account_delete(request):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             logout(request)
+            kept_commitments = result.get("commitments_kept", 0)
             messages.success(
                 request,
                 f"Your account is deleted. {result['erased']} of your contributions were erased; "
-                f"{result['kept']} stay in the archive without your name.",
+                f"{result['kept']} stay in the archive without your name"
+                + (f", and so do {kept_commitments} of your commitments." if kept_commitments else "."),
             )
             return redirect("login")
     return render(request, "participants/data_rights/account_delete.html", {"form": form})

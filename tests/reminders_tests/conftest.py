@@ -30,3 +30,16 @@ def make_meeting(exchange):
         return MeetingFactory(**kwargs)
 
     return make
+
+
+def publish(session) -> None:
+    """Mark a session's archive published, as the archive's own flow would leave it."""
+    from django.utils import timezone
+
+    from archives.models import ArchiveReview
+
+    at = session.closed_at or timezone.now()
+    ArchiveReview.objects.update_or_create(
+        session=session,
+        defaults={"opens_at": at, "closes_at": at + timezone.timedelta(days=7), "published_at": at},
+    )

@@ -15,7 +15,7 @@ from participants.models import Attendance, CheckIn, Commitment, Invitation
 from sessions.models import DialogueSession
 from tests.factories import DialogueSessionFactory
 
-from .conftest import NOW
+from .conftest import NOW, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -226,6 +226,7 @@ def test_facilitator_sees_checkins_and_openers_per_next_meeting(client, series, 
     """The check-ins page lists each commitment with its answer, and offers shared ones as openers."""
     first, second, commitment, halfway = series
     CheckIn.objects.create(commitment=commitment, tried="Friday walks.", learning="Show up every week.")
+    publish(commitment.session)
     client.force_login(facilitator.user)
     response = client.get(reverse("exchange_checkins", args=[first.exchange_id]))
     assert response.status_code == 200
@@ -276,10 +277,12 @@ def test_digest_after_a_session_closes(make_meeting, participant, make_member, f
     assert "Hold a listening session at the library." in mine.body
     assert "once it is published" in mine.body
     assert reverse("exchange_detail", args=[meeting.exchange_id]) in mine.body
-    # The review window: until when, and where, members may still change or remove their words.
+    # The review window: where members may still change or remove their words, and
+    # until when (nobody has opened the review yet, so its default length from the close).
     assert reverse("archive_review", args=[session.pk]) in mine.body
     assert "you can review your own words" in mine.body
-    until = (NOW + dt.timedelta(days=7)).astimezone(zoneinfo.ZoneInfo(participant.time_zone))
-    assert f"Until {until:%A} {until.day} {until:%B %Y}" in mine.body
+    closed_at = DialogueSession.objects.get(pk=session.pk).closed_at
+    until = (closed_at + dt.timedelta(days=7)).astimezone(zoneinfo.ZoneInfo(participant.time_zone))
+    assert f"Until {until:%A} {until.day} {until:%B %Y}, {until:%H:%M}" in mine.body
     assert "did not record a commitment" in by_person[attendee.user.email].body
     assert len(mail.outbox) == 2

@@ -11,7 +11,7 @@ from exchanges.reminders import messages_materialize, messages_scan
 from participants.models import Invitation
 
 from . import flaky_backend
-from .conftest import NOW
+from .conftest import NOW, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -167,6 +167,7 @@ def test_checkins_page_query_count_is_fixed(
     first = make_meeting(number=1, starts_at=NOW, ends_at=NOW + dt.timedelta(hours=5))
     make_meeting(number=2, starts_at=NOW + 30 * DAY)
     session = DialogueSessionFactory(meeting=first)
+    publish(session)
 
     def add(n):
         for _ in range(n):
