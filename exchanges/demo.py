@@ -44,8 +44,9 @@ PURPOSE = (
 )
 RECORDING_TERMS = (
     "What is said in this exchange is said in a safe and brave space. Sessions are recorded in writing so that "
-    "we can learn from them later. Each contribution is not for attribution unless you choose otherwise: the "
-    "archive shows your role and team, not your name. Anything you mark off the record is never archived. "
+    "we can learn from them later. Each contribution is not for attribution unless you choose otherwise: "
+    "under the Chatham House rule the archive shows neither your name nor your team. Anything you mark off "
+    "the record is never archived. "
     "Before an archive is shared, you can review your own words and redact them. Nothing is shared outside the "
     "exchange without the group's agreement."
 )
