@@ -29,7 +29,7 @@ from participants.models import StakeholderRole
 from sessions import visibility
 from sessions.models import Contribution
 from tests.factories import DialogueSessionFactory, MeetingFactory, PhaseFactory, TeamFactory
-from tests.sessions_tests.conftest import RoomClient, join
+from tests.sessions_tests.conftest import RoomClient, join, project
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,16 +82,6 @@ def _build(exchange, make_member) -> World:
     return w
 
 
-async def _replay_all(tab: RoomClient) -> list[dict]:
-    await tab.send({"type": "resume", "since": 0})
-    frames = []
-    while True:
-        frame = await tab.recv()
-        frames.append(frame)
-        if frame["type"] == "resumed":
-            return frames
-
-
 def _markers_in(text: str, keys) -> list[str]:
     return [k for k in keys if M[k] in text]
 
@@ -124,9 +114,7 @@ async def test_no_word_or_name_reaches_anyone_its_consent_does_not_allow(exchang
     for key in ("fac", "convener", "scribe", "named", "nfa", "anon", "off"):
         tabs[key] = await join(getattr(w, key), s)
         listeners[key] = await join(getattr(w, key), s)
-    communicator, _c, _code = await _projector(w.fac, s)
-    projector = RoomClient(communicator)
-    projector.hello = await projector.recv_type("hello")
+    projector = await project(w.fac, s)
     await tabs["fac"].request({"type": "session_open"})
 
     async def say(key, text, consent, client_id):
@@ -180,7 +168,7 @@ async def test_no_word_or_name_reaches_anyone_its_consent_does_not_allow(exchang
             assert w.anon.pk not in [f.get("actor") for f in about]
     # A late joiner reads neither withdrawn words nor an edit's earlier text.
     late = await join(await sync_to_async(make_member)("participant", display_name="Lena Late"), s)
-    late_frames = [late.hello] + await _replay_all(late)
+    late_frames = [late.hello] + await late.replay(0)
     assert _markers_in(json.dumps(late_frames), ("withdrawn", "edit_old", "note")) == []
     assert M["edit_new"] in json.dumps(late.hello)
     for cid in anonymous_ids:
@@ -195,7 +183,7 @@ async def test_no_word_or_name_reaches_anyone_its_consent_does_not_allow(exchang
     # After close the live room shows no words to anyone, however they ask.
     for member in (w.fac, w.convener, w.named, w.anon, w.never):
         again = await join(member, s)
-        frames = [again.hello] + await _replay_all(again)
+        frames = [again.hello] + await again.replay(0)
         assert _markers_in(json.dumps(frames), M) == [], member.display_name
         await again.close()
 
@@ -214,23 +202,6 @@ async def test_no_word_or_name_reaches_anyone_its_consent_does_not_allow(exchang
     # --- Publication -----------------------------------------------------------------
     await sync_to_async(_publish)(w)
     await sync_to_async(_published_surfaces)(w, ids)
-
-
-async def _projector(user_member, session):
-    from channels.testing import WebsocketCommunicator
-
-    from config.asgi import application
-    from tests.sessions_tests.conftest import session_cookie
-
-    cookie = await sync_to_async(session_cookie)(user_member.user)
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/sessions/{session.pk}/?view=projector",
-        headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
-    )
-    connected, code = await communicator.connect(timeout=5)
-    assert connected
-    return communicator, connected, code
 
 
 def _database_markers(keys) -> list[str]:

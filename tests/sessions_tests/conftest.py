@@ -91,6 +91,15 @@ class RoomClient:
             if frame["type"] == "event" and frame["event"] == name:
                 return frame
 
+    async def replay(self, since: int) -> list[dict]:
+        """Send ``resume`` and return what comes before ``resumed`` (kept in ``self.resumed``)."""
+        await self.send({"type": "resume", "since": since})
+        frames = []
+        while (frame := await self.recv())["type"] != "resumed":
+            frames.append(frame)
+        self.resumed = frame
+        return frames
+
     async def drain(self, quiet: float = 0.2) -> list[dict]:
         frames = []
         while True:
@@ -113,6 +122,21 @@ async def open_socket(user, session_id: int) -> tuple[WebsocketCommunicator, boo
     communicator = WebsocketCommunicator(application, f"/ws/sessions/{session_id}/", headers=headers)
     connected, code = await communicator.connect(timeout=5)
     return communicator, connected, code
+
+
+async def project(member, session) -> RoomClient:
+    """Open the projector's socket, signed in as ``member``, and read its hello."""
+    cookie = await sync_to_async(session_cookie)(member.user)
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/sessions/{session.pk}/?view=projector",
+        headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
+    )
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    client = RoomClient(communicator)
+    client.hello = await client.recv_type("hello")
+    return client
 
 
 async def join(member, session) -> RoomClient:

@@ -10,11 +10,8 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 
-from config.asgi import application
-
-from .conftest import RoomClient, join, session_cookie
+from .conftest import RoomClient, join, project
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,34 +27,10 @@ def expected(consent: str, reader: str, *, closed: bool) -> tuple[bool, bool]:
     return True, reader == "author" or consent != "anonymous"
 
 
-async def _projector(member, session) -> RoomClient:
-    cookie = await sync_to_async(session_cookie)(member.user)
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/sessions/{session.pk}/?view=projector",
-        headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
-    )
-    connected, _ = await communicator.connect(timeout=5)
-    assert connected
-    client = RoomClient(communicator)
-    client.hello = await client.recv_type("hello")
-    return client
-
-
 async def _reader(reader, people, session) -> RoomClient:
     if reader == "projector":
-        return await _projector(people["facilitator"], session)
+        return await project(people["facilitator"], session)
     return await join(people[reader], session)
-
-
-async def _replay(tab: RoomClient, since: int) -> list[dict]:
-    await tab.send({"type": "resume", "since": since})
-    frames = []
-    while True:
-        frame = await tab.recv()
-        if frame["type"] == "resumed":
-            return frames
-        frames.append(frame)
 
 
 def _contribution_part(frames: list[dict]) -> str:
@@ -87,7 +60,7 @@ async def test_consent_matrix_over_the_websocket(open_session, facilitator, part
     surfaces = {
         "live": await tab.drain(quiet=0.3),
         "hello": [(await _reader(reader, people, open_session)).hello],
-        "replay": await _replay(tab, since),
+        "replay": await tab.replay(since),
     }
     for surface, frames in surfaces.items():
         text = _contribution_part(frames)
@@ -100,7 +73,7 @@ async def test_consent_matrix_over_the_websocket(open_session, facilitator, part
     closer = await join(facilitator, open_session)
     await closer.request({"type": "session_close"})
     after = await _reader(reader, people, open_session)
-    frames = [after.hello, *await _replay(after, 0)]
+    frames = [after.hello, *await after.replay(0)]
     text = json.dumps(frames)
     assert WORDS not in text
     assert "Sol Speaker" not in _contribution_part(frames)

@@ -14,31 +14,12 @@ from sessions import permissions, selectors, services
 from sessions.models import Contribution, PauseSignal, ReflectionNote, RoomConnection
 from sessions.protocol import FRAMES
 
-from .conftest import RoomClient, session_cookie
+from .conftest import RoomClient, project
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
 OFF_RECORD = "Off the record: what the chief said in the car"
 NOTE = "My private worry about the youth council"
-
-
-async def project(member, session) -> RoomClient:
-    """Open the projector's socket, signed in as ``member``, and read its hello."""
-    from channels.testing import WebsocketCommunicator
-
-    from config.asgi import application
-
-    cookie = await sync_to_async(session_cookie)(member.user)
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/sessions/{session.pk}/?view=projector",
-        headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
-    )
-    connected, _ = await communicator.connect(timeout=5)
-    assert connected
-    client = RoomClient(communicator)
-    client.hello = await client.recv_type("hello")
-    return client
 
 
 @pytest.fixture

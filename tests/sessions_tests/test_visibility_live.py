@@ -113,13 +113,7 @@ async def test_switching_to_anonymous_hides_the_name_at_once_and_on_replay(
     own = await me.event("consent_changed")
     assert own["author"]["id"] == participant.pk
 
-    await other.send({"type": "resume", "since": since})
-    replayed = []
-    while True:
-        frame = await other.recv()
-        if frame["type"] == "resumed":
-            break
-        replayed.append(frame)
+    replayed = await other.replay(since)
     about = _contribution_frames(replayed, ack["contribution_id"])
     assert about and all(participant.display_name not in json.dumps(f) for f in about)
     assert about[0]["contribution"]["author"]["id"] is None
@@ -137,13 +131,7 @@ async def test_replay_never_carries_withdrawn_or_earlier_words(room, open_sessio
     gone = await me.request({"type": "contribute", "client_id": "w1", "text": "taken back " + SECRET, "kind": "story"})
     await me.request({"type": "contribution_withdraw", "contribution_id": gone["contribution_id"]})
     await other.drain(quiet=0.3)
-    await other.send({"type": "resume", "since": since})
-    replayed = []
-    while True:
-        frame = await other.recv()
-        if frame["type"] == "resumed":
-            break
-        replayed.append(frame)
+    replayed = await other.replay(since)
     text = json.dumps(replayed)
     assert SECRET not in text and "Better words" in text
     withdrawn = _contribution_frames(replayed, gone["contribution_id"])
@@ -182,13 +170,7 @@ async def test_after_close_the_room_shows_no_words_to_anyone(
     }[who]
     tab = await room(reader, open_session)
     assert tab.hello["state"]["contributions"] == [] and tab.hello["state"]["note"] is None
-    await tab.send({"type": "resume", "since": 0})
-    frames = [tab.hello]
-    while True:
-        frame = await tab.recv()
-        frames.append(frame)
-        if frame["type"] == "resumed":
-            break
+    frames = [tab.hello, *await tab.replay(0)]
     text = json.dumps(frames)
     assert SECRET not in text
     for f in frames:
@@ -213,10 +195,7 @@ async def test_moving_anonymous_words_off_the_record_keeps_them_unnamed(room, op
     assert changed["author"]["id"] is None and changed["actor"] is None and changed["consent"] == "off_record"
     hello = (await room(await sync_to_async(make_member)("participant"), open_session)).hello
     assert next(c for c in hello["state"]["contributions"] if c["id"] == cid)["author"]["id"] is None
-    await other.send({"type": "resume", "since": since})
-    replayed = []
-    while (frame := await other.recv())["type"] != "resumed":
-        replayed.append(frame)
+    replayed = await other.replay(since)
     assert participant.display_name not in json.dumps(list(_contribution_frames(replayed, cid)))
     await me.request({"type": "consent_set", "contribution_id": cid, "consent": "named"})
     assert (await other.event("consent_changed"))["author"]["id"] == participant.pk
@@ -232,10 +211,7 @@ async def test_after_close_no_event_says_who_held_the_floor(room, open_session, 
     await me.request({"type": "contribute", "client_id": "q1", "text": SECRET, "kind": "story", "consent": "anonymous"})
     await fac.request({"type": "session_close"})
     reader = await room(await sync_to_async(make_member)("convener"), open_session)
-    await reader.send({"type": "resume", "since": 0})
-    replayed = []
-    while (frame := await reader.recv())["type"] != "resumed":
-        replayed.append(frame)
+    replayed = await reader.replay(0)
     assert {f["event"] for f in replayed} >= {"hand_raised", "queue_called", "contribution_added", "session_closed"}
     for f in replayed:
         if f["event"] != "session_closed":
