@@ -92,7 +92,10 @@ def archive_review(request, session_id: int):
     state = selectors.review_state(review=review) if review is not None else None
     own = selectors.own_reviewable(session=session, member=member) if review is not None else []
     released = review is not None and review.releases.filter(member=member).exists()
-    _log(request, member, what=What.REVIEW, session=session)
+    if holder:
+        # A member reviewing their own words reads nobody's; logging it would
+        # tell the log's readers who has words in the session.
+        _log(request, member, what=What.REVIEW, session=session)
     return render(
         request,
         "archives/review.html",

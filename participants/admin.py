@@ -1,4 +1,7 @@
-"""Admin for people: accounts by email, memberships, invitations and what members did.
+"""Admin for people: accounts by email, memberships, invitations, RSVPs and attendance.
+
+People's words (commitments, check-ins, like contributions) are not here: they
+are read only through pages that ask the visibility policy.
 
 Rights follow the person: changing or deleting an account or a membership
 here closes that person's open live-room sockets once the change has
@@ -14,7 +17,7 @@ from django.utils import timezone
 
 from .access import member_access_changed
 from .invitations import InvitationState, invitation_state, invitation_state_expression
-from .models import RSVP, Attendance, CheckIn, Commitment, Invitation, Member, User
+from .models import RSVP, Attendance, Invitation, Member, User
 
 
 class EmailUserCreationForm(AdminUserCreationForm):
@@ -161,30 +164,3 @@ class AttendanceAdmin(admin.ModelAdmin):
     search_fields = ("member__display_name", "member__user__email", "meeting__title")
     list_select_related = ("member", "meeting", "recorded_by")
     raw_id_fields = ("member", "meeting", "recorded_by")
-
-
-class CheckInInline(admin.StackedInline):
-    model = CheckIn
-    extra = 0
-
-
-@admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "member", "session", "checked_in", "created_at")
-    list_filter = ("session__meeting__exchange",)
-    search_fields = ("text", "member__display_name", "session__title")
-    list_select_related = ("member", "session")
-    raw_id_fields = ("member", "session")
-    inlines = [CheckInInline]
-
-    @admin.display(boolean=True, description="Checked in")
-    def checked_in(self, obj):
-        return hasattr(obj, "check_in")
-
-
-@admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "commitment", "share_in_opening_round", "created_at", "updated_at")
-    list_filter = ("share_in_opening_round", "commitment__session__meeting__exchange")
-    search_fields = ("tried", "how_working", "learning", "next_step", "commitment__member__display_name")
-    raw_id_fields = ("commitment",)

@@ -20,5 +20,7 @@ class DialogueSessionAdmin(admin.ModelAdmin):
     list_select_related = ["meeting__exchange"]
     date_hierarchy = "planned_start"
     autocomplete_fields = ["meeting"]
-    readonly_fields = ["opened_at", "closed_at"]
+    # The room's state and the default consent change only through the room:
+    # re-opening a closed session here would hand its words back to the live room.
+    readonly_fields = ["state", "attribution_default", "opened_at", "closed_at"]
     inlines = [PhaseInline]

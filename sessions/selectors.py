@@ -262,6 +262,8 @@ def room_state_public(*, session: DialogueSession) -> dict:
 
 def _room_state_public(*, session: DialogueSession) -> dict:
     now = timezone.now()
+    # After close nothing says who held the floor when (docs/privacy.md).
+    open_or_scheduled = session.state != DialogueSession.State.CLOSED
     room = room_get(session=session)  # 1
     phases = list(session.phases.order_by("order"))  # 2
     present = present_members(session_id=session.pk)  # 3
@@ -302,8 +304,8 @@ def _room_state_public(*, session: DialogueSession) -> dict:
             "phases": [phase_data(p) for p in phases],
             "current_phase": current_phase_data(room),
             "present": [member_data(m) for m in present],
-            "queue": [queue_entry_data(e) for e in waiting],
-            "queue_current": queue_entry_data(queue_current) if queue_current else None,
+            "queue": [queue_entry_data(e) for e in waiting] if open_or_scheduled else [],
+            "queue_current": queue_entry_data(queue_current) if queue_current and open_or_scheduled else None,
             "round": round_data(rnd, turns) if rnd else None,
             "reflection": reflection_data(reflection) if reflection else None,
         },
@@ -330,6 +332,8 @@ def room_state_for_member(*, session: DialogueSession, member: Member) -> dict:
 
 def _room_state(*, session: DialogueSession, member: Member) -> dict:
     now = timezone.now()
+    # After close nothing says who held the floor when (docs/privacy.md).
+    open_or_scheduled = session.state != DialogueSession.State.CLOSED
     facilitator = permissions.runs_room(member)
     room = room_get(session=session)  # 1
     phases = list(session.phases.order_by("order"))  # 2
@@ -442,8 +446,8 @@ def _room_state(*, session: DialogueSession, member: Member) -> dict:
                 )
                 for c in contributions
             ],
-            "queue": [queue_entry_data(e) for e in waiting],
-            "queue_current": queue_entry_data(queue_current) if queue_current else None,
+            "queue": [queue_entry_data(e) for e in waiting] if open_or_scheduled else [],
+            "queue_current": queue_entry_data(queue_current) if queue_current and open_or_scheduled else None,
             "round": round_data(rnd, turns) if rnd else None,
             "reflection": reflection_data(reflection) if reflection else None,
             "themes": [{"id": t.pk, "name": t.name} for t in themes],

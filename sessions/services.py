@@ -1253,12 +1253,22 @@ def _erase_at_close(session: DialogueSession, now: dt.datetime) -> list[int]:
     )
     if ids:
         # A shared note's words also stand in the author's private note: erase them there too.
-        shared = Contribution.objects.filter(pk__in=ids, kind=Contribution.Kind.REFLECTION).exclude(text="")
-        notes = {n.member_id: n for n in ReflectionNote.objects.filter(session=session)}
-        for author_id, text in shared.values_list("author_id", "text"):
-            note = notes.get(author_id)
-            if note is not None and text.strip() and text.strip() in note.text:
-                note.text = note.text.replace(text.strip(), "")
+        # Every wording it had counts: the text now and each earlier revision.
+        shared = list(Contribution.objects.filter(pk__in=ids, kind=Contribution.Kind.REFLECTION))
+        wordings: dict[int, set[str]] = {}
+        for c in shared:
+            wordings.setdefault(c.author_id, set()).add(c.text.strip())
+        for author_id, text in ContributionRevision.objects.filter(
+            contribution__in=[c.pk for c in shared]
+        ).values_list("contribution__author_id", "text"):
+            wordings.setdefault(author_id, set()).add(text.strip())
+        for note in ReflectionNote.objects.filter(session=session, member_id__in=wordings):
+            kept = note.text
+            for text in sorted(wordings[note.member_id], key=len, reverse=True):
+                if text:
+                    kept = kept.replace(text, "")
+            if kept != note.text:
+                note.text = kept
                 note.save(update_fields=["text"])
         Contribution.objects.filter(pk__in=ids).update(text="", purged_at=now)
         Acknowledgement.objects.filter(contribution_id__in=ids).update(reflection="")
@@ -1291,9 +1301,10 @@ def session_close(*, session_id: int, member: Member) -> Result:
     for rnd in Round.objects.filter(session=session, status=Round.Status.ACTIVE):
         _end_round(rnd, now)
     Reflection.objects.filter(session=session, ended_at__isnull=True).update(ended_at=now)
-    QueueEntry.objects.filter(session=session, status=QueueEntry.Status.WAITING).update(
-        status=QueueEntry.Status.CLEARED
-    )
+    # The hand last called is retired too: after close nothing says who held the floor when.
+    QueueEntry.objects.filter(
+        session=session, status__in=[QueueEntry.Status.WAITING, QueueEntry.Status.CALLED]
+    ).update(status=QueueEntry.Status.CLEARED)
     if room.paused:
         room.paused = False
         room.save(update_fields=["paused"])

@@ -116,6 +116,20 @@ def test_every_reading_and_export_is_logged_and_conveners_see_the_log(published,
     assert ArchiveAccess.objects.filter(what="access_log", member=p.convener).exists()
 
 
+def test_reviewing_ones_own_words_is_not_logged(closed, client_for):
+    """The review page shows a member only their own words; logging their visit
+    would tell the log's readers who has words in the session."""
+    p = closed.people
+    url = reverse("archive_review", args=[closed.session.pk])
+    client_for(p.carol).get(url)
+    client_for(p.carol).post(url, {"action": "release"})
+    assert not ArchiveAccess.objects.filter(member=p.carol).exists()
+    client_for(p.facilitator).get(url)
+    assert ArchiveAccess.objects.filter(member=p.facilitator, what="review").exists()
+    body = client_for(p.convener).get(_urls(closed)["access_log"]).content.decode()
+    assert "Carol Hidden" not in body
+
+
 def test_unknown_export_format_is_not_found(published, client_for):
     url = reverse("archive_export", kwargs={"session_id": published.session.pk, "fmt": "xlsx"})
     assert client_for(published.people.convener).get(url).status_code == 404

@@ -14,7 +14,7 @@ from tests.factories import DialogueSessionFactory, MeetingFactory, MemberFactor
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["user", "member", "invitation", "rsvp", "attendance", "commitment", "checkin"]
+MODELS = ["user", "member", "invitation", "rsvp", "attendance"]
 
 
 @pytest.fixture
@@ -36,6 +36,17 @@ def data(participant, facilitator, make_invitation):
     make_invitation(email="open@example.org")
     make_invitation(email="old@example.org", age=dt.timedelta(days=30))
     return participant
+
+
+def test_peoples_words_are_not_in_the_admin(staff_client, data):
+    """Commitments and check-ins are people's words: like contributions, they
+    are read only through the pages that ask the visibility policy."""
+    from django.urls import NoReverseMatch
+
+    for model in ("commitment", "checkin"):
+        with pytest.raises(NoReverseMatch):
+            reverse(f"admin:participants_{model}_changelist")
+    assert "Walk the beat" not in staff_client.get(reverse("admin:index")).content.decode()
 
 
 @pytest.mark.parametrize("model", MODELS)

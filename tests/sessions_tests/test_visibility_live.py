@@ -251,3 +251,41 @@ async def test_words_shared_off_the_record_leave_the_private_note_at_close(
     assert SECRET not in note.text and "Keep this line." in note.text
     again = await me.request({"type": "note_save", "text": SECRET})
     assert again["code"] == "session_closed"
+
+
+async def test_after_close_the_hello_says_nobody_held_the_floor(
+    room, open_session, facilitator, participant, make_member
+):
+    """The hand last called is retired at the close: a later hello (or a projector's)
+    carries no queue, so nobody can set the floor beside the archive's order."""
+    from .conftest import project
+
+    fac = await room(facilitator, open_session)
+    me = await room(participant, open_session)
+    await me.request({"type": "hand_raise", "kind": "new_point"})
+    await fac.request({"type": "queue_call_next"})
+    await me.request({"type": "contribute", "client_id": "f1", "text": SECRET, "kind": "story", "consent": "anonymous"})
+    await fac.request({"type": "session_close"})
+    for hello in (
+        (await room(await sync_to_async(make_member)("participant"), open_session)).hello,
+        (await project(facilitator, open_session)).hello,
+    ):
+        assert hello["state"]["queue"] == [] and hello["state"]["queue_current"] is None
+        assert participant.display_name not in json.dumps(hello["state"].get("queue_current"))
+
+
+async def test_every_wording_of_a_shared_note_leaves_the_private_note_at_close(
+    room, open_session, facilitator, participant
+):
+    """A note shared off the record and then edited: neither wording stays in the private note."""
+    from sessions.models import ReflectionNote
+
+    fac = await room(facilitator, open_session)
+    me = await room(participant, open_session)
+    first, second = "First wording of it.", "Second wording of it."
+    await me.request({"type": "note_save", "text": f"Mine alone. {first} {second}"})
+    shared = await me.request({"type": "note_share", "client_id": "w1", "text": first, "consent": "off_record"})
+    await me.request({"type": "contribution_edit", "contribution_id": shared["contribution_id"], "text": second})
+    await fac.request({"type": "session_close"})
+    note = await ReflectionNote.objects.aget(session=open_session, member=participant)
+    assert first not in note.text and second not in note.text and "Mine alone." in note.text

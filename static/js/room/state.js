@@ -84,9 +84,20 @@ function spokeTurnMembers(round) {
   return round.turns.filter((t) => t.status === "spoke").map((t) => t.member.id);
 }
 
+// What a bare event keeps (docs/protocol.md §4.1): its place in the order, and
+// for a withdrawal which words to take off the screen.
+const BARE_FIELDS = new Set(["type", "seq", "event", "at", "actor", "contribution_id"]);
+
+/** An event the reader may see no more of than its place in the order. */
+export function isBare(frame) {
+  return Object.keys(frame).every((key) => BARE_FIELDS.has(key));
+}
+
 /** Apply one room event to the state. Returns a short description for announcements. */
 export function applyEvent(state, frame) {
   const name = frame.event;
+  // After close (and on a projector) events arrive bare: they only advance the seq.
+  if (isBare(frame) && name !== "contribution_withdrawn") return;
   switch (name) {
     case "presence_joined": {
       const member = frame.member;

@@ -100,3 +100,13 @@ test("a hello of a closed session holds no words even if some were sent", () => 
   assert.deepEqual(state.contributions, []);
   assert.equal(state.note, null);
 });
+
+test("after close every event but session_closed is bare: presence, hands and turns only advance the seq", () => {
+  const state = hello({ state: "closed", contributions: [], note: null });
+  for (const event of ["presence_joined", "presence_left", "hand_raised", "queue_called", "round_started", "turn_spoke", "reflection_started", "theme_created", "consent_changed", "acknowledgement_added"]) {
+    applyEvent(state, { type: "event", seq: 6, event, at: "t", actor: null });
+  }
+  assert.deepEqual(state.present.map((m) => m.id), [12]);
+  assert.deepEqual(state.queue, []);
+  assert.equal(state.round ?? null, null);
+});
