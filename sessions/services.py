@@ -1258,9 +1258,9 @@ def _erase_at_close(session: DialogueSession, now: dt.datetime) -> list[int]:
         wordings: dict[int, set[str]] = {}
         for c in shared:
             wordings.setdefault(c.author_id, set()).add(c.text.strip())
-        for author_id, text in ContributionRevision.objects.filter(
-            contribution__in=[c.pk for c in shared]
-        ).values_list("contribution__author_id", "text"):
+        for author_id, text in ContributionRevision.objects.filter(contribution__in=[c.pk for c in shared]).values_list(
+            "contribution__author_id", "text"
+        ):
             wordings.setdefault(author_id, set()).add(text.strip())
         for note in ReflectionNote.objects.filter(session=session, member_id__in=wordings):
             kept = note.text
@@ -1302,9 +1302,9 @@ def session_close(*, session_id: int, member: Member) -> Result:
         _end_round(rnd, now)
     Reflection.objects.filter(session=session, ended_at__isnull=True).update(ended_at=now)
     # The hand last called is retired too: after close nothing says who held the floor when.
-    QueueEntry.objects.filter(
-        session=session, status__in=[QueueEntry.Status.WAITING, QueueEntry.Status.CALLED]
-    ).update(status=QueueEntry.Status.CLEARED)
+    QueueEntry.objects.filter(session=session, status__in=[QueueEntry.Status.WAITING, QueueEntry.Status.CALLED]).update(
+        status=QueueEntry.Status.CLEARED
+    )
     if room.paused:
         room.paused = False
         room.save(update_fields=["paused"])
