@@ -4,23 +4,9 @@ People in these rooms speak about trauma and mistrust between police and
 communities, in teams where one person may be the only police chief or the
 only pastor. Each contribution carries its speaker's consent, and every
 surface that shows words or who said them asks this module, and only this
-module, what the reader may see (docs/privacy.md has the table in words):
-
-================== ======================= ============================ =====================================
-consent            people in the open room after close, before          published archive, search, themes,
-                                           publication                  exports, emails, check-ins
-================== ======================= ============================ =====================================
-named              name, role, team        the author alone (review)    name, role, team
-not for attribution name, role, team       the author alone             no name, no team; the role only where
-                                                                        at least ``COMMON_ROLE_MIN`` members of
-                                                                        the exchange share it, else
-                                                                        "A participant"
-anonymous          "Anonymous" to all but  the author alone             "Anonymous"
-                   the author
-off the record     shown while open        erased at close              never
-withdrawn, earlier gone at once            erased at close              never
-revisions
-================== ======================= ============================ =====================================
+module, what the reader may see. The promise, consent by consent and surface
+by surface, is tabled in docs/privacy.md (and PRODUCT.md, "Consent"); the
+functions below are its only implementation.
 
 The projector shows no one's words, and once a session has closed the live
 room shows no words to anyone: the archive, after review and publication, is
