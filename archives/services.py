@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from participants.models import Member
-from sessions import visibility
+from sessions import events, visibility
 from sessions.models import (
     Acknowledgement,
     Attribution,
@@ -32,7 +32,6 @@ from sessions.models import (
     SessionEvent,
     Theme,
 )
-from sessions.services import _lock_room, _record, _scrub
 
 from . import permissions
 from .models import ArchiveAccess, ArchiveReview, Redaction, ReviewRelease
@@ -126,10 +125,10 @@ def _erase(*, session: DialogueSession, contribution_ids: list[int]) -> None:
     Contribution.objects.filter(pk__in=contribution_ids).update(text="")
     ContributionRevision.objects.filter(contribution_id__in=contribution_ids).update(text="")
     Acknowledgement.objects.filter(contribution_id__in=contribution_ids).update(reflection="")
-    events = list(SessionEvent.objects.filter(session=session, contribution_id__in=contribution_ids))
-    for event in events:
-        event.payload = _scrub(event.payload)
-    SessionEvent.objects.bulk_update(events, ["payload"], batch_size=500)
+    stored = list(SessionEvent.objects.filter(session=session, contribution_id__in=contribution_ids))
+    for event in stored:
+        event.payload = events.scrub(event.payload)
+    SessionEvent.objects.bulk_update(stored, ["payload"], batch_size=500)
 
 
 @transaction.atomic
@@ -145,7 +144,7 @@ def review_consent_change(*, contribution_id: int, member: Member, consent: str)
     contribution = _own_contribution(contribution_id=contribution_id, member=member)
     session, review = _review_for_update(contribution.session_id)
     _require_window_open(review, timezone.now())
-    locked_session, room = _lock_room(session_id=session.pk, member=member)
+    locked_session, room = events.lock_room(session_id=session.pk, member=member)
     contribution.refresh_from_db(fields=["consent", "author_hidden", "text", "purged_at"])
     if contribution.consent == consent:
         return None
@@ -159,7 +158,7 @@ def review_consent_change(*, contribution_id: int, member: Member, consent: str)
     contribution.save(update_fields=fields)
     if consent == Attribution.OFF_RECORD:
         _erase(session=session, contribution_ids=[contribution.pk])
-    event = _record(
+    event = events.record(
         session=locked_session,
         room=room,
         name="consent_changed",
@@ -177,10 +176,10 @@ def review_redact(*, contribution_id: int, member: Member) -> int:
     session, review = _review_for_update(contribution.session_id)
     now = timezone.now()
     _require_window_open(review, now)
-    locked_session, room = _lock_room(session_id=session.pk, member=member)
+    locked_session, room = events.lock_room(session_id=session.pk, member=member)
     Redaction.objects.create(contribution=contribution, redacted_by=member, redacted_at=now)
     _erase(session=session, contribution_ids=[contribution.pk])
-    event = _record(
+    event = events.record(
         session=locked_session,
         room=room,
         name="contribution_redacted",
@@ -203,8 +202,8 @@ def review_release(*, session_id: int, member: Member) -> ReviewRelease:
     if existing is not None:
         return existing
     release = ReviewRelease.objects.create(review=review, member=member, released_at=now)
-    locked_session, room = _lock_room(session_id=session.pk, member=member)
-    _record(
+    locked_session, room = events.lock_room(session_id=session.pk, member=member)
+    events.record(
         session=locked_session,
         room=room,
         name="review_released",
@@ -241,8 +240,8 @@ def archive_publish(*, session_id: int, member: Member) -> ArchiveReview:
     review.published_at = now
     review.published_by = member
     review.save(update_fields=["published_at", "published_by"])
-    locked_session, room = _lock_room(session_id=session.pk, member=member)
-    _record(
+    locked_session, room = events.lock_room(session_id=session.pk, member=member)
+    events.record(
         session=locked_session,
         room=room,
         name="archive_published",
@@ -270,8 +269,8 @@ def _tell_open_rooms(*, exchange_id: int, member: Member, name: str, payload: di
         )
     )
     for session_id in open_ids:
-        session, room = _lock_room(session_id=session_id, member=member)
-        _record(session=session, room=room, name=name, payload=payload, actor=member)
+        session, room = events.lock_room(session_id=session_id, member=member)
+        events.record(session=session, room=room, name=name, payload=payload, actor=member)
 
 
 def _require_theme_manager(member: Member, exchange_id: int) -> None:

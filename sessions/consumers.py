@@ -21,9 +21,10 @@ from django.utils import timezone
 from exchanges.selectors import member_get
 from participants.access import member_access_group
 
-from . import permissions, selectors, services, visibility
+from . import events, permissions, selectors, services, visibility
 from .models import DialogueSession
 from .protocol import ErrorCode, RoomError, decode, frame_client_id, validate
+from .services import presence
 
 logger = logging.getLogger(__name__)
 
@@ -172,11 +173,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # state's last_seq can slip by unheard. A projector hears the room's
         # events only: never a member's private frames or the facilitators'
         # signals, whoever is signed in at the shared screen.
-        self.my_groups = [services.room_group(session.pk), member_access_group(member.pk)]
+        self.my_groups = [events.room_group(session.pk), member_access_group(member.pk)]
         if not self.projector:
-            self.my_groups.append(services.member_group(session.pk, member.pk))
+            self.my_groups.append(events.member_group(session.pk, member.pk))
             if permissions.runs_room(member):
-                self.my_groups.append(services.facilitators_group(session.pk))
+                self.my_groups.append(events.facilitators_group(session.pk))
         for group in self.my_groups:
             await self.channel_layer.group_add(group, self.channel_name)
         if self.projector:
@@ -285,7 +286,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             try:
                 await asyncio.sleep(period)
                 since_touch += period
-                if since_touch >= services.PRESENCE_TOUCH_SECONDS:
+                if since_touch >= presence.PRESENCE_TOUCH_SECONDS:
                     since_touch = 0.0
                     # The channel layer may have dropped a rights change: look again.
                     role = await database_sync_to_async(services.presence_touch)(

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
+from . import limits
 from .models import Attribution, Contribution, QueueEntry, Round
 
 
@@ -33,18 +34,6 @@ class RoomError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-# Text limits, in characters. Contributions follow the room setting.
-ACK_REFLECTION_MAX = 280
-NOTE_MAX = 4000
-COMMITMENT_MAX = 2000
-THEME_NAME_MAX = 60
-CLIENT_ID_MAX = 64
-
-
-def max_text() -> int:
-    return settings.LIVE_ROOM["MAX_TEXT"]
 
 
 class _Missing:
@@ -88,8 +77,8 @@ def _text(max_len: Callable[[], int] | int, *, allow_empty: bool = False):
 
 
 def _client_id(name, value):
-    if not isinstance(value, str) or not value or len(value) > CLIENT_ID_MAX:
-        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a string of 1 to {CLIENT_ID_MAX} characters.")
+    if not isinstance(value, str) or not value or len(value) > limits.CLIENT_ID_MAX:
+        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a string of 1 to {limits.CLIENT_ID_MAX} characters.")
     return _storable(name, value)
 
 
@@ -143,7 +132,7 @@ CONSENT = _nullable(_choice(Attribution.values))
 FRAMES: dict[str, dict[str, tuple[Callable[[str, Any], Any], bool]]] = {
     "contribute": {
         "client_id": (_client_id, True),
-        "text": (_text(max_text), True),
+        "text": (_text(limits.max_text), True),
         "kind": (KINDS, False),
         "reply_to": (_nullable(_int()), False),
         "consent": (CONSENT, False),
@@ -151,17 +140,17 @@ FRAMES: dict[str, dict[str, tuple[Callable[[str, Any], Any], bool]]] = {
     "capture": {
         "client_id": (_client_id, True),
         "speaker_member_id": (_int(), True),
-        "text": (_text(max_text), True),
+        "text": (_text(limits.max_text), True),
         "kind": (KINDS, False),
         "reply_to": (_nullable(_int()), False),
         "consent": (CONSENT, False),
     },
-    "contribution_edit": {"contribution_id": (_int(), True), "text": (_text(max_text), True)},
+    "contribution_edit": {"contribution_id": (_int(), True), "text": (_text(limits.max_text), True)},
     "contribution_withdraw": {"contribution_id": (_int(), True)},
     "consent_set": {"contribution_id": (_int(), True), "consent": (_choice(Attribution.values), True)},
     "acknowledge": {
         "contribution_id": (_int(), True),
-        "reflection": (_nullable(_text(ACK_REFLECTION_MAX, allow_empty=True)), False),
+        "reflection": (_nullable(_text(limits.ACK_REFLECTION_MAX, allow_empty=True)), False),
     },
     "hand_raise": {"kind": (_choice(QueueEntry.Kind.values), True), "reply_to": (_nullable(_int()), False)},
     "hand_lower": {"entry_id": (_nullable(_int()), False)},
@@ -171,19 +160,19 @@ FRAMES: dict[str, dict[str, tuple[Callable[[str, Any], Any], bool]]] = {
     "round_start": {
         "order": (_choice(Round.Order.values), True),
         "member_ids": (_id_list, False),
-        "turn_seconds": (_nullable(_int(10, 3600)), False),
+        "turn_seconds": (_nullable(_int(limits.TIMER_SECONDS_MIN, limits.TIMER_SECONDS_MAX)), False),
     },
     "turn_done": {},
     "turn_pass": {},
     "turn_skip": {},
-    "turn_extend": {"seconds": (_int(1, 3600), True)},
+    "turn_extend": {"seconds": (_int(limits.EXTEND_SECONDS_MIN, limits.EXTEND_SECONDS_MAX), True)},
     "round_end": {},
-    "reflection_start": {"seconds": (_int(10, 3600), True)},
+    "reflection_start": {"seconds": (_int(limits.TIMER_SECONDS_MIN, limits.TIMER_SECONDS_MAX), True)},
     "reflection_end": {},
-    "note_save": {"text": (_text(NOTE_MAX, allow_empty=True), True)},
+    "note_save": {"text": (_text(limits.NOTE_MAX, allow_empty=True), True)},
     "note_share": {
         "client_id": (_client_id, True),
-        "text": (_nullable(_text(max_text)), False),
+        "text": (_nullable(_text(limits.max_text)), False),
         # A note is private until shared: sharing says, there and then, how it may be recorded.
         "consent": (_choice(Attribution.values), True),
     },
@@ -193,12 +182,12 @@ FRAMES: dict[str, dict[str, tuple[Callable[[str, Any], Any], bool]]] = {
     "resume_room": {},
     "pause_request": {},
     "signal_dismiss": {"signal_id": (_int(), True)},
-    "theme_create": {"name": (_text(THEME_NAME_MAX), True)},
+    "theme_create": {"name": (_text(limits.THEME_NAME_MAX), True)},
     "theme_tag": {"contribution_id": (_int(), True), "theme_id": (_int(), True)},
     "theme_untag": {"contribution_id": (_int(), True), "theme_id": (_int(), True)},
     "session_open": {},
     "session_close": {},
-    "commitment_set": {"text": (_text(COMMITMENT_MAX), True)},
+    "commitment_set": {"text": (_text(limits.COMMITMENT_MAX), True)},
     "resume": {"since": (_nonneg_int, True)},
     "heartbeat": {"last_seq": (_nonneg_int, False)},
 }
@@ -208,7 +197,7 @@ def frame_client_id(raw: Any) -> str | None:
     """The client_id of a frame, if it carries a usable one (to echo in errors)."""
     if isinstance(raw, dict):
         value = raw.get("client_id")
-        if isinstance(value, str) and 0 < len(value) <= CLIENT_ID_MAX:
+        if isinstance(value, str) and 0 < len(value) <= limits.CLIENT_ID_MAX:
             return value
     return None
 

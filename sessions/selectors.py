@@ -6,8 +6,6 @@ as for a session that does not exist. The room state sent on connect is built
 with a fixed number of queries however busy the room has been.
 """
 
-import datetime as dt
-
 from django.db.models import Count, Exists, OuterRef
 from django.http import Http404
 from django.urls import reverse
@@ -33,6 +31,20 @@ from .models import (
     Turn,
 )
 from .protocol import ErrorCode, RoomError
+from .serializers import (
+    commitment_data,
+    contribution_data,
+    current_phase_data,
+    event_frame,
+    iso,
+    member_data,
+    note_data,
+    phase_data,
+    queue_entry_data,
+    reflection_data,
+    round_data,
+    signal_data,
+)
 
 
 def session_get_for_member(*, session_id: int, user) -> tuple[DialogueSession, Member]:
@@ -46,47 +58,7 @@ def session_get_for_member(*, session_id: int, user) -> tuple[DialogueSession, M
     return session, member
 
 
-# --- Shapes (docs/protocol.md §3) ----------------------------------------------
-
-member_data = visibility.member_data
-
-
-def iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def contribution_data(
-    contribution: Contribution, *, acks: int = 0, acked_by_me: bool = False, themes: list[int] | None = None
-) -> dict:
-    return {
-        "id": contribution.pk,
-        "author": member_data(contribution.author),
-        "captured_by": contribution.captured_by_id,
-        "kind": contribution.kind,
-        "text": contribution.text,
-        "reply_to": contribution.reply_to_id,
-        "consent": contribution.consent,
-        "phase_id": contribution.phase_id,
-        "created_at": iso(contribution.created_at),
-        "edited_at": iso(contribution.edited_at),
-        "revisions": getattr(contribution, "revision_count", 0),
-        "acks": acks,
-        "acked_by_me": acked_by_me,
-        "themes": themes or [],
-        "purged": contribution.purged_at is not None,
-    }
-
-
-def queue_entry_data(entry: QueueEntry) -> dict:
-    return {
-        "id": entry.pk,
-        "member": member_data(entry.member),
-        "kind": entry.kind,
-        "reply_to": entry.reply_to_id,
-        "status": entry.status,
-        "raised_at": iso(entry.raised_at),
-        "called_at": iso(entry.called_at),
-    }
+# --- Reads ---------------------------------------------------------------------
 
 
 def queue_waiting(*, session_id: int) -> list[QueueEntry]:
@@ -100,70 +72,6 @@ def queue_waiting(*, session_id: int) -> list[QueueEntry]:
 
 def queue_data(*, session_id: int) -> list[dict]:
     return [queue_entry_data(e) for e in queue_waiting(session_id=session_id)]
-
-
-def turn_data(turn: Turn) -> dict:
-    return {
-        "id": turn.pk,
-        "member": member_data(turn.member),
-        "position": turn.position,
-        "status": turn.status,
-        "started_at": iso(turn.started_at),
-        "ends_at": iso(turn.ends_at),
-    }
-
-
-def round_data(rnd: Round, turns: list[Turn] | None = None) -> dict:
-    """A round with its turns (one query when ``turns`` is not given)."""
-    if turns is None:
-        turns = list(rnd.turns.select_related("member__team").order_by("position"))
-    current = next((t for t in turns if t.status == Turn.Status.CURRENT), None)
-    return {
-        "id": rnd.pk,
-        "status": rnd.status,
-        "order": rnd.order,
-        "turn_seconds": rnd.turn_seconds,
-        "started_at": iso(rnd.started_at),
-        "turns": [turn_data(t) for t in turns],
-        "current_turn_id": current.pk if current else None,
-    }
-
-
-def phase_data(phase, started_at: dt.datetime | None = None) -> dict:
-    data = {"id": phase.pk, "order": phase.order, "title": phase.title, "planned_minutes": phase.planned_minutes}
-    if started_at is not None:
-        data["started_at"] = iso(started_at)
-    return data
-
-
-def current_phase_data(room: RoomState) -> dict | None:
-    if room.current_phase is None:
-        return None
-    data = phase_data(room.current_phase)
-    data["started_at"] = iso(room.phase_started_at)
-    return data
-
-
-def reflection_data(reflection: Reflection) -> dict:
-    return {"id": reflection.pk, "started_at": iso(reflection.started_at), "ends_at": iso(reflection.ends_at)}
-
-
-def signal_data(signal: PauseSignal) -> dict:
-    return {"id": signal.pk, "member": member_data(signal.member), "created_at": iso(signal.created_at)}
-
-
-def note_data(note: ReflectionNote | None) -> dict | None:
-    return None if note is None else {"text": note.text, "updated_at": iso(note.updated_at)}
-
-
-def commitment_data(commitment: Commitment | None) -> dict | None:
-    """The member's own commitment; its id lets the room link to the check-in on it."""
-    if commitment is None:
-        return None
-    return {"id": commitment.pk, "text": commitment.text, "updated_at": iso(commitment.updated_at)}
-
-
-# --- Reads ---------------------------------------------------------------------
 
 
 def archive_url(session: DialogueSession) -> str | None:
@@ -229,17 +137,6 @@ def replay_frames(*, session_id: int, since: int, viewer_id: int, projector: boo
             )
         )
     return frames, (events[-1].seq if events else since)
-
-
-def event_frame(event: SessionEvent) -> dict:
-    return {
-        "type": "event",
-        "seq": event.seq,
-        "event": event.name,
-        "at": iso(event.created_at),
-        "actor": event.actor_id,
-        **event.payload,
-    }
 
 
 def room_state_public(*, session: DialogueSession) -> dict:

@@ -1,0 +1,219 @@
+"""Go-around rounds: every member in turn, each turn done, passed, skipped or extended.
+
+See ``sessions.services`` for the rules every service here follows.
+"""
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from participants.models import Member
+
+from .. import events, limits, selectors, serializers
+from ..models import DialogueSession, Round, Turn
+from ..protocol import ErrorCode, RoomError
+from .common import Result, require, require_open
+
+
+def _active_round(session: DialogueSession) -> Round:
+    rnd = Round.objects.filter(session=session, status=Round.Status.ACTIVE).first()
+    if rnd is None:
+        raise RoomError(ErrorCode.CONFLICT, "No round is running.")
+    return rnd
+
+
+def _turns(rnd: Round) -> list[Turn]:
+    return list(rnd.turns.select_related("member__team").order_by("position"))
+
+
+def _start_turn(turn: Turn, rnd: Round, now: dt.datetime) -> None:
+    turn.status = Turn.Status.CURRENT
+    turn.started_at = now
+    turn.ends_at = now + dt.timedelta(seconds=rnd.turn_seconds) if rnd.turn_seconds else None
+    turn.save(update_fields=["status", "started_at", "ends_at"])
+
+
+@transaction.atomic
+def round_start(
+    *,
+    session_id: int,
+    member: Member,
+    order: str,
+    member_ids: list[int] | None = None,
+    turn_seconds: int | None = None,
+) -> Result:
+    """Begin a go-around over the people present; the first turn starts now."""
+    require(member, "round_start")
+    if order not in Round.Order.values:
+        raise RoomError(ErrorCode.BAD_REQUEST, "Unknown order.")
+    session, room = events.lock_room(session_id=session_id, member=member, action="round_start")
+    require_open(session)
+    if Round.objects.filter(session=session, status=Round.Status.ACTIVE).exists():
+        raise RoomError(ErrorCode.CONFLICT, "A round is already running; end it first.")
+    present = selectors.present_members(session_id=session.pk)
+    if order == Round.Order.ARRANGED:
+        if not member_ids:
+            raise RoomError(ErrorCode.BAD_REQUEST, "An arranged round lists 'member_ids' in order.")
+        by_id = {m.pk: m for m in present}
+        missing = [pk for pk in member_ids if pk not in by_id]
+        if missing:
+            raise RoomError(ErrorCode.NOT_FOUND, "Some of those people are not in the room.")
+        people = [by_id[pk] for pk in member_ids]
+    elif order == Round.Order.BY_TEAM:
+        people = sorted(
+            present,
+            key=lambda m: (m.team is None, str(m.team).lower() if m.team else "", m.display_name.lower(), m.pk),
+        )
+    else:
+        people = list(present)
+        secrets.SystemRandom().shuffle(people)
+    if not people:
+        raise RoomError(ErrorCode.CONFLICT, "Nobody is in the room.")
+    now = timezone.now()
+    rnd = Round.objects.create(
+        session=session, order=order, turn_seconds=turn_seconds, started_by=member, started_at=now
+    )
+    turns = Turn.objects.bulk_create(
+        [Turn(round=rnd, member=person, position=i) for i, person in enumerate(people, start=1)]
+    )
+    for turn, person in zip(turns, people, strict=True):
+        turn.member = person
+    _start_turn(turns[0], rnd, now)
+    event = events.record(
+        session=session,
+        room=room,
+        name="round_started",
+        payload={"round": serializers.round_data(rnd, turns)},
+        actor=member,
+    )
+    return {"seq": event.seq, "round_id": rnd.pk}
+
+
+def _finish_turn(*, session, room, member: Member, status: str, name: str, holder_only: bool) -> Result:
+    rnd = _active_round(session)
+    turns = _turns(rnd)
+    current = next((t for t in turns if t.status == Turn.Status.CURRENT), None)
+    if current is None:
+        raise RoomError(ErrorCode.CONFLICT, "Nobody holds the turn.")
+    if holder_only and current.member_id != member.pk:
+        raise RoomError(ErrorCode.FORBIDDEN, "It is not your turn.")
+    now = timezone.now()
+    current.status = status
+    current.save(update_fields=["status"])
+    following = next((t for t in turns if t.status == Turn.Status.PENDING), None)
+    if following is not None:
+        _start_turn(following, rnd, now)
+    event = events.record(
+        session=session,
+        room=room,
+        name=name,
+        payload={"round": serializers.round_data(rnd, turns), "turn_id": current.pk},
+        actor=member,
+    )
+    if following is None:
+        rnd.status = Round.Status.ENDED
+        rnd.ended_at = now
+        rnd.save(update_fields=["status", "ended_at"])
+        event = events.record(
+            session=session,
+            room=room,
+            name="round_ended",
+            payload={"round": serializers.round_data(rnd, turns)},
+            actor=member,
+        )
+    return {"seq": event.seq}
+
+
+@transaction.atomic
+def turn_done(*, session_id: int, member: Member) -> Result:
+    """The holder has spoken; the next person's turn begins."""
+    require(member, "turn_done")
+    session, room = events.lock_room(session_id=session_id, member=member, action="turn_done")
+    require_open(session)
+    return _finish_turn(
+        session=session, room=room, member=member, status=Turn.Status.SPOKE, name="turn_spoke", holder_only=True
+    )
+
+
+@transaction.atomic
+def turn_pass(*, session_id: int, member: Member) -> Result:
+    """The holder passes: silence is a legitimate answer in a go-around."""
+    require(member, "turn_pass")
+    session, room = events.lock_room(session_id=session_id, member=member, action="turn_pass")
+    require_open(session)
+    return _finish_turn(
+        session=session, room=room, member=member, status=Turn.Status.PASSED, name="turn_passed", holder_only=True
+    )
+
+
+@transaction.atomic
+def turn_skip(*, session_id: int, member: Member) -> Result:
+    """The facilitator moves on (the holder stepped out, or is not ready)."""
+    require(member, "turn_skip")
+    session, room = events.lock_room(session_id=session_id, member=member, action="turn_skip")
+    require_open(session)
+    return _finish_turn(
+        session=session, room=room, member=member, status=Turn.Status.SKIPPED, name="turn_skipped", holder_only=False
+    )
+
+
+@transaction.atomic
+def turn_extend(*, session_id: int, member: Member, seconds: int) -> Result:
+    """Give the holder more time: the end moves later (from now if it had
+    none or has already passed)."""
+    require(member, "turn_extend")
+    if not limits.EXTEND_SECONDS_MIN <= seconds <= limits.EXTEND_SECONDS_MAX:
+        raise RoomError(
+            ErrorCode.BAD_REQUEST, f"Extend by {limits.EXTEND_SECONDS_MIN} to {limits.EXTEND_SECONDS_MAX} seconds."
+        )
+    session, room = events.lock_room(session_id=session_id, member=member, action="turn_extend")
+    require_open(session)
+    rnd = _active_round(session)
+    turns = _turns(rnd)
+    current = next((t for t in turns if t.status == Turn.Status.CURRENT), None)
+    if current is None:
+        raise RoomError(ErrorCode.CONFLICT, "Nobody holds the turn.")
+    now = timezone.now()
+    base = current.ends_at if current.ends_at and current.ends_at > now else now
+    current.ends_at = base + dt.timedelta(seconds=seconds)
+    current.save(update_fields=["ends_at"])
+    event = events.record(
+        session=session,
+        room=room,
+        name="turn_extended",
+        payload={"round": serializers.round_data(rnd, turns), "turn_id": current.pk},
+        actor=member,
+    )
+    return {"seq": event.seq}
+
+
+def end_round(rnd: Round, now: dt.datetime) -> list[Turn]:
+    turns = _turns(rnd)
+    for turn in turns:
+        if turn.status == Turn.Status.CURRENT:
+            turn.status = Turn.Status.SKIPPED
+            turn.save(update_fields=["status"])
+    rnd.status = Round.Status.ENDED
+    rnd.ended_at = now
+    rnd.save(update_fields=["status", "ended_at"])
+    return turns
+
+
+@transaction.atomic
+def round_end(*, session_id: int, member: Member) -> Result:
+    """Stop the go-around; whoever held the turn is marked skipped."""
+    require(member, "round_end")
+    session, room = events.lock_room(session_id=session_id, member=member, action="round_end")
+    require_open(session)
+    rnd = _active_round(session)
+    turns = end_round(rnd, timezone.now())
+    event = events.record(
+        session=session,
+        room=room,
+        name="round_ended",
+        payload={"round": serializers.round_data(rnd, turns)},
+        actor=member,
+    )
+    return {"seq": event.seq}
