@@ -54,7 +54,12 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path):
-    """Every test gets fresh caches (rate limits) and a memory email outbox."""
+    """Every test gets fresh caches (rate limits), a memory email outbox, a fast
+    password hasher and a fresh channel layer.
+
+    The one home of these: a test package needs no autouse fixture of its own
+    for any of them.
+    """
     from django.core.cache import cache
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

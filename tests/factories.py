@@ -95,3 +95,14 @@ class PhaseFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Phase {n + 1}")
     planned_minutes = 30
+
+
+AGENDA = ("Opening round", "Stories", "Closing")
+
+
+def session_with_agenda(meeting: Meeting, phases=AGENDA, **kwargs) -> DialogueSession:
+    """A session of ``meeting`` with a 30-minute phase for each title, in order."""
+    session = DialogueSessionFactory(meeting=meeting, **kwargs)
+    for order, title in enumerate(phases, start=1):
+        PhaseFactory(session=session, order=order, title=title, planned_minutes=30)
+    return session

@@ -12,7 +12,7 @@ from archives import services as archive_services
 from participants.models import StakeholderRole
 from sessions import services as room
 from sessions.models import Attribution, Contribution, Theme
-from tests.factories import DialogueSessionFactory, MeetingFactory, PhaseFactory, TeamFactory
+from tests.factories import MeetingFactory, TeamFactory, session_with_agenda
 
 TEXTS = {
     "named": "The mural brought officers and neighbours together",
@@ -71,9 +71,7 @@ def closed(exchange, people):
     """A session with one contribution at each consent level, a reply, a
     withdrawn contribution, an acknowledgement with a reflection, a theme tag
     and a go-around, closed through the live room's service."""
-    session = DialogueSessionFactory(meeting=MeetingFactory(exchange=exchange, title="Dayton"), title="Trust")
-    for order, title in enumerate(["Opening round", "Stories", "Closing"], start=1):
-        PhaseFactory(session=session, order=order, title=title, planned_minutes=30)
+    session = session_with_agenda(MeetingFactory(exchange=exchange, title="Dayton"), title="Trust")
     p = people
     room.session_open(session_id=session.pk, member=p.facilitator)
     for m in (p.alice, p.bob, p.carol, p.dave, p.scribe):

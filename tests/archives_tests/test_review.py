@@ -135,10 +135,14 @@ def test_publish_early_is_refused_until_everyone_has_released(closed):
 
 def test_a_member_who_redacted_everything_need_not_release(closed):
     p = closed.people
-    services.review_redact(contribution_id=closed.anonymous.pk, member=p.carol)
     services.review_release(session_id=closed.session.pk, member=p.alice)
     services.review_release(session_id=closed.session.pk, member=p.bob)
-    services.archive_publish(session_id=closed.session.pk, member=p.convener)
+    with pytest.raises(ValidationError, match="1 member"):  # Carol's words still wait for her
+        services.archive_publish(session_id=closed.session.pk, member=p.convener)
+    services.review_redact(contribution_id=closed.anonymous.pk, member=p.carol)  # her only words
+    review = services.archive_publish(session_id=closed.session.pk, member=p.convener)
+    assert review.published_at is not None and review.published_by == p.convener
+    assert not ReviewRelease.objects.filter(review=review, member=p.carol).exists()
 
 
 def test_publish_after_the_window_ends_whoever_has_not_released(closed):
@@ -151,7 +155,9 @@ def test_publish_after_the_window_ends_whoever_has_not_released(closed):
         services.review_redact(contribution_id=closed.named.pk, member=p.alice)
     with pytest.raises(ValidationError):
         services.review_release(session_id=closed.session.pk, member=p.alice)
-    services.archive_publish(session_id=closed.session.pk, member=p.facilitator)
+    published = services.archive_publish(session_id=closed.session.pk, member=p.facilitator)
+    assert published.published_at is not None and published.published_by == p.facilitator
+    assert not ReviewRelease.objects.filter(review=review).exists()  # nobody released
 
 
 def test_review_page_actions(closed, client_for):

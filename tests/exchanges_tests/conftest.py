@@ -83,9 +83,3 @@ def session_data():
         return data
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Factories set a password for every person; hash it cheaply in tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

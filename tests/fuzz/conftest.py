@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 
 from sessions import services
 from sessions.models import Phase, Theme
-from tests.factories import DialogueSessionFactory, ExchangeFactory, MeetingFactory, MemberFactory, PhaseFactory
+from tests.factories import ExchangeFactory, MeetingFactory, MemberFactory, session_with_agenda
 
 from .harness import Harness
 
@@ -54,9 +54,7 @@ class Side:
 
 
 def _populate(exchange, make) -> Side:
-    session = DialogueSessionFactory(meeting=MeetingFactory(exchange=exchange))
-    for order, title in enumerate(["Opening round", "Stories", "Closing"], start=1):
-        PhaseFactory(session=session, order=order, title=title, planned_minutes=30)
+    session = session_with_agenda(MeetingFactory(exchange=exchange))
     facilitator, participant, other, scribe = (
         make("facilitator"),
         make("participant"),

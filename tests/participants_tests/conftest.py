@@ -14,12 +14,6 @@ from tests.factories import MeetingFactory
 LINK = re.compile(r"https?://\S+/invitations/[^/\s]+/")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Hash test passwords cheaply: many tests make dozens of accounts."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def meeting(exchange):
     return MeetingFactory(exchange=exchange, number=1)

@@ -10,12 +10,6 @@ from tests.factories import MeetingFactory
 NOW = dt.datetime(2027, 2, 1, 12, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Factories set a password for every user; a fast hasher keeps these tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def now():
     return NOW

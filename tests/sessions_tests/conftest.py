@@ -10,27 +10,13 @@ from django.test import Client
 
 from config.asgi import application
 from sessions import services
-from tests.factories import DialogueSessionFactory, MeetingFactory, PhaseFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_channel_layer():
-    """Each test runs in its own event loop; a channel layer (Redis) made in
-    an earlier test's loop holds locks bound to that loop."""
-    from channels.layers import channel_layers
-
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
+from tests.factories import MeetingFactory, session_with_agenda
 
 
 @pytest.fixture
 def live_session(exchange):
     """A scheduled session of the exchange with a three-phase agenda."""
-    session = DialogueSessionFactory(meeting=MeetingFactory(exchange=exchange))
-    for order, title in enumerate(["Opening round", "Stories", "Closing"], start=1):
-        PhaseFactory(session=session, order=order, title=title, planned_minutes=30)
-    return session
+    return session_with_agenda(MeetingFactory(exchange=exchange))
 
 
 @pytest.fixture
