@@ -95,8 +95,8 @@ def run(members: int, meetings: int, seconds: float, profile: str | None = None)
         from django.db import connection
         from django.utils import timezone
 
-        from exchanges.models import Reminder
-        from exchanges.reminders import message_send, messages_claim, messages_materialize
+        from reminders.models import Reminder
+        from reminders.outbox import message_send, messages_claim, messages_materialize
 
         result = {"members": members, "meetings": meetings, "cap_s": seconds, "loadavg_before": common.loadavg()}
         now = timezone.now()

@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/login/", participant_views.login_view, name="login"),
     path("accounts/logout/", participant_views.logout_view, name="logout"),
     path("", include("exchanges.urls")),
-    path("", include("exchanges.reminder_urls")),
+    path("", include("reminders.urls")),
     path("", include("participants.urls")),
     path("", include("participants.data_rights_urls")),
     path("", include("sessions.urls")),

@@ -55,6 +55,3 @@ class MeetingAdmin(admin.ModelAdmin):
     ordering = ["exchange", "number"]
     autocomplete_fields = ["exchange"]
     readonly_fields = ["updated_at"]
-
-
-from . import reminder_admin  # noqa: E402, F401  (reminder models, registered in their own module)

@@ -41,9 +41,16 @@ from .models import Exchange
 
 FORMAT = "common-ground-exchange"
 VERSION = 1
-APP_LABELS = ("exchanges", "participants", "dialogue_sessions", "archives")
+APP_LABELS = ("exchanges", "participants", "dialogue_sessions", "archives", "reminders")
 # Open sockets: presence belongs to the running servers, not to the record.
 EXCLUDED = frozenset({"dialogue_sessions.RoomConnection"})
+# Models that moved to another app since files were first written: an older
+# file names them by their old label, and still restores.
+MOVED_LABELS = {
+    "exchanges.reminder": "reminders.reminder",
+    "exchanges.reminderoffset": "reminders.reminderoffset",
+    "exchanges.reminderplan": "reminders.reminderplan",
+}
 USER_FIELDS = ("email", "first_name", "last_name", "password", "is_active", "date_joined")
 
 
@@ -157,6 +164,8 @@ def exchange_restore(*, data: dict[str, Any]) -> Exchange:
             continue
         user_model.objects.create(**{k: v for k, v in fields.items() if k in USER_FIELDS})
 
+    for obj in data["objects"]:
+        obj["model"] = MOVED_LABELS.get(obj["model"], obj["model"])
     taken = []
     by_model: dict[str, list] = defaultdict(list)
     for obj in data["objects"]:

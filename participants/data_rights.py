@@ -57,7 +57,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from archives.models import ArchiveAccess, Redaction, ReviewRelease
-from exchanges.models import Reminder
+from reminders.models import Reminder
 from sessions.models import (
     Acknowledgement,
     Attribution,

@@ -24,11 +24,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
+from exchanges.models import Meeting
 from participants.calendar import meetings_to_ical
 from participants.invitations import invitation_link
 
-from .models import Meeting, Reminder, ReminderOffset
-from .reminders import checkin_token, unsubscribe_token
+from .models import Reminder, ReminderOffset
+from .tokens import checkin_token, unsubscribe_token
 
 
 def absolute(path: str) -> str:

@@ -14,14 +14,15 @@ from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
 
+from exchanges.models import Exchange, Meeting
+from exchanges.permissions import require_manager
+from exchanges.selectors import exchange_get_for_user, meeting_get_for_user
 from participants.invitations import InvitationState, invitation_state_expression
 from participants.models import Commitment, Invitation, Member
 from sessions import visibility
 
-from .models import Exchange, Meeting, Reminder, ReminderPlan
-from .permissions import require_manager
-from .reminders import meeting_offsets
-from .selectors import exchange_get_for_user, meeting_get_for_user
+from .models import Reminder, ReminderPlan
+from .services import meeting_offsets
 
 UPCOMING_LIMIT = 300
 RECENT_LIMIT = 200

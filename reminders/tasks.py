@@ -1,4 +1,4 @@
-"""Celery tasks for exchanges: thin wrappers around services.
+"""Celery tasks for reminders: thin wrappers around the outbox.
 
 ``scan_due_messages`` runs every minute from Celery beat (exactly one beat:
 see docs/reminders.md). It takes no arguments and is idempotent: running it
@@ -9,12 +9,12 @@ import logging
 
 from celery import shared_task
 
-from .reminders import messages_scan
+from .outbox import messages_scan
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="exchanges.tasks.scan_due_messages", ignore_result=True)
+@shared_task(name="reminders.tasks.scan_due_messages", ignore_result=True)
 def scan_due_messages() -> dict:
     result = messages_scan()
     outcomes = {str(state): n for state, n in result.outcomes.items()}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import reminder_views as views
+from . import views
 
 urlpatterns = [
     path("exchanges/<int:exchange_id>/outbox/", views.exchange_outbox, name="exchange_outbox"),

@@ -10,21 +10,21 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import reminder_selectors, reminders
+from . import selectors, services, tokens
 from .emails import offset_label
-from .reminder_forms import CheckInForm, ReminderOffsetForm
+from .forms import CheckInForm, ReminderOffsetForm
 
 
 @login_required
 def exchange_outbox(request, exchange_id: int):
-    outbox = reminder_selectors.outbox_for_user(exchange_id=exchange_id, user=request.user)
+    outbox = selectors.outbox_for_user(exchange_id=exchange_id, user=request.user)
     return render(request, "reminders/outbox.html", {"outbox": outbox, "exchange": outbox.exchange})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_reminders(request, meeting_id: int):
-    schedule = reminder_selectors.reminder_schedule_for_user(meeting_id=meeting_id, user=request.user)
+    schedule = selectors.reminder_schedule_for_user(meeting_id=meeting_id, user=request.user)
     meeting, member = schedule.meeting, schedule.member
     form = ReminderOffsetForm()
     if request.method == "POST":
@@ -33,7 +33,7 @@ def meeting_reminders(request, meeting_id: int):
             form = ReminderOffsetForm(request.POST)
             if form.is_valid():
                 minutes = form.cleaned_data["minutes_before"]
-                reminders.reminder_offset_add(
+                services.reminder_offset_add(
                     actor=member, meeting=meeting, minutes_before=minutes, custom_text=form.cleaned_data["custom_text"]
                 )
                 messages.success(request, f"Reminder {offset_label(minutes)} before the meeting saved.")
@@ -43,11 +43,11 @@ def meeting_reminders(request, meeting_id: int):
                 minutes = int(request.POST.get("minutes_before", ""))
             except ValueError:
                 return HttpResponseBadRequest("Which reminder?")
-            reminders.reminder_offset_remove(actor=member, meeting=meeting, minutes_before=minutes)
+            services.reminder_offset_remove(actor=member, meeting=meeting, minutes_before=minutes)
             messages.success(request, f"Reminder {offset_label(minutes)} before the meeting removed.")
             return redirect("meeting_reminders", meeting_id=meeting.pk)
         elif action == "reset":
-            reminders.reminder_plan_reset(actor=member, meeting=meeting)
+            services.reminder_plan_reset(actor=member, meeting=meeting)
             messages.success(request, "This meeting follows the default reminder schedule again.")
             return redirect("meeting_reminders", meeting_id=meeting.pk)
         else:
@@ -69,20 +69,20 @@ def meeting_reminders(request, meeting_id: int):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def reminders_unsubscribe(request, token: str):
-    member = reminders.member_from_unsubscribe_token(token)
+    member = tokens.member_from_unsubscribe_token(token)
     if member is None:
         return render(request, "reminders/unsubscribe.html", {"invalid": True}, status=400)
     done = None
     if request.method == "POST":
         enabled = request.POST.get("action") == "resubscribe"
-        reminders.member_reminders_set(member=member, enabled=enabled)
+        services.member_reminders_set(member=member, enabled=enabled)
         done = "resubscribed" if enabled else "unsubscribed"
     return render(request, "reminders/unsubscribe.html", {"member": member, "exchange": member.exchange, "done": done})
 
 
 def _checkin_page(request, commitment, *, action_url: str):
     now = timezone.now()
-    until = reminders.checkin_open_until(commitment)
+    until = services.checkin_open_until(commitment)
     editable = until is not None and now < until
     existing = getattr(commitment, "check_in", None)
     form = CheckInForm(request.POST or None, instance=existing)
@@ -90,7 +90,7 @@ def _checkin_page(request, commitment, *, action_url: str):
         if not editable:
             messages.error(request, "The next meeting has begun: this check-in can no longer change.")
         elif form.is_valid():
-            reminders.checkin_save(commitment=commitment, now=now, **form.cleaned_data)
+            services.checkin_save(commitment=commitment, now=now, **form.cleaned_data)
             messages.success(request, "Thank you. Your check-in is saved; you can change it until the meeting starts.")
             return redirect(action_url)
     context = {
@@ -110,8 +110,8 @@ def _checkin_page(request, commitment, *, action_url: str):
 def checkin_answer(request, token: str):
     """Answer a check-in from the emailed link, without signing in."""
     try:
-        commitment = reminders.commitment_from_checkin_token(token, now=timezone.now())
-    except reminders.CheckInLinkError as exc:
+        commitment = tokens.commitment_from_checkin_token(token, now=timezone.now())
+    except tokens.CheckInLinkError as exc:
         return render(request, "reminders/checkin_link_invalid.html", {"reason": str(exc)}, status=403)
     return _checkin_page(request, commitment, action_url=request.path)
 
@@ -120,11 +120,11 @@ def checkin_answer(request, token: str):
 @require_http_methods(["GET", "POST"])
 def commitment_checkin(request, commitment_id: int):
     """The same check-in, for a member who is signed in."""
-    commitment = reminder_selectors.commitment_get_for_user(commitment_id=commitment_id, user=request.user)
+    commitment = selectors.commitment_get_for_user(commitment_id=commitment_id, user=request.user)
     return _checkin_page(request, commitment, action_url=request.path)
 
 
 @login_required
 def exchange_checkins(request, exchange_id: int):
-    exchange, groups = reminder_selectors.checkins_for_user(exchange_id=exchange_id, user=request.user)
+    exchange, groups = selectors.checkins_for_user(exchange_id=exchange_id, user=request.user)
     return render(request, "reminders/exchange_checkins.html", {"exchange": exchange, "groups": groups})

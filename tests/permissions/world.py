@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from archives.models import ArchiveReview
 from archives.services import archive_review_open
-from exchanges import reminders
-from exchanges.models import Exchange, Meeting, Reminder, Team
+from exchanges.models import Exchange, Meeting, Team
 from participants.invitations import invitation_token
 from participants.models import CheckIn, Commitment, Invitation, Member, User
+from reminders import tokens
+from reminders.models import Reminder
 from sessions import services
 from sessions.models import DialogueSession, Theme
 from tests.factories import (
@@ -130,8 +131,8 @@ def build_world() -> World:
     world.secrets = {
         "calendar": members["participant"].user.calendar_token,
         "invitation": invitation_token(invitation),
-        "unsubscribe": reminders.unsubscribe_token(members["participant"]),
-        "checkin": reminders.checkin_token(commitment, until=next_meeting.starts_at),
+        "unsubscribe": tokens.unsubscribe_token(members["participant"]),
+        "checkin": tokens.checkin_token(commitment, until=next_meeting.starts_at),
     }
     return world
 

@@ -24,8 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archives import services as archive_services
-from exchanges.reminders import messages_scan
 from participants.models import StakeholderRole
+from reminders.outbox import messages_scan
 from sessions import visibility
 from sessions.models import Contribution
 from tests.factories import DialogueSessionFactory, MeetingFactory, PhaseFactory, TeamFactory

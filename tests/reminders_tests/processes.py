@@ -156,6 +156,6 @@ def new_queue() -> str:
 
 def enqueue_scan(queue: str) -> None:
     from config.celery import app  # noqa: F401 - binds the shared task to the project's app
-    from exchanges.tasks import scan_due_messages
+    from reminders.tasks import scan_due_messages
 
     scan_due_messages.apply_async(queue=queue)

@@ -16,10 +16,10 @@ from django.urls import reverse
 
 from archives.models import ArchiveReview
 from archives.services import archive_review_open, archive_review_set_window
-from exchanges.emails import digest_email
-from exchanges.models import Reminder
-from exchanges.reminders import messages_scan
 from participants.models import CheckIn, Commitment, Invitation, StakeholderRole
+from reminders.emails import digest_email
+from reminders.models import Reminder
+from reminders.outbox import messages_scan
 from sessions.models import Attribution, Contribution, DialogueSession
 from tests.factories import DialogueSessionFactory, TeamFactory
 
@@ -121,7 +121,7 @@ def test_checkins_from_an_off_the_record_session_are_counted_not_shown(client, c
 
 def test_checkins_selector_attributes_through_the_visibility_policy(consents, facilitator, exchange):
     """The selector hands the page who said it already decided (``Attributed``), never a Member to print."""
-    from exchanges.reminder_selectors import checkins_for_user
+    from reminders.selectors import checkins_for_user
 
     _exchange, [group] = checkins_for_user(exchange_id=exchange.pk, user=facilitator.user)
     lines = {c.text: c.attributed.line for c in group.commitments}

@@ -7,14 +7,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from exchanges.models import Meeting, Reminder
-from exchanges.reminders import (
-    member_from_unsubscribe_token,
-    messages_materialize,
-    messages_scan,
-    unsubscribe_token,
-)
+from exchanges.models import Meeting
 from participants.models import Member
+from reminders.models import Reminder
+from reminders.outbox import messages_materialize, messages_scan
+from reminders.tokens import member_from_unsubscribe_token, unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +150,7 @@ def test_resubscribe_from_the_same_page(client, participant, make_meeting, now):
 
 def test_resubscribing_before_a_due_reminder_revives_it(participant, make_meeting, now):
     """A reminder skipped for an unsubscribed member comes back if they return while it is still due."""
-    from exchanges.reminders import member_reminders_set
+    from reminders.services import member_reminders_set
 
     meeting = make_meeting()
     messages_materialize(now=now)

@@ -8,10 +8,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from exchanges.models import Meeting, Reminder
-from exchanges.reminders import checkin_token, messages_materialize, messages_scan
+from exchanges.models import Meeting
 from participants.invitations import invitation_link
 from participants.models import Attendance, CheckIn, Commitment, Invitation
+from reminders.models import Reminder
+from reminders.outbox import messages_materialize, messages_scan
+from reminders.tokens import checkin_token
 from sessions.models import DialogueSession
 from tests.factories import DialogueSessionFactory
 
@@ -192,7 +194,7 @@ def test_expired_checkin_link_is_refused(client, series):
 
 def test_checkin_is_read_only_once_the_next_meeting_began(client, series, participant):
     """Signed in after meeting 2 started, the member sees the answer but cannot change it."""
-    from exchanges.reminders import CheckInClosed, checkin_save
+    from reminders.services import CheckInClosed, checkin_save
 
     first, second, commitment, halfway = series
     CheckIn.objects.create(commitment=commitment, tried="Walked.")

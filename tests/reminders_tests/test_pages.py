@@ -6,9 +6,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from exchanges.models import Meeting, Reminder, ReminderOffset, ReminderPlan
-from exchanges.reminders import messages_materialize, messages_scan
+from exchanges.models import Meeting
 from participants.models import Invitation
+from reminders.models import Reminder, ReminderOffset, ReminderPlan
+from reminders.outbox import messages_materialize, messages_scan
 
 from . import flaky_backend
 from .conftest import NOW, publish

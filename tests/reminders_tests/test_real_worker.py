@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from exchanges.models import Reminder
-from exchanges.reminders import messages_materialize
+from reminders.models import Reminder
+from reminders.outbox import messages_materialize
 from tests.factories import DialogueSessionFactory, MeetingFactory
 
 from .processes import SMTPServer, Worker, enqueue_scan, new_queue

@@ -6,17 +6,10 @@ import re
 import pytest
 from django.core import mail
 
-from exchanges.models import Meeting, Reminder
-from exchanges.reminders import (
-    MAX_ATTEMPTS,
-    SkipReason,
-    messages_claim,
-    messages_materialize,
-    messages_scan,
-    reminder_offset_add,
-    reminder_offset_remove,
-    reminder_plan_reset,
-)
+from exchanges.models import Meeting
+from reminders.models import Reminder, SkipReason
+from reminders.outbox import MAX_ATTEMPTS, messages_claim, messages_materialize, messages_scan
+from reminders.services import reminder_offset_add, reminder_offset_remove, reminder_plan_reset
 from tests.factories import DialogueSessionFactory
 
 from . import flaky_backend
@@ -156,7 +149,7 @@ def test_moved_meeting_skips_old_rows_and_sends_at_the_new_times(make_meeting, p
 
 def test_a_move_between_claim_and_send_is_caught(make_meeting, participant):
     """A row claimed just before the meeting moved is skipped at the moment of sending."""
-    from exchanges.reminders import message_send
+    from reminders.outbox import message_send
 
     meeting = make_meeting()
     due = meeting.starts_at - 14 * DAY
@@ -210,7 +203,7 @@ def test_nothing_is_sent_after_the_meeting_started(make_meeting, participant):
 
 def test_unsubscribed_member_is_skipped_at_once(make_meeting, participant):
     """Turning reminders off takes effect even for rows already made."""
-    from exchanges.reminders import member_reminders_set
+    from reminders.services import member_reminders_set
 
     meeting = make_meeting()
     messages_materialize(now=NOW)
@@ -281,7 +274,7 @@ def test_claims_do_not_overlap_and_stale_claims_are_retaken(settings, make_meeti
 
 def test_the_worker_that_lost_its_claim_does_not_mark(make_meeting, participant):
     """A slow worker whose lease ran out cannot overwrite the new claimer's outcome."""
-    from exchanges.reminders import message_send
+    from reminders.outbox import message_send
 
     meeting = make_meeting()
     due = meeting.starts_at - 14 * DAY
@@ -307,7 +300,7 @@ def test_session_questions_are_in_the_reminder_as_preparation(make_meeting, part
 
 def test_the_beat_task_runs_the_scan(make_meeting, participant):
     """exchanges.tasks.scan_due_messages (what beat enqueues) sends what is due and reports it."""
-    from exchanges.tasks import scan_due_messages
+    from reminders.tasks import scan_due_messages
 
     meeting = make_meeting(starts_at=NOW + 2 * DAY - dt.timedelta(minutes=1))
     # The task reads the real clock: make the reminder due by it.

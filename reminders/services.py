@@ -1,0 +1,160 @@
+"""Writes about reminders that people make: a meeting's reminder schedule,
+turning one's emails off, and answering a commitment check-in.
+
+The outbox itself (materialise, claim, send, scan) is in outbox.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from exchanges.models import Meeting
+from exchanges.permissions import require_manager
+from participants.models import CheckIn, Commitment, Member
+
+from .models import Reminder, ReminderOffset, ReminderPlan, SkipReason
+
+DAY = 24 * 60
+DEFAULT_OFFSETS = (14 * DAY, 2 * DAY)
+ONLINE_OFFSET = 120  # 2 hours: only worth it when people join from their desks
+
+
+# --- Reminder schedules ---------------------------------------------------------
+
+
+def default_offsets(meeting: Meeting) -> list[int]:
+    offsets = list(DEFAULT_OFFSETS)
+    if meeting.mode in (Meeting.Mode.ONLINE, Meeting.Mode.HYBRID):
+        offsets.append(ONLINE_OFFSET)
+    return offsets
+
+
+def meeting_offsets(meeting: Meeting, *, plan_exists: bool, offsets: list[ReminderOffset]) -> list[int]:
+    """The minutes-before values that apply to a meeting: its own plan, or the defaults."""
+    if plan_exists:
+        return sorted((o.minutes_before for o in offsets), reverse=True)
+    return sorted(default_offsets(meeting), reverse=True)
+
+
+def _plan_ensure(*, meeting: Meeting, now: dt.datetime) -> None:
+    """Turn the default schedule into the meeting's own plan before its first edit,
+    so that adding one offset keeps the defaults the facilitator saw on the page."""
+    if ReminderPlan.objects.filter(meeting=meeting).exists():
+        return
+    ReminderPlan.objects.create(meeting=meeting, customised_at=now)
+    ReminderOffset.objects.bulk_create(
+        [ReminderOffset(meeting=meeting, minutes_before=m) for m in default_offsets(meeting)],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def reminder_offset_add(
+    *, actor: Member, meeting: Meeting, minutes_before: int, custom_text: str = "", now: dt.datetime | None = None
+) -> ReminderOffset:
+    """Add (or re-word) one reminder before a meeting. Rows are made by the next scan."""
+    require_manager(actor, exchange_id=meeting.exchange_id)
+    if minutes_before < 1:
+        raise ValueError("A reminder comes at least a minute before the meeting.")
+    now = now or timezone.now()
+    _plan_ensure(meeting=meeting, now=now)
+    offset, _ = ReminderOffset.objects.update_or_create(
+        meeting=meeting, minutes_before=minutes_before, defaults={"custom_text": custom_text}
+    )
+    return offset
+
+
+@transaction.atomic
+def reminder_offset_remove(*, actor: Member, meeting: Meeting, minutes_before: int, now: dt.datetime | None = None):
+    """Remove one reminder; its pending rows are skipped by the next scan."""
+    require_manager(actor, exchange_id=meeting.exchange_id)
+    _plan_ensure(meeting=meeting, now=now or timezone.now())
+    ReminderOffset.objects.filter(meeting=meeting, minutes_before=minutes_before).delete()
+
+
+@transaction.atomic
+def reminder_plan_reset(*, actor: Member, meeting: Meeting) -> None:
+    """Go back to the default schedule."""
+    require_manager(actor, exchange_id=meeting.exchange_id)
+    ReminderOffset.objects.filter(meeting=meeting).delete()
+    ReminderPlan.objects.filter(meeting=meeting).delete()
+
+
+# --- Unsubscribing -------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_reminders_set(*, member: Member, enabled: bool) -> Member:
+    """Turn a person's between-meeting emails for one exchange off or on.
+
+    Honoured at once: the scan checks the flag again just before sending each
+    message, and pending rows for a person who comes back are revived by the
+    next materialise while still due.
+    """
+    Member.objects.filter(pk=member.pk).update(reminders_enabled=enabled)
+    member.reminders_enabled = enabled
+    return member
+
+
+# --- Check-ins ---------------------------------------------------------------------
+
+
+class CheckInClosed(Exception):
+    """The next meeting has begun (or there is none): the check-in can no longer change."""
+
+
+def meeting_next(meeting: Meeting) -> Meeting | None:
+    """The next scheduled meeting of the series after this one."""
+    return (
+        Meeting.objects.filter(
+            exchange_id=meeting.exchange_id, number__gt=meeting.number, status=Meeting.Status.SCHEDULED
+        )
+        .order_by("number")
+        .first()
+    )
+
+
+def checkin_open_until(commitment: Commitment) -> dt.datetime | None:
+    """A check-in may be given or changed until the next meeting starts."""
+    following = meeting_next(commitment.session.meeting)
+    return following.starts_at if following else None
+
+
+@transaction.atomic
+def checkin_save(
+    *,
+    commitment: Commitment,
+    tried: str,
+    how_working: str,
+    learning: str,
+    next_step: str,
+    share_in_opening_round: bool,
+    now: dt.datetime | None = None,
+) -> CheckIn:
+    """Store the member's answer about their commitment (one per commitment).
+
+    Editable until the next meeting starts; after that the answer belongs to
+    the opening round it was offered to.
+    """
+    now = now or timezone.now()
+    until = checkin_open_until(commitment)
+    if until is None or now >= until:
+        raise CheckInClosed("Check-ins on this commitment are closed: the next meeting has begun.")
+    check_in, _ = CheckIn.objects.update_or_create(
+        commitment=commitment,
+        defaults={
+            "tried": tried,
+            "how_working": how_working,
+            "learning": learning,
+            "next_step": next_step,
+            "share_in_opening_round": share_in_opening_round,
+        },
+    )
+    # The email is no longer needed once the answer is in.
+    Reminder.objects.filter(kind=Reminder.Kind.CHECKIN, commitment=commitment, state=Reminder.State.PENDING).update(
+        state=Reminder.State.SKIPPED, skip_reason=SkipReason.ANSWERED
+    )
+    return check_in
