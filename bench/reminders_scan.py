@@ -3,7 +3,7 @@
 Each run uses a fresh database (``cg_bench_reminders``, cloned from a migrated
 template), makes one exchange with ``members`` people and ``meetings``
 meetings whose 2-day reminders fell due five minutes ago, then runs
-what ``messages_scan`` runs (materialise once, then claim a batch and send
+what ``reminders_scan`` runs (materialise once, then claim a batch and send
 each row) until nothing is left or the time budget ends. Mail goes over SMTP to
 ``bench/smtp_sink.py``. Reported: rows materialised and how long that took,
 messages per second, queries per message.
@@ -96,7 +96,7 @@ def run(members: int, meetings: int, seconds: float, profile: str | None = None)
         from django.utils import timezone
 
         from reminders.models import Reminder
-        from reminders.outbox import message_send, messages_claim, messages_materialize
+        from reminders.outbox import reminder_send, reminders_claim, reminders_materialize
 
         result = {"members": members, "meetings": meetings, "cap_s": seconds, "loadavg_before": common.loadavg()}
         now = timezone.now()
@@ -107,7 +107,7 @@ def run(members: int, meetings: int, seconds: float, profile: str | None = None)
         q = Queries()
         with connection.execute_wrapper(q):
             t = time.perf_counter()
-            materialized = messages_materialize()
+            materialized = reminders_materialize()
             result["materialize_s"] = round(time.perf_counter() - t, 2)
             result["materialize_queries"] = q.count
         result["rows_due"] = Reminder.objects.filter(state="pending", due_at__lte=timezone.now()).count()
@@ -125,15 +125,15 @@ def run(members: int, meetings: int, seconds: float, profile: str | None = None)
             profiler = Profiler()
             profiler.start()
         with connection.execute_wrapper(q):
-            # The body of ``messages_scan`` after its materialise step: claim a
+            # The body of ``reminders_scan`` after its materialise step: claim a
             # batch, send each, until nothing is due or the time is up.
             while time.perf_counter() < deadline:
-                claimed = messages_claim(now=timezone.now())
+                claimed = reminders_claim(now=timezone.now())
                 scans += 1
                 if not claimed:
                     break
                 for pk, claimed_at in claimed:
-                    state = message_send(reminder_id=pk, claimed_at=claimed_at, now=timezone.now())
+                    state = reminder_send(reminder_id=pk, claimed_at=claimed_at, now=timezone.now())
                     outcomes[state] = outcomes.get(state, 0) + 1
         elapsed = time.perf_counter() - t
         if profiler is not None:

@@ -161,7 +161,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Exactly one beat may run (docs/reminders.md): it only enqueues the scan,
 # which finds due reminders in the database and is safe to run twice.
 CELERY_BEAT_SCHEDULE: dict = {
-    "scan-due-messages": {"task": "reminders.tasks.scan_due_messages", "schedule": 60.0, "options": {"expires": 55}},
+    "send-due-reminders": {"task": "reminders.tasks.send_due_reminders", "schedule": 60.0, "options": {"expires": 55}},
 }
 # A reminder claimed for sending but not marked sent within this many seconds
 # (its worker died) is claimed again by the next scan.

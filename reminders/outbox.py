@@ -1,7 +1,7 @@
 """Between meetings: the emails an exchange sends on its own, each exactly once.
 
 Every due email is a ``Reminder`` row, made ahead of time by
-``messages_materialize`` and sent by ``messages_scan``, which Celery beat runs
+``reminders_materialize`` and sent by ``reminders_scan``, which Celery beat runs
 every minute. Nothing is scheduled as a far-future Celery task: the database
 holds what is due, so a worker that was down catches up when it returns, and
 a meeting that moves or is cancelled simply stops matching its old rows.
@@ -244,7 +244,7 @@ def _stale_reason(row: Reminder, now: dt.datetime) -> str:
     return SkipReason.NOT_SCHEDULED
 
 
-def messages_materialize(*, now: dt.datetime | None = None) -> MaterializeResult:
+def reminders_materialize(*, now: dt.datetime | None = None) -> MaterializeResult:
     """Make the rows that should exist, and retire pending ones that no longer should.
 
     Idempotent: the unique constraints turn a second run (or two scans racing)
@@ -308,7 +308,7 @@ def messages_materialize(*, now: dt.datetime | None = None) -> MaterializeResult
 # --- Claim, send, mark -----------------------------------------------------------------
 
 
-def messages_claim(*, now: dt.datetime, limit: int = CLAIM_BATCH) -> list[tuple[int, dt.datetime]]:
+def reminders_claim(*, now: dt.datetime, limit: int = CLAIM_BATCH) -> list[tuple[int, dt.datetime]]:
     """Take up to ``limit`` due rows for this worker, in a short transaction of its own.
 
     ``skip_locked`` lets several workers claim side by side without waiting on
@@ -364,7 +364,7 @@ def _mark(pk: int, claimed_at: dt.datetime, **fields) -> bool:
         )
 
 
-def message_send(*, reminder_id: int, claimed_at: dt.datetime, now: dt.datetime) -> str:
+def reminder_send(*, reminder_id: int, claimed_at: dt.datetime, now: dt.datetime) -> str:
     """Send one claimed row and record what happened; returns the new state."""
 
     row = (
@@ -409,20 +409,20 @@ class ScanResult:
     outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def messages_scan(*, now: dt.datetime | None = None, max_batches: int = 50) -> ScanResult:
+def reminders_scan(*, now: dt.datetime | None = None, max_batches: int = 50) -> ScanResult:
     """Materialise, then claim and send everything due, one small batch at a time.
 
     Safe to run twice at once (two beats by mistake, a manual run): claims do
     not overlap, and marks only land for the claim that is still held.
     """
     clock = (lambda: now) if now is not None else timezone.now
-    result = ScanResult(materialized=messages_materialize(now=clock()))
+    result = ScanResult(materialized=reminders_materialize(now=clock()))
     for _ in range(max_batches):
         # A long scan reads the clock again for each batch, so a claim's lease
         # starts when the claim is made, not when the scan began.
-        claimed = messages_claim(now=clock())
+        claimed = reminders_claim(now=clock())
         if not claimed:
             break
         for pk, claimed_at in claimed:
-            result.outcomes[message_send(reminder_id=pk, claimed_at=claimed_at, now=clock())] += 1
+            result.outcomes[reminder_send(reminder_id=pk, claimed_at=claimed_at, now=clock())] += 1
     return result

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from archives import services as archive_services
 from participants.models import StakeholderRole
-from reminders.outbox import messages_scan
+from reminders.outbox import reminders_scan
 from sessions import visibility
 from sessions.models import Contribution
 from tests.factories import DialogueSessionFactory, MeetingFactory, PhaseFactory, TeamFactory
@@ -196,7 +196,7 @@ async def test_no_word_or_name_reaches_anyone_its_consent_does_not_allow(exchang
 
     # --- Emails between meetings -------------------------------------------------
     mail.outbox.clear()
-    await sync_to_async(messages_scan)(now=closed_at + timezone.timedelta(minutes=10))
+    await sync_to_async(reminders_scan)(now=closed_at + timezone.timedelta(minutes=10))
     await sync_to_async(_emails_checked)(w)
 
     # --- Publication -----------------------------------------------------------------

@@ -156,6 +156,6 @@ def new_queue() -> str:
 
 def enqueue_scan(queue: str) -> None:
     from config.celery import app  # noqa: F401 - binds the shared task to the project's app
-    from reminders.tasks import scan_due_messages
+    from reminders.tasks import send_due_reminders
 
-    scan_due_messages.apply_async(queue=queue)
+    send_due_reminders.apply_async(queue=queue)

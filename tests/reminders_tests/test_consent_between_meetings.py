@@ -19,7 +19,7 @@ from archives.services import archive_review_open, archive_review_set_window
 from participants.models import CheckIn, Commitment, Invitation, StakeholderRole
 from reminders.emails import digest_email
 from reminders.models import Reminder
-from reminders.outbox import messages_scan
+from reminders.outbox import reminders_scan
 from sessions.models import Attribution, Contribution, DialogueSession
 from tests.factories import DialogueSessionFactory, TeamFactory
 
@@ -187,7 +187,7 @@ def test_digest_states_the_window_the_facilitator_set_in_the_recipients_zone(clo
     session, member = closed
     archive_review_open(session=session)
     archive_review_set_window(session_id=session.pk, member=facilitator, days=3)
-    messages_scan(now=CLOSED_AT + dt.timedelta(minutes=5))
+    reminders_scan(now=CLOSED_AT + dt.timedelta(minutes=5))
     [message] = [m for m in mail.outbox if m.to == [member.user.email]]
     assert "Until Wednesday 3 February 2027, 19:00 PST you can review your own words" in message.body
     html = message.alternatives[0][0]
@@ -253,7 +253,7 @@ def test_emails_carry_only_the_recipients_own_words(exchange, make_meeting, make
     DialogueSession.objects.filter(pk=session.pk).update(state=DialogueSession.State.CLOSED, closed_at=NOW)
     halfway = first.ends_at + (second.starts_at - first.ends_at) / 2
     for when in (NOW + dt.timedelta(minutes=5), NOW + 3 * DAY, halfway, second.starts_at - 2 * DAY):
-        messages_scan(now=when)
+        reminders_scan(now=when)
     mine = [m for m in mail.outbox if m.to == [me.user.email]]
     kinds = {m.subject.split(":")[0].split(" (")[0] for m in mine}
     assert len(mine) >= 4, kinds  # digest, check-in, two meeting reminders

@@ -10,7 +10,7 @@ from django.urls import reverse
 from exchanges.models import Meeting
 from participants.models import Member
 from reminders.models import Reminder
-from reminders.outbox import messages_materialize, messages_scan
+from reminders.outbox import reminders_materialize, reminders_scan
 from reminders.tokens import member_from_unsubscribe_token, unsubscribe_token
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +49,8 @@ def test_reminder_shows_each_recipient_their_own_local_time_across_dst(dst_meeti
     london = make_member(time_zone="Europe/London")
     los_angeles = make_member(time_zone="America/Los_Angeles")
     new_york = make_member(time_zone="America/New_York")
-    messages_materialize(now=now)
-    messages_scan(now=DST_MEETING_START - dt.timedelta(days=2))
+    reminders_materialize(now=now)
+    reminders_scan(now=DST_MEETING_START - dt.timedelta(days=2))
     by_person = {m.to[0]: m for m in mail.outbox}
     assert set(by_person) == {london.user.email, los_angeles.user.email, new_york.user.email}
 
@@ -72,7 +72,7 @@ def test_reminder_shows_each_recipient_their_own_local_time_across_dst(dst_meeti
 def test_the_14_day_reminder_before_the_clock_change_shows_the_time_after_it(dst_meeting, make_member, now):
     """Sent on 4 March (New York still on EST), the reminder already gives the EDT meeting time."""
     london = make_member(time_zone="Europe/London")
-    messages_scan(now=DST_MEETING_START - dt.timedelta(days=14))
+    reminders_scan(now=DST_MEETING_START - dt.timedelta(days=14))
     [message] = [m for m in mail.outbox if m.to == [london.user.email]]
     assert "13:00 – 17:00 GMT" in message.body
     assert "09:00 EDT" in message.body
@@ -80,7 +80,7 @@ def test_the_14_day_reminder_before_the_clock_change_shows_the_time_after_it(dst
 
 def test_the_calendar_attachment_uses_the_meeting_zone_and_the_feed_uid(dst_meeting, participant, now):
     """The .ics has DTSTART;TZID=America/New_York:20270318T090000, a VTIMEZONE, and UID meeting-<pk>@common-ground."""
-    messages_scan(now=DST_MEETING_START - dt.timedelta(days=2))
+    reminders_scan(now=DST_MEETING_START - dt.timedelta(days=2))
     [message] = mail.outbox
     lines = unfolded_ics_lines(ics_attachment(message))
     assert "DTSTART;TZID=America/New_York:20270318T090000" in lines
@@ -98,7 +98,7 @@ def test_the_calendar_attachment_uses_the_meeting_zone_and_the_feed_uid(dst_meet
 def test_reminders_carry_one_click_unsubscribe_headers(make_meeting, participant, now):
     """List-Unsubscribe names the signed link; List-Unsubscribe-Post marks it one-click (RFC 8058)."""
     meeting = make_meeting()
-    messages_scan(now=meeting.starts_at - dt.timedelta(days=14))
+    reminders_scan(now=meeting.starts_at - dt.timedelta(days=14))
     [message] = mail.outbox
     headers = message.message()
     url = headers["List-Unsubscribe"].strip("<>")
@@ -115,13 +115,13 @@ def test_one_click_unsubscribe_post_works_without_a_session_or_csrf(client, make
     from django.test import Client
 
     meeting = make_meeting()
-    messages_materialize(now=now)
+    reminders_materialize(now=now)
     csrf_client = Client(enforce_csrf_checks=True)
     url = reverse("reminders_unsubscribe", args=[unsubscribe_token(participant)])
     response = csrf_client.post(url, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert Member.objects.get(pk=participant.pk).reminders_enabled is False
-    messages_scan(now=meeting.starts_at - dt.timedelta(days=14))
+    reminders_scan(now=meeting.starts_at - dt.timedelta(days=14))
     assert mail.outbox == []
 
 
@@ -144,7 +144,7 @@ def test_resubscribe_from_the_same_page(client, participant, make_meeting, now):
     assert b"Send them to me again" in response.content
     client.post(url, {"action": "resubscribe"})
     assert Member.objects.get(pk=participant.pk).reminders_enabled is True
-    messages_scan(now=meeting.starts_at - dt.timedelta(days=14))
+    reminders_scan(now=meeting.starts_at - dt.timedelta(days=14))
     assert [m.to for m in mail.outbox] == [[participant.user.email]]
 
 
@@ -153,12 +153,12 @@ def test_resubscribing_before_a_due_reminder_revives_it(participant, make_meetin
     from reminders.services import member_reminders_set
 
     meeting = make_meeting()
-    messages_materialize(now=now)
+    reminders_materialize(now=now)
     member_reminders_set(member=participant, enabled=False)
-    messages_materialize(now=now)
+    reminders_materialize(now=now)
     assert set(Reminder.objects.values_list("state", flat=True)) == {Reminder.State.SKIPPED}
     member_reminders_set(member=participant, enabled=True)
-    messages_scan(now=meeting.starts_at - dt.timedelta(days=14))
+    reminders_scan(now=meeting.starts_at - dt.timedelta(days=14))
     assert len(mail.outbox) == 1
 
 

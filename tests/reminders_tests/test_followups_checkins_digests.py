@@ -12,7 +12,7 @@ from exchanges.models import Meeting
 from participants.invitations import invitation_link
 from participants.models import Attendance, CheckIn, Commitment, Invitation
 from reminders.models import Reminder
-from reminders.outbox import messages_materialize, messages_scan
+from reminders.outbox import reminders_materialize, reminders_scan
 from reminders.tokens import checkin_token
 from sessions.models import DialogueSession
 from tests.factories import DialogueSessionFactory
@@ -45,14 +45,14 @@ def followups():
 
 def test_open_invitation_gets_follow_ups_after_3_and_7_days(invitation):
     """Two follow-ups, each with the same rebuilt invitation link, at day 3 and day 7; none after."""
-    messages_scan(now=NOW + DAY)
+    reminders_scan(now=NOW + DAY)
     assert mail.outbox == []
-    messages_scan(now=NOW + 3 * DAY)
-    messages_scan(now=NOW + 3 * DAY + dt.timedelta(minutes=1))
+    reminders_scan(now=NOW + 3 * DAY)
+    reminders_scan(now=NOW + 3 * DAY + dt.timedelta(minutes=1))
     assert len(mail.outbox) == 1
-    messages_scan(now=NOW + 7 * DAY)
+    reminders_scan(now=NOW + 7 * DAY)
     assert len(mail.outbox) == 2
-    messages_scan(now=NOW + 10 * DAY)
+    reminders_scan(now=NOW + 10 * DAY)
     assert len(mail.outbox) == 2
     link = invitation_link(invitation)
     for message in mail.outbox:
@@ -65,10 +65,10 @@ def test_open_invitation_gets_follow_ups_after_3_and_7_days(invitation):
 
 def test_no_follow_up_after_acceptance(invitation):
     """Once the invitation is accepted, the pending follow-ups are skipped."""
-    messages_scan(now=NOW + 3 * DAY)
+    reminders_scan(now=NOW + 3 * DAY)
     assert len(mail.outbox) == 1
     Invitation.objects.filter(pk=invitation.pk).update(accepted_at=NOW + 4 * DAY)
-    messages_scan(now=NOW + 7 * DAY)
+    reminders_scan(now=NOW + 7 * DAY)
     assert len(mail.outbox) == 1
     assert followups().get(offset_minutes=7 * 24 * 60).state == Reminder.State.SKIPPED
 
@@ -86,8 +86,8 @@ def test_no_follow_up_for_revoked_or_expiring_invitations(exchange):
     short = Invitation.objects.create(
         exchange=exchange, email="short@example.org", name="Short", created_at=NOW, expires_at=NOW + 5 * DAY
     )
-    messages_scan(now=NOW + 3 * DAY)
-    messages_scan(now=NOW + 7 * DAY)
+    reminders_scan(now=NOW + 3 * DAY)
+    reminders_scan(now=NOW + 7 * DAY)
     assert [m.to for m in mail.outbox] == [["short@example.org"]]
     assert set(followups().values_list("invitation_id", flat=True)) == {short.pk}
 
@@ -113,10 +113,10 @@ def series(make_meeting, participant):
 def test_checkin_is_sent_halfway_between_meetings(series, participant):
     """The member with a commitment at meeting 1 is asked halfway to meeting 2, once, with a signed link."""
     first, second, commitment, halfway = series
-    messages_scan(now=halfway - dt.timedelta(minutes=1))
+    reminders_scan(now=halfway - dt.timedelta(minutes=1))
     assert not [m for m in mail.outbox if "commitment" in m.subject]
-    messages_scan(now=halfway)
-    messages_scan(now=halfway + DAY)
+    reminders_scan(now=halfway)
+    reminders_scan(now=halfway + DAY)
     [message] = [m for m in mail.outbox if "commitment" in m.subject]
     assert message.to == [participant.user.email]
     assert commitment.text in message.body
@@ -130,19 +130,19 @@ def test_no_checkin_when_already_answered(series):
     """A member who checked in on their own (signed in) gets no email."""
     first, second, commitment, halfway = series
     CheckIn.objects.create(commitment=commitment, tried="We walked twice.")
-    messages_scan(now=halfway)
+    reminders_scan(now=halfway)
     assert not Reminder.objects.filter(kind=Reminder.Kind.CHECKIN, state=Reminder.State.SENT).exists()
 
 
 def test_checkin_follows_the_next_meeting_when_it_moves(series):
     """Moving meeting 2 moves the halfway point; the old row is skipped and one check-in is sent."""
     first, second, commitment, halfway = series
-    messages_materialize(now=NOW)
+    reminders_materialize(now=NOW)
     later = second.starts_at + 10 * DAY
     Meeting.objects.filter(pk=second.pk).update(starts_at=later, ends_at=later + dt.timedelta(hours=6))
     new_halfway = first.ends_at + (later - first.ends_at) / 2
-    messages_scan(now=halfway)
-    messages_scan(now=new_halfway)
+    reminders_scan(now=halfway)
+    reminders_scan(now=new_halfway)
     rows = Reminder.objects.filter(kind=Reminder.Kind.CHECKIN)
     assert sorted(rows.values_list("state", flat=True)) == [Reminder.State.SENT, Reminder.State.SKIPPED]
     assert rows.get(state=Reminder.State.SENT).due_at == new_halfway
@@ -263,14 +263,14 @@ def test_digest_after_a_session_closes(make_meeting, participant, make_member, f
     absent = make_member()
     Attendance.objects.create(member=attendee, meeting=meeting, source=Attendance.Source.MARKED)
     Commitment.objects.create(member=participant, session=session, text="Hold a listening session at the library.")
-    messages_scan(now=NOW)
+    reminders_scan(now=NOW)
     assert not Reminder.objects.filter(kind=Reminder.Kind.DIGEST).exists()  # still open
 
     DialogueSession.objects.filter(pk=session.pk).update(state=DialogueSession.State.CLOSED, closed_at=NOW)
-    messages_scan(now=NOW + dt.timedelta(minutes=1))
+    reminders_scan(now=NOW + dt.timedelta(minutes=1))
     assert mail.outbox == []  # a short pause so last-moment commitments are included
-    messages_scan(now=NOW + dt.timedelta(minutes=5))
-    messages_scan(now=NOW + dt.timedelta(minutes=6))
+    reminders_scan(now=NOW + dt.timedelta(minutes=5))
+    reminders_scan(now=NOW + dt.timedelta(minutes=6))
     by_person = {m.to[0]: m for m in mail.outbox}
     assert set(by_person) == {participant.user.email, attendee.user.email}
     assert absent.user.email not in by_person

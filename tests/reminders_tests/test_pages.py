@@ -9,7 +9,7 @@ from django.urls import reverse
 from exchanges.models import Meeting
 from participants.models import Invitation
 from reminders.models import Reminder, ReminderOffset, ReminderPlan
-from reminders.outbox import messages_materialize, messages_scan
+from reminders.outbox import reminders_materialize, reminders_scan
 
 from . import flaky_backend
 from .conftest import NOW, publish
@@ -29,11 +29,11 @@ def busy_exchange(exchange, make_member, make_meeting, facilitator, settings):
     Invitation.objects.create(
         exchange=exchange, email="slow@example.org", name="Slow Answerer", created_at=NOW, expires_at=NOW + 14 * DAY
     )
-    messages_scan(now=NOW)
-    messages_scan(now=NOW + 3 * DAY)  # the follow-up
+    reminders_scan(now=NOW)
+    reminders_scan(now=NOW + 3 * DAY)  # the follow-up
     settings.EMAIL_BACKEND = "tests.reminders_tests.flaky_backend.FlakyBackend"
     flaky_backend.state.update(failures_left=1000, calls=0)
-    messages_scan(now=meetings[0].starts_at - 14 * DAY)  # these fail and wait to retry
+    reminders_scan(now=meetings[0].starts_at - 14 * DAY)  # these fail and wait to retry
     return members, meetings
 
 
@@ -62,7 +62,7 @@ def test_outbox_query_count_does_not_grow_with_the_exchange(
     for _ in range(6):
         make_member()
     make_meeting(number=9, starts_at=NOW + 90 * DAY)
-    messages_materialize(now=NOW)
+    reminders_materialize(now=NOW)
     assert Reminder.objects.count() > 60
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
@@ -112,7 +112,7 @@ def test_meeting_reminders_page_shows_defaults_and_edits(client, make_meeting, f
     html = client.get(url).content.decode()
     assert "Read the brief." in html and "own reminder schedule" in html
 
-    messages_scan(now=meeting.starts_at - 5 * DAY)
+    reminders_scan(now=meeting.starts_at - 5 * DAY)
     assert any("Read the brief." in m.body for m in mail.outbox)
 
     client.post(url, {"action": "reset"})

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from reminders.models import Reminder
-from reminders.outbox import messages_materialize
+from reminders.outbox import reminders_materialize
 from tests.factories import DialogueSessionFactory, MeetingFactory
 
 from .processes import SMTPServer, Worker, enqueue_scan, new_queue
@@ -46,7 +46,7 @@ def _settings_are_shared():
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_worker_sends_a_due_reminder_over_smtp(exchange, make_member, tmp_path):
-    """scan_due_messages.delay() on the Redis broker → a real worker → SMTP: one message,
+    """send_due_reminders.delay() on the Redis broker → a real worker → SMTP: one message,
     with the recipient's local time and an .ics an independent parser reads correctly."""
     if not _settings_are_shared():
         pytest.skip("the worker subprocess needs the test database on PostgreSQL")
@@ -94,7 +94,7 @@ def test_worker_killed_mid_batch_then_restarted_sends_everything_at_most_once_mo
     lease = 10
     people = [make_member(time_zone="Europe/London") for _ in range(8)]
     due_meeting(exchange)
-    messages_materialize()
+    reminders_materialize()
     assert Reminder.objects.filter(state=Reminder.State.PENDING, due_at__lte=timezone.now()).count() == 8
     queue = new_queue()
     with SMTPServer(delay=0.7) as smtp:
