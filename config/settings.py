@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sessions.apps.DialogueSessionsConfig",
     "archives",
     "reminders",
+    "data_rights",
 ]
 
 MIDDLEWARE = [

@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("exchanges.urls")),
     path("", include("reminders.urls")),
     path("", include("participants.urls")),
-    path("", include("participants.data_rights_urls")),
+    path("", include("data_rights.urls")),
     path("", include("sessions.urls")),
     path("", include("archives.urls")),
 ]

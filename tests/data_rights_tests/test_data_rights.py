@@ -6,8 +6,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from participants import data_rights
-from participants.data_rights import FORMER_MEMBER_NAME, NamedWords, user_account_delete, user_data_export
+from data_rights import services as data_rights
+from data_rights.services import FORMER_MEMBER_NAME, NamedWords, user_account_delete, user_data_export
 from participants.models import Commitment, Invitation, Member, User
 from sessions import services
 from sessions.models import Contribution, ReflectionNote, RoomState, SessionEvent

@@ -16,8 +16,8 @@ from django.db import connection
 from django.utils import timezone
 
 from archives.models import ArchiveAccess
-from participants import data_rights
-from participants.data_rights import FORMER_MEMBER_NAME, NamedWords, user_account_delete, user_data_export
+from data_rights import services as data_rights
+from data_rights.services import FORMER_MEMBER_NAME, NamedWords, user_account_delete, user_data_export
 from participants.models import RSVP, CheckIn, Commitment, Invitation, Member
 from sessions import services
 from sessions.models import Acknowledgement, Contribution, PauseSignal, ReflectionNote, Round, SessionEvent

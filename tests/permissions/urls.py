@@ -7,4 +7,4 @@ from config.urls import urlpatterns as project_urlpatterns
 
 urlpatterns = list(project_urlpatterns)
 if "my_data" not in get_resolver("config.urls").reverse_dict:
-    urlpatterns.append(path("", include("participants.data_rights_urls")))
+    urlpatterns.append(path("", include("data_rights.urls")))

@@ -1,6 +1,6 @@
 """Pages for a person's own data: see what is held, download it, delete the account.
 
-Thin: the services in ``participants.data_rights`` do the work; these pages
+Thin: the services in ``data_rights.services`` do the work; these pages
 parse, confirm and render. Only the signed-in person's own data is ever
 reachable here: no page takes an id.
 """
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .data_rights import NamedWords, user_account_delete, user_data_export
+from .services import NamedWords, user_account_delete, user_data_export
 
 
 class AccountDeleteForm(forms.Form):
@@ -46,7 +46,7 @@ class AccountDeleteForm(forms.Form):
 @require_GET
 def my_data(request):
     """What the app holds about the person, and the two things they can do with it."""
-    return render(request, "participants/data_rights/my_data.html", {})
+    return render(request, "data_rights/my_data.html", {})
 
 
 @never_cache
@@ -86,4 +86,4 @@ def my_account_delete(request):
                 + (f", and so do {kept_commitments} of your commitments." if kept_commitments else "."),
             )
             return redirect("login")
-    return render(request, "participants/data_rights/account_delete.html", {"form": form})
+    return render(request, "data_rights/account_delete.html", {"form": form})

@@ -1,9 +1,9 @@
 """A person's own data: included from ``config/urls.py`` with
-``path("", include("participants.data_rights_urls"))``."""
+``path("", include("data_rights.urls"))``."""
 
 from django.urls import path
 
-from . import data_rights_views as views
+from . import views
 
 urlpatterns = [
     path("me/data/", views.my_data, name="my_data"),

@@ -57,6 +57,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from archives.models import ArchiveAccess, Redaction, ReviewRelease
+from participants.access import member_access_changed
+from participants.models import RSVP, Attendance, CheckIn, Commitment, Invitation, Member, StakeholderRole
 from reminders.models import Reminder
 from sessions.models import (
     Acknowledgement,
@@ -71,9 +73,6 @@ from sessions.models import (
     Turn,
 )
 from sessions.visibility import WORD_FIELDS
-
-from .access import member_access_changed
-from .models import RSVP, Attendance, CheckIn, Commitment, Invitation, Member, StakeholderRole
 
 User = get_user_model()
 
