@@ -23,7 +23,7 @@ from participants.access import member_access_group
 
 from . import events, permissions, selectors, services, visibility
 from .models import DialogueSession
-from .protocol import ErrorCode, RoomError, decode, frame_client_id, validate
+from .protocol import FRAMES, ErrorCode, RoomError, decode, frame_client_id, validate
 from .services import presence
 
 logger = logging.getLogger(__name__)
@@ -55,47 +55,6 @@ def _resolve(session_id: int, user):
     return None, session, member
 
 
-# Frame type -> (service, the frame fields it takes, renamed where needed).
-ACTIONS = {
-    "contribute": (services.contribution_create, {"client_id", "text", "kind", "reply_to:reply_to_id", "consent"}),
-    "capture": (
-        services.contribution_capture,
-        {"client_id", "speaker_member_id", "text", "kind", "reply_to:reply_to_id", "consent"},
-    ),
-    "contribution_edit": (services.contribution_edit, {"contribution_id", "text"}),
-    "contribution_withdraw": (services.contribution_withdraw, {"contribution_id"}),
-    "consent_set": (services.consent_set, {"contribution_id", "consent"}),
-    "acknowledge": (services.acknowledgement_create, {"contribution_id", "reflection"}),
-    "hand_raise": (services.hand_raise, {"kind", "reply_to:reply_to_id"}),
-    "hand_lower": (services.hand_lower, {"entry_id"}),
-    "queue_call_next": (services.queue_call_next, set()),
-    "queue_reorder": (services.queue_reorder, {"order"}),
-    "queue_clear": (services.queue_clear, set()),
-    "round_start": (services.round_start, {"order", "member_ids", "turn_seconds"}),
-    "turn_done": (services.turn_done, set()),
-    "turn_pass": (services.turn_pass, set()),
-    "turn_skip": (services.turn_skip, set()),
-    "turn_extend": (services.turn_extend, {"seconds"}),
-    "round_end": (services.round_end, set()),
-    "reflection_start": (services.reflection_start, {"seconds"}),
-    "reflection_end": (services.reflection_end, set()),
-    "note_save": (services.note_save, {"text"}),
-    "note_share": (services.note_share, {"client_id", "text", "consent"}),
-    "phase_advance": (services.phase_advance, set()),
-    "phase_set": (services.phase_set, {"phase_id"}),
-    "pause": (services.room_pause, set()),
-    "resume_room": (services.room_resume, set()),
-    "pause_request": (services.pause_request, set()),
-    "signal_dismiss": (services.signal_dismiss, {"signal_id"}),
-    "theme_create": (services.theme_create, {"name"}),
-    "theme_tag": (services.theme_tag, {"contribution_id", "theme_id"}),
-    "theme_untag": (services.theme_untag, {"contribution_id", "theme_id"}),
-    "session_open": (services.session_open, set()),
-    "session_close": (services.session_close, set()),
-    "commitment_set": (services.commitment_set, {"text"}),
-}
-
-
 # session id -> (monotonic time read, last_seq): one read per room per second
 # serves every socket of that room in this process, instead of one query per
 # socket per heartbeat. Heartbeats only need to be recent, not instant: a
@@ -112,15 +71,6 @@ async def _room_last_seq(session_id: int) -> int:
     last_seq = await database_sync_to_async(selectors.room_last_seq)(session_id=session_id)
     _LAST_SEQ_CACHE[session_id] = (now, last_seq)
     return last_seq
-
-
-def _service_kwargs(frame: dict, fields: set[str]) -> dict:
-    kwargs = {}
-    for field in fields:
-        name, _, arg = field.partition(":")
-        if name in frame and frame[name] is not None:
-            kwargs[arg or name] = frame[name]
-    return kwargs
 
 
 class TokenBucket:
@@ -247,9 +197,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if kind == "resume":
             await self._replay(frame["since"])
             return
-        service, fields = ACTIONS[kind]
+        spec = FRAMES[kind]
+        service = getattr(services, spec.service)
         result = await database_sync_to_async(service)(
-            session_id=self.session.pk, member=self.member, **_service_kwargs(frame, fields)
+            session_id=self.session.pk, member=self.member, **spec.service_kwargs(frame)
         )
         ack = {"type": "ack", "action": kind, **result}
         if "client_id" in frame:

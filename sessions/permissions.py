@@ -12,59 +12,30 @@ from django.conf import settings
 
 from participants.models import ExchangeRole, Member
 
+from . import protocol
 from .models import Contribution, DialogueSession
 
-PARTICIPANT_ACTIONS = frozenset(
-    {
-        "contribute",
-        "contribution_edit",
-        "contribution_withdraw",
-        "consent_set",
-        "acknowledge",
-        "hand_raise",
-        "hand_lower",
-        "turn_done",
-        "turn_pass",
-        "note_save",
-        "note_share",
-        "pause_request",
-        "commitment_set",
-        "resume",
-        "heartbeat",
-    }
-)
-SCRIBE_ACTIONS = PARTICIPANT_ACTIONS | {"capture"}
-FACILITATOR_ACTIONS = SCRIBE_ACTIONS | {
-    "session_open",
-    "session_close",
-    "phase_advance",
-    "phase_set",
-    "pause",
-    "resume_room",
-    "queue_call_next",
-    "queue_reorder",
-    "queue_clear",
-    "round_start",
-    "turn_skip",
-    "turn_extend",
-    "round_end",
-    "reflection_start",
-    "reflection_end",
-    "theme_create",
-    "theme_tag",
-    "theme_untag",
-    "signal_dismiss",
+# Who may send which frame comes from the frame table (protocol.FRAMES): a
+# frame's least role, and every role above it. Conveners run the room as
+# facilitators do.
+_RANK = {role: n for n, role in enumerate(protocol.ROLE_ORDER)}
+_ROLE_OF = {
+    ExchangeRole.PARTICIPANT: protocol.PARTICIPANT,
+    ExchangeRole.SCRIBE: protocol.SCRIBE,
+    ExchangeRole.FACILITATOR: protocol.FACILITATOR,
+    ExchangeRole.CONVENER: protocol.FACILITATOR,
 }
 
-# A shared screen in the meeting room: it shows the room and takes no part in it.
-PROJECTOR_ACTIONS = frozenset({"resume", "heartbeat"})
 
-_BY_ROLE = {
-    ExchangeRole.PARTICIPANT: PARTICIPANT_ACTIONS,
-    ExchangeRole.SCRIBE: SCRIBE_ACTIONS,
-    ExchangeRole.FACILITATOR: FACILITATOR_ACTIONS,
-    ExchangeRole.CONVENER: FACILITATOR_ACTIONS,
-}
+def _actions_up_to(role: str) -> frozenset[str]:
+    return frozenset(t for t, frame in protocol.FRAMES.items() if _RANK[frame.role] <= _RANK[role])
+
+
+PROJECTOR_ACTIONS = _actions_up_to(protocol.ANYONE)
+PARTICIPANT_ACTIONS = _actions_up_to(protocol.PARTICIPANT)
+SCRIBE_ACTIONS = _actions_up_to(protocol.SCRIBE)
+FACILITATOR_ACTIONS = _actions_up_to(protocol.FACILITATOR)
+_BY_ROLE = {exchange_role: _actions_up_to(role) for exchange_role, role in _ROLE_OF.items()}
 
 # How long after a session closes its members may still say what they will
 # try at home: the closing round often runs over, and some people need the

@@ -6,7 +6,8 @@ service a malformed request. The shapes are documented in docs/protocol.md.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -127,69 +128,250 @@ def _nullable(check):
 KINDS = _choice(Contribution.Kind.values)
 CONSENT = _nullable(_choice(Attribution.values))
 
-# For each frame type: field -> (validator, required). ``client_id`` is
-# optional on every frame and required where listed.
-FRAMES: dict[str, dict[str, tuple[Callable[[str, Any], Any], bool]]] = {
-    "contribute": {
-        "client_id": (_client_id, True),
-        "text": (_text(limits.max_text), True),
-        "kind": (KINDS, False),
-        "reply_to": (_nullable(_int()), False),
-        "consent": (CONSENT, False),
-    },
-    "capture": {
-        "client_id": (_client_id, True),
-        "speaker_member_id": (_int(), True),
-        "text": (_text(limits.max_text), True),
-        "kind": (KINDS, False),
-        "reply_to": (_nullable(_int()), False),
-        "consent": (CONSENT, False),
-    },
-    "contribution_edit": {"contribution_id": (_int(), True), "text": (_text(limits.max_text), True)},
-    "contribution_withdraw": {"contribution_id": (_int(), True)},
-    "consent_set": {"contribution_id": (_int(), True), "consent": (_choice(Attribution.values), True)},
-    "acknowledge": {
-        "contribution_id": (_int(), True),
-        "reflection": (_nullable(_text(limits.ACK_REFLECTION_MAX, allow_empty=True)), False),
-    },
-    "hand_raise": {"kind": (_choice(QueueEntry.Kind.values), True), "reply_to": (_nullable(_int()), False)},
-    "hand_lower": {"entry_id": (_nullable(_int()), False)},
-    "queue_call_next": {},
-    "queue_reorder": {"order": (_id_list, True)},
-    "queue_clear": {},
-    "round_start": {
-        "order": (_choice(Round.Order.values), True),
-        "member_ids": (_id_list, False),
-        "turn_seconds": (_nullable(_int(limits.TIMER_SECONDS_MIN, limits.TIMER_SECONDS_MAX)), False),
-    },
-    "turn_done": {},
-    "turn_pass": {},
-    "turn_skip": {},
-    "turn_extend": {"seconds": (_int(limits.EXTEND_SECONDS_MIN, limits.EXTEND_SECONDS_MAX), True)},
-    "round_end": {},
-    "reflection_start": {"seconds": (_int(limits.TIMER_SECONDS_MIN, limits.TIMER_SECONDS_MAX), True)},
-    "reflection_end": {},
-    "note_save": {"text": (_text(limits.NOTE_MAX, allow_empty=True), True)},
-    "note_share": {
-        "client_id": (_client_id, True),
-        "text": (_nullable(_text(limits.max_text)), False),
-        # A note is private until shared: sharing says, there and then, how it may be recorded.
-        "consent": (_choice(Attribution.values), True),
-    },
-    "phase_advance": {},
-    "phase_set": {"phase_id": (_int(), True)},
-    "pause": {},
-    "resume_room": {},
-    "pause_request": {},
-    "signal_dismiss": {"signal_id": (_int(), True)},
-    "theme_create": {"name": (_text(limits.THEME_NAME_MAX), True)},
-    "theme_tag": {"contribution_id": (_int(), True), "theme_id": (_int(), True)},
-    "theme_untag": {"contribution_id": (_int(), True), "theme_id": (_int(), True)},
-    "session_open": {},
-    "session_close": {},
-    "commitment_set": {"text": (_text(limits.COMMITMENT_MAX), True)},
-    "resume": {"since": (_nonneg_int, True)},
-    "heartbeat": {"last_seq": (_nonneg_int, False)},
+# Who may send a frame: the least role, each including those before it.
+# ANYONE includes the projector, which only keeps its picture whole.
+ANYONE = "anyone"
+PARTICIPANT = "participant"
+SCRIBE = "scribe"
+FACILITATOR = "facilitator"
+ROLE_ORDER = (ANYONE, PARTICIPANT, SCRIBE, FACILITATOR)
+
+Check = Callable[[str, Any], Any]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame type a client may send.
+
+    ``role`` is the least role that may send it (``permissions`` answers from
+    it), ``service`` the function in ``sessions.services`` that carries it out
+    (None: the consumer answers it itself), ``fields`` each field's check and
+    whether it is required. The service is called with the session, the
+    member and the fields the frame carries, under the names in ``renamed``
+    where the service's differ.
+    """
+
+    role: str
+    service: str | None
+    fields: Mapping[str, tuple[Check, bool]] = field(default_factory=dict)
+    renamed: Mapping[str, str] = field(default_factory=dict)
+
+    def service_kwargs(self, frame: dict[str, Any]) -> dict[str, Any]:
+        """The service's keyword arguments from a validated frame (fields left out or null are not passed)."""
+        return {
+            self.renamed.get(name, name): frame[name]
+            for name in self.fields
+            if name in frame and frame[name] is not None
+        }
+
+
+# The frame table: every type a client may send, who may send it, the service
+# that carries it out and its fields with their limits (docs/protocol.md).
+# ``client_id`` is optional on every frame and required where listed.
+FRAMES: dict[str, Frame] = {
+    "contribute": Frame(
+        PARTICIPANT,
+        "contribution_create",
+        {
+            "client_id": (_client_id, True),
+            "text": (_text(limits.max_text), True),
+            "kind": (KINDS, False),
+            "reply_to": (_nullable(_int()), False),
+            "consent": (CONSENT, False),
+        },
+        renamed={"reply_to": "reply_to_id"},
+    ),
+    "capture": Frame(
+        SCRIBE,
+        "contribution_capture",
+        {
+            "client_id": (_client_id, True),
+            "speaker_member_id": (_int(), True),
+            "text": (_text(limits.max_text), True),
+            "kind": (KINDS, False),
+            "reply_to": (_nullable(_int()), False),
+            "consent": (CONSENT, False),
+        },
+        renamed={"reply_to": "reply_to_id"},
+    ),
+    "contribution_edit": Frame(
+        PARTICIPANT,
+        "contribution_edit",
+        {"contribution_id": (_int(), True), "text": (_text(limits.max_text), True)},
+    ),
+    "contribution_withdraw": Frame(
+        PARTICIPANT,
+        "contribution_withdraw",
+        {"contribution_id": (_int(), True)},
+    ),
+    "consent_set": Frame(
+        PARTICIPANT,
+        "consent_set",
+        {"contribution_id": (_int(), True), "consent": (_choice(Attribution.values), True)},
+    ),
+    "acknowledge": Frame(
+        PARTICIPANT,
+        "acknowledgement_create",
+        {
+            "contribution_id": (_int(), True),
+            "reflection": (_nullable(_text(limits.ACK_REFLECTION_MAX, allow_empty=True)), False),
+        },
+    ),
+    "hand_raise": Frame(
+        PARTICIPANT,
+        "hand_raise",
+        {"kind": (_choice(QueueEntry.Kind.values), True), "reply_to": (_nullable(_int()), False)},
+        renamed={"reply_to": "reply_to_id"},
+    ),
+    "hand_lower": Frame(
+        PARTICIPANT,
+        "hand_lower",
+        {"entry_id": (_nullable(_int()), False)},
+    ),
+    "queue_call_next": Frame(
+        FACILITATOR,
+        "queue_call_next",
+        {},
+    ),
+    "queue_reorder": Frame(
+        FACILITATOR,
+        "queue_reorder",
+        {"order": (_id_list, True)},
+    ),
+    "queue_clear": Frame(
+        FACILITATOR,
+        "queue_clear",
+        {},
+    ),
+    "round_start": Frame(
+        FACILITATOR,
+        "round_start",
+        {
+            "order": (_choice(Round.Order.values), True),
+            "member_ids": (_id_list, False),
+            "turn_seconds": (_nullable(_int(limits.TIMER_SECONDS_MIN, limits.TIMER_SECONDS_MAX)), False),
+        },
+    ),
+    "turn_done": Frame(
+        PARTICIPANT,
+        "turn_done",
+        {},
+    ),
+    "turn_pass": Frame(
+        PARTICIPANT,
+        "turn_pass",
+        {},
+    ),
+    "turn_skip": Frame(
+        FACILITATOR,
+        "turn_skip",
+        {},
+    ),
+    "turn_extend": Frame(
+        FACILITATOR,
+        "turn_extend",
+        {"seconds": (_int(limits.EXTEND_SECONDS_MIN, limits.EXTEND_SECONDS_MAX), True)},
+    ),
+    "round_end": Frame(
+        FACILITATOR,
+        "round_end",
+        {},
+    ),
+    "reflection_start": Frame(
+        FACILITATOR,
+        "reflection_start",
+        {"seconds": (_int(limits.TIMER_SECONDS_MIN, limits.TIMER_SECONDS_MAX), True)},
+    ),
+    "reflection_end": Frame(
+        FACILITATOR,
+        "reflection_end",
+        {},
+    ),
+    "note_save": Frame(
+        PARTICIPANT,
+        "note_save",
+        {"text": (_text(limits.NOTE_MAX, allow_empty=True), True)},
+    ),
+    "note_share": Frame(
+        PARTICIPANT,
+        "note_share",
+        {
+            "client_id": (_client_id, True),
+            "text": (_nullable(_text(limits.max_text)), False),
+            # A note is private until shared: sharing says, there and then, how it may be recorded.
+            "consent": (_choice(Attribution.values), True),
+        },
+    ),
+    "phase_advance": Frame(
+        FACILITATOR,
+        "phase_advance",
+        {},
+    ),
+    "phase_set": Frame(
+        FACILITATOR,
+        "phase_set",
+        {"phase_id": (_int(), True)},
+    ),
+    "pause": Frame(
+        FACILITATOR,
+        "room_pause",
+        {},
+    ),
+    "resume_room": Frame(
+        FACILITATOR,
+        "room_resume",
+        {},
+    ),
+    "pause_request": Frame(
+        PARTICIPANT,
+        "pause_request",
+        {},
+    ),
+    "signal_dismiss": Frame(
+        FACILITATOR,
+        "signal_dismiss",
+        {"signal_id": (_int(), True)},
+    ),
+    "theme_create": Frame(
+        FACILITATOR,
+        "theme_create",
+        {"name": (_text(limits.THEME_NAME_MAX), True)},
+    ),
+    "theme_tag": Frame(
+        FACILITATOR,
+        "theme_tag",
+        {"contribution_id": (_int(), True), "theme_id": (_int(), True)},
+    ),
+    "theme_untag": Frame(
+        FACILITATOR,
+        "theme_untag",
+        {"contribution_id": (_int(), True), "theme_id": (_int(), True)},
+    ),
+    "session_open": Frame(
+        FACILITATOR,
+        "session_open",
+        {},
+    ),
+    "session_close": Frame(
+        FACILITATOR,
+        "session_close",
+        {},
+    ),
+    "commitment_set": Frame(
+        PARTICIPANT,
+        "commitment_set",
+        {"text": (_text(limits.COMMITMENT_MAX), True)},
+    ),
+    "resume": Frame(
+        ANYONE,
+        None,
+        {"since": (_nonneg_int, True)},
+    ),
+    "heartbeat": Frame(
+        ANYONE,
+        None,
+        {"last_seq": (_nonneg_int, False)},
+    ),
 }
 
 
@@ -227,7 +409,7 @@ def validate(raw: dict) -> dict:
     frame_type = raw.get("type")
     if not isinstance(frame_type, str) or frame_type not in FRAMES:
         raise RoomError(ErrorCode.BAD_REQUEST, "Unknown frame type.")
-    spec = FRAMES[frame_type]
+    spec = FRAMES[frame_type].fields
     out: dict[str, Any] = {"type": frame_type}
     if "client_id" not in spec and raw.get("client_id") is not None:
         out["client_id"] = _client_id("client_id", raw["client_id"])

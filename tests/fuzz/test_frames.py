@@ -82,7 +82,7 @@ def test_the_documented_frames_are_the_implemented_ones():
     assert set(SPEC) == set(FRAMES)
     for frame_type in SPEC:
         documented = {(name, required) for name, required, _ in fields(frame_type)}
-        implemented = {(name, required) for name, (_, required) in FRAMES[frame_type].items()}
+        implemented = {(name, required) for name, (_, required) in FRAMES[frame_type].fields.items()}
         assert documented == implemented, frame_type
 
 

@@ -131,7 +131,7 @@ FIELDS_BY_FRAME = {"queue_reorder": {"order": [1]}, "contribute": {"kind": "stor
 
 def well_formed(frame_type: str) -> dict:
     frame = {"type": frame_type, "client_id": "p1"}
-    for field, (_check, required) in FRAMES[frame_type].items():
+    for field, (_check, required) in FRAMES[frame_type].fields.items():
         if required and field != "client_id":
             frame[field] = FIELDS_BY_FRAME.get(frame_type, {}).get(field, FIELDS.get(field, 1))
     return frame
