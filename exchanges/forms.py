@@ -11,10 +11,10 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.fields import time_zone_choices
 from participants.models import ExchangeRole
 from sessions.models import Attribution
 
-from .fields import time_zone_choices
 from .models import Exchange, Meeting, Team
 from .services import aware_to_local
 

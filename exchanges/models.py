@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from .fields import TimeZoneField
+from core.fields import TimeZoneField
 
 
 class Exchange(models.Model):

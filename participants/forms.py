@@ -10,7 +10,7 @@ with a message saying why, never by a bare "not one of the choices".
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from exchanges.fields import time_zone_choices
+from core.fields import time_zone_choices
 from exchanges.models import Exchange, Team
 
 from .models import RSVP, ExchangeRole, Member, StakeholderRole

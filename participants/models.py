@@ -2,6 +2,7 @@
 attendance, and the commitments they carry home between meetings."""
 
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -9,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
-from exchanges.fields import TimeZoneField
+from core.fields import TimeZoneField
 
 
 def new_calendar_token() -> str:
@@ -17,7 +18,7 @@ def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     """Accounts are keyed by email address: people are invited by email."""
 
     use_in_migrations = True
@@ -45,15 +46,17 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractUser):
-    username = None
+    # No username: the stubs cannot express removing an inherited field.
+    username = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
     # Secret part of the person's iCalendar feed URL; rotating it revokes the feed.
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
 
-    USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    USERNAME_FIELD: ClassVar[str] = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    # Keyed by email, so not a subclass of the stubs' username-based UserManager.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from exchanges.fields import validate_time_zone
+from core.fields import validate_time_zone
 from exchanges.models import Exchange, Meeting, Team
 
 from .access import member_access_changed

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import exchanges.fields
+import core.fields
 import participants.models
 from django.conf import settings
 from django.db import migrations, models
@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 ('stakeholder_role', models.CharField(choices=[('elected_official', 'Elected official'), ('appointed_official', 'Appointed official'), ('community_leader', 'Community leader'), ('law_enforcement', 'Law enforcement'), ('academic', 'Academic'), ('faith_leader', 'Faith leader'), ('other', 'Other')], default='other', max_length=32)),
                 ('display_name', models.CharField(max_length=120)),
                 ('pronouns', models.CharField(blank=True, max_length=40)),
-                ('time_zone', exchanges.fields.TimeZoneField(max_length=64)),
+                ('time_zone', core.fields.TimeZoneField(max_length=64)),
                 ('consented_at', models.DateTimeField(blank=True, help_text="When the person agreed to the exchange's recording terms.", null=True)),
                 ('reminders_enabled', models.BooleanField(default=True, help_text='Off once the person unsubscribes.')),
                 ('joined_at', models.DateTimeField(auto_now_add=True)),
