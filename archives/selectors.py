@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from exchanges.models import Exchange, Meeting, Team
-from exchanges.selectors import member_get
+from core.selectors import member_get
 from participants.models import Attendance, Commitment, Member, SessionAttendance, StakeholderRole
 from sessions import visibility
 from sessions.models import (

@@ -28,7 +28,7 @@ a new model with a path to Exchange is included without anyone remembering;
 
 import json
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -38,6 +38,9 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 from .models import Exchange
+
+if TYPE_CHECKING:
+    from participants.models import User
 
 FORMAT = "common-ground-exchange"
 VERSION = 1
@@ -54,7 +57,7 @@ MOVED_LABELS = {
 USER_FIELDS = ("email", "first_name", "last_name", "password", "is_active", "date_joined")
 
 
-def _user_model():
+def _user_model() -> type["User"]:
     return get_user_model()
 
 

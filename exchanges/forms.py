@@ -7,12 +7,13 @@ zone attached: the service places them in the meeting's own time zone.
 """
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from core.fields import time_zone_choices
-from participants.models import ExchangeRole
+from participants.models import RSVP, ExchangeRole
 from sessions.models import Attribution
 
 from .models import Exchange, Meeting, Team
@@ -157,6 +158,7 @@ class PhaseForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         title = (data.get("title") or "").strip()
         minutes = data.get("planned_minutes")
         if title and minutes is None and "planned_minutes" not in self.errors:
@@ -178,14 +180,38 @@ class BasePhaseFormSet(forms.BaseFormSet):
         return result
 
 
-PhaseFormSet = forms.formset_factory(
-    PhaseForm, formset=BasePhaseFormSet, extra=3, can_delete=True, max_num=30, validate_max=True
+# formset_factory subclasses ``formset``; the stubs say only BaseFormSet.
+PhaseFormSet = cast(
+    type[BasePhaseFormSet],
+    forms.formset_factory(PhaseForm, formset=BasePhaseFormSet, extra=3, can_delete=True, max_num=30, validate_max=True),
 )
 # A new session starts with more blank rows: its whole agenda is still to write.
-NewSessionPhaseFormSet = forms.formset_factory(
-    PhaseForm, formset=BasePhaseFormSet, extra=6, can_delete=True, max_num=30, validate_max=True
+NewSessionPhaseFormSet = cast(
+    type[BasePhaseFormSet],
+    forms.formset_factory(PhaseForm, formset=BasePhaseFormSet, extra=6, can_delete=True, max_num=30, validate_max=True),
 )
 
 
 def phase_initial(session) -> list[dict]:
     return [{"title": p.title, "planned_minutes": p.planned_minutes} for p in session.phases.all()]
+
+
+class RSVPForm(forms.Form):
+    response = forms.ChoiceField(label="Will you come?", choices=RSVP.Response.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label="Note for the organisers (optional)",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. arriving after lunch"}),
+    )
+
+
+class AttendanceForm(forms.Form):
+    """The members ticked as present: every member recorded as present is
+    ticked when the page opens, so sending it unchanged clears nobody."""
+
+    present = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, member_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["present"]).choices = [(pk, pk) for pk in member_ids]

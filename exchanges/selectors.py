@@ -6,21 +6,21 @@ exchange exists. Lists are fetched in a fixed number of queries however many
 teams, meetings or members there are.
 """
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import Http404
+from django.utils import timezone
 
-from participants.models import ExchangeRole, Member, StakeholderRole
+from core.selectors import member_get_or_404, object_get_for_member
+from participants.models import RSVP, Attendance, ExchangeRole, Member, StakeholderRole, User
+from participants.permissions import can_mark_attendance, can_see_rsvp_notes, can_view_series
+from participants.selectors import member_list_for_exchange
 from sessions.models import DialogueSession, Phase
 
 from .models import Exchange, Meeting, Team
-
-
-def member_get(*, user, exchange_id: int) -> Member | None:
-    if not user.is_authenticated:
-        return None
-    return Member.objects.select_related("team", "exchange").filter(user=user, exchange_id=exchange_id).first()
 
 
 def exchange_list_for_user(*, user) -> QuerySet[Exchange]:
@@ -39,43 +39,35 @@ def exchange_list_for_user(*, user) -> QuerySet[Exchange]:
 
 
 def exchange_get_for_user(*, exchange_id: int, user) -> tuple[Exchange, Member]:
-    member = member_get(user=user, exchange_id=exchange_id)
-    if member is None:
-        raise Http404("No such exchange.")
+    member = member_get_or_404(user=user, exchange_id=exchange_id)
     return member.exchange, member
 
 
 def meeting_get_for_user(*, meeting_id: int, user) -> tuple[Meeting, Member]:
-    meeting = Meeting.objects.select_related("exchange").filter(pk=meeting_id).first()
-    if meeting is None:
-        raise Http404("No such meeting.")
-    member = member_get(user=user, exchange_id=meeting.exchange_id)
-    if member is None:
-        raise Http404("No such meeting.")
-    return meeting, member
+    return object_get_for_member(
+        Meeting.objects.select_related("exchange"),
+        pk=meeting_id,
+        user=user,
+        exchange_id=lambda m: m.exchange_id,
+        name="meeting",
+    )
 
 
 def team_get_for_user(*, team_id: int, user) -> tuple[Team, Member]:
-    team = Team.objects.select_related("exchange").filter(pk=team_id).first()
-    if team is None:
-        raise Http404("No such team.")
-    member = member_get(user=user, exchange_id=team.exchange_id)
-    if member is None:
-        raise Http404("No such team.")
-    return team, member
+    return object_get_for_member(
+        Team.objects.select_related("exchange"), pk=team_id, user=user, exchange_id=lambda t: t.exchange_id, name="team"
+    )
 
 
 def dialogue_session_get_for_user(*, meeting_id: int, session_id: int, user) -> tuple[DialogueSession, Member]:
     """A session as scheduled in its meeting; the meeting in the URL must be its own."""
-    session = (
-        DialogueSession.objects.select_related("meeting__exchange").filter(pk=session_id, meeting_id=meeting_id).first()
+    return object_get_for_member(
+        DialogueSession.objects.select_related("meeting__exchange").filter(meeting_id=meeting_id),
+        pk=session_id,
+        user=user,
+        exchange_id=lambda s: s.meeting.exchange_id,
+        name="session",
     )
-    if session is None:
-        raise Http404("No such session.")
-    member = member_get(user=user, exchange_id=session.meeting.exchange_id)
-    if member is None:
-        raise Http404("No such session.")
-    return session, member
 
 
 def exchange_meetings(*, exchange: Exchange) -> QuerySet[Meeting]:
@@ -161,4 +153,155 @@ def exchange_composition(*, exchange: Exchange) -> Composition:
         unplaced=unplaced,
         column_totals=column_totals,
         total=sum(column_totals),
+    )
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied("Your role in this exchange does not allow this.")
+
+
+def meeting_get_for_attendance(*, meeting_id: int, user) -> tuple[Meeting, Member]:
+    meeting, member = meeting_get_for_user(meeting_id=meeting_id, user=user)
+    _require(can_mark_attendance(member))
+    return meeting, member
+
+
+@dataclass
+class AttendanceRow:
+    member: Member
+    rsvp: RSVP | None
+    attendance: Attendance | None
+
+    @property
+    def present(self) -> bool:
+        return self.attendance is not None
+
+    @property
+    def joined_live(self) -> bool:
+        return self.attendance is not None and self.attendance.source == Attendance.Source.LIVE
+
+
+def attendance_rows_for_meeting(*, meeting: Meeting) -> list[AttendanceRow]:
+    """Each member of the exchange with their RSVP and whether they were recorded as present."""
+    members = list(member_list_for_exchange(exchange=meeting.exchange))
+    rsvps = {r.member_id: r for r in RSVP.objects.filter(meeting=meeting)}
+    present = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    return [AttendanceRow(m, rsvps.get(m.pk), present.get(m.pk)) for m in members]
+
+
+@dataclass
+class SeriesCell:
+    rsvp: RSVP | None = None
+    attended: bool = False
+
+
+@dataclass
+class SeriesMemberRow:
+    member: Member
+    cells: list[SeriesCell]
+
+    @property
+    def attended_count(self) -> int:
+        return sum(1 for c in self.cells if c.attended)
+
+
+@dataclass
+class SeriesTeam:
+    team: Team | None
+    rows: list[SeriesMemberRow] = field(default_factory=list)
+    attended_counts: list[int] = field(default_factory=list)
+    coming_counts: list[int] = field(default_factory=list)
+
+    @property
+    def totals(self) -> list[tuple[int, int]]:
+        """Per meeting: how many of the team said they were coming, and how many came."""
+        return list(zip(self.coming_counts, self.attended_counts, strict=True))
+
+    @property
+    def name(self) -> str:
+        return self.team.community_name if self.team else "No team"
+
+
+@dataclass
+class Series:
+    exchange: Exchange
+    meetings: list[Meeting]
+    teams: list[SeriesTeam]
+    show_notes: bool
+    viewer: Member
+
+
+def exchange_series(*, exchange_id: int, user) -> Series:
+    """Who said they would come to each meeting and who came, per member and per team.
+
+    Continuity across meetings is what an exchange is for, so the grid shows
+    every member against every meeting of the series. Four queries, whatever
+    the size of the exchange.
+    """
+    exchange, member = exchange_get_for_user(exchange_id=exchange_id, user=user)
+    _require(can_view_series(member))
+    meetings = list(exchange.meetings.order_by("number"))
+    members = list(member_list_for_exchange(exchange=exchange))
+    rsvps = {(r.member_id, r.meeting_id): r for r in RSVP.objects.filter(meeting__exchange=exchange)}
+    attended = set(Attendance.objects.filter(meeting__exchange=exchange).values_list("member_id", "meeting_id"))
+    teams: dict[int | None, SeriesTeam] = {}
+    for m in members:
+        group = teams.setdefault(m.team_id, SeriesTeam(team=m.team))
+        cells = [SeriesCell(rsvps.get((m.pk, mt.pk)), (m.pk, mt.pk) in attended) for mt in meetings]
+        group.rows.append(SeriesMemberRow(m, cells))
+    for group in teams.values():
+        group.attended_counts = [sum(1 for r in group.rows if r.cells[i].attended) for i in range(len(meetings))]
+        group.coming_counts = [
+            sum(1 for r in group.rows if (rsvp := r.cells[i].rsvp) and rsvp.response == RSVP.Response.COMING)
+            for i in range(len(meetings))
+        ]
+    ordered = sorted(teams.values(), key=lambda g: (g.team is None, g.name.lower()))
+    return Series(
+        exchange=exchange, meetings=meetings, teams=ordered, show_notes=can_see_rsvp_notes(member), viewer=member
+    )
+
+
+@dataclass
+class ScheduleItem:
+    meeting: Meeting
+    member: Member
+    rsvp: RSVP | None
+
+    @property
+    def viewer_time_zone(self) -> str:
+        return self.member.time_zone
+
+
+def schedule_for_user(*, user, now: dt.datetime | None = None) -> list[ScheduleItem]:
+    """The person's meetings that have not ended yet, across all their exchanges, soonest first.
+
+    Cancelled meetings stay on the list, marked, so nobody travels to one.
+    Three queries, whatever the number of exchanges or meetings.
+    """
+    now = now or timezone.now()
+    members = {m.exchange_id: m for m in Member.objects.filter(user=user).select_related("exchange", "team")}
+    if not members:
+        return []
+    meetings: Iterable[Meeting] = (
+        Meeting.objects.filter(exchange_id__in=members.keys(), ends_at__gt=now)
+        .select_related("exchange")
+        .prefetch_related(Prefetch("sessions", queryset=DialogueSession.objects.order_by("planned_start")))
+        .order_by("starts_at", "pk")
+    )
+    meetings = list(meetings)
+    rsvps = {
+        r.meeting_id: r for r in RSVP.objects.filter(member__in=members.values(), meeting__in=[m.pk for m in meetings])
+    }
+    return [ScheduleItem(meeting=m, member=members[m.exchange_id], rsvp=rsvps.get(m.pk)) for m in meetings]
+
+
+def calendar_meetings_for_user(*, user: User) -> list[Meeting]:
+    """Every meeting of every exchange the person belongs to, with its sessions (two queries)."""
+    return list(
+        Meeting.objects.filter(exchange__members__user=user)
+        .select_related("exchange")
+        .prefetch_related(Prefetch("sessions", queryset=DialogueSession.objects.order_by("planned_start")))
+        .order_by("starts_at", "pk")
+        .distinct()
     )

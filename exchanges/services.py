@@ -15,15 +15,17 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.utils import timezone
 
-from participants.models import ExchangeRole, Member
+from participants.models import RSVP, Attendance, ExchangeRole, Member, SessionAttendance
+from participants.permissions import can_mark_attendance, require_manager
 from sessions.models import Attribution, DialogueSession, Phase
 
 from .models import Exchange, Meeting, Team
-from .permissions import require_manager, session_schedule_is_editable
+from .permissions import session_schedule_is_editable
 
 # --- Local time ---------------------------------------------------------------
 
@@ -221,6 +223,7 @@ def _localise_pair(
             ends_at = aware
     if errors:
         raise ValidationError(errors)
+    assert starts_at is not None and ends_at is not None  # else there were errors
     return starts_at, ends_at
 
 
@@ -489,3 +492,55 @@ def session_phases_replace(
 
 def _clean_prompts(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+@transaction.atomic
+def rsvp_set(*, member: Member, meeting: Meeting, response: str, note: str = "") -> RSVP:
+    """Say whether one is coming; answering again replaces the earlier answer."""
+    if member.exchange_id != meeting.exchange_id:
+        raise PermissionDenied("Not a member of this meeting's exchange.")
+    if response not in RSVP.Response.values:
+        raise ValidationError({"response": "Choose coming, not coming or maybe."})
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled.")
+    if meeting.ends_at <= timezone.now():
+        raise ValidationError("This meeting is over.")
+    rsvp, _ = RSVP.objects.update_or_create(
+        member=member, meeting=meeting, defaults={"response": response, "note": note.strip()[:300]}
+    )
+    return rsvp
+
+
+@transaction.atomic
+def attendance_mark(*, member: Member, meeting: Meeting, present_member_ids: Iterable[int]) -> None:
+    """Record who came, as ticked by a facilitator.
+
+    The form lists every member (with an active account) and ticks each one
+    recorded as present, however that was recorded. A ticked member with no
+    row gets a MARKED one; a row already there stays as it is. A listed
+    member left unticked is cleared, whether a facilitator marked them or
+    they joined a live session: the people running the meeting have the last
+    word on who was there. Clearing someone's attendance at the meeting also
+    clears their attendance at each of its sessions (``SessionAttendance``),
+    which is what archive access follows. Deactivated accounts are not listed,
+    so their rows are left alone.
+    """
+    if member.exchange_id != meeting.exchange_id or not can_mark_attendance(member):
+        raise PermissionDenied("Only the exchange's facilitators and conveners may mark attendance.")
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled; nobody can have attended it.")
+    wanted = {int(pk) for pk in present_member_ids}
+    known = set(Member.objects.filter(exchange_id=meeting.exchange_id, pk__in=wanted).values_list("pk", flat=True))
+    if wanted - known:
+        raise ValidationError("Some of those people are not members of this exchange.")
+    recorded = set(Attendance.objects.select_for_update().filter(meeting=meeting).values_list("member_id", flat=True))
+    listed = Q(member__user__is_active=True)
+    Attendance.objects.filter(listed, meeting=meeting).exclude(member_id__in=wanted).delete()
+    SessionAttendance.objects.filter(listed, session__meeting=meeting).exclude(member_id__in=wanted).delete()
+    Attendance.objects.bulk_create(
+        [
+            Attendance(member_id=pk, meeting=meeting, source=Attendance.Source.MARKED, recorded_by=member.user)
+            for pk in sorted(wanted - recorded)
+        ],
+        ignore_conflicts=True,
+    )

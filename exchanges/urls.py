@@ -16,4 +16,9 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<int:meeting_id>/sessions/new/", views.session_create, name="session_create"),
     path("meetings/<int:meeting_id>/sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
+    path("me/schedule/", views.my_schedule, name="my_schedule"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("exchanges/<int:exchange_id>/series/", views.exchange_series, name="exchange_series"),
+    path("meetings/<int:meeting_id>/rsvp/", views.meeting_rsvp, name="meeting_rsvp"),
+    path("meetings/<int:meeting_id>/attendance/", views.meeting_attendance, name="meeting_attendance"),
 ]

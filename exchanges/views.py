@@ -8,25 +8,36 @@ service checks again when it is submitted.
 """
 
 import datetime as dt
+from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from participants.permissions import can_manage_exchange, can_manage_members, can_mark_attendance, require_manager
+from participants.selectors import calendar_user_get
 
 from . import selectors, services
+from .calendar import meetings_to_ical
 from .forms import (
+    AttendanceForm,
     DialogueSessionForm,
     ExchangeCreateForm,
     ExchangeForm,
     MeetingForm,
     NewSessionPhaseFormSet,
     PhaseFormSet,
+    RSVPForm,
     TeamForm,
     phase_initial,
 )
-from .permissions import can_manage_exchange, require_manager, session_schedule_is_editable
+from .permissions import session_schedule_is_editable
 from .services import aware_to_local
 
 DEFAULT_SESSION_LENGTH = dt.timedelta(hours=3)
@@ -259,7 +270,8 @@ def _session_form_page(request, *, meeting, member, session=None):
             messages.success(request, f"Saved the session “{session.title}”.")
             return redirect("meeting_detail", meeting_id=meeting.pk)
     if request.method == "POST":
-        phase_errors = list(formset.non_form_errors()) + phase_errors
+        # An ErrorList yields its messages as text; the stubs also allow ValidationErrors.
+        phase_errors = cast(list[str], list(formset.non_form_errors())) + phase_errors
     context = {
         "form": form,
         "formset": formset,
@@ -291,3 +303,94 @@ def session_edit(request, meeting_id: int, session_id: int):
         messages.error(request, "This session has already opened; its plan can no longer change.")
         return redirect("meeting_detail", meeting_id=meeting_id)
     return _session_form_page(request, meeting=session.meeting, member=member, session=session)
+
+
+def _next_or(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+@require_POST
+@login_required
+def meeting_rsvp(request, meeting_id: int):
+    meeting, member = selectors.meeting_get_for_user(meeting_id=meeting_id, user=request.user)
+    form = RSVPForm(request.POST)
+    if form.is_valid():
+        try:
+            rsvp = services.rsvp_set(member=member, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Your answer for {meeting}: {rsvp.get_response_display()}.")
+    else:
+        messages.error(request, "Choose coming, not coming or maybe.")
+    return redirect(_next_or(request, reverse("my_schedule") + f"#meeting-{meeting.pk}"))
+
+
+@login_required
+def meeting_attendance(request, meeting_id: int):
+    meeting, member = selectors.meeting_get_for_attendance(meeting_id=meeting_id, user=request.user)
+    rows = selectors.attendance_rows_for_meeting(meeting=meeting)
+    if request.method == "POST":
+        form = AttendanceForm(request.POST, member_ids=[r.member.pk for r in rows])
+        if form.is_valid():
+            try:
+                services.attendance_mark(
+                    member=member, meeting=meeting, present_member_ids=form.cleaned_data["present"]
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, f"Saved who came to {meeting}.")
+                return redirect("meeting_attendance", meeting_id=meeting.pk)
+        else:
+            messages.error(request, "Some of those people are not members of this exchange.")
+    context = {
+        "meeting": meeting,
+        "exchange": meeting.exchange,
+        "rows": rows,
+        "present_count": sum(1 for r in rows if r.present),
+    }
+    return render(request, "exchanges/meeting_attendance.html", context)
+
+
+@login_required
+def exchange_series(request, exchange_id: int):
+    series = selectors.exchange_series(exchange_id=exchange_id, user=request.user)
+    member = series.viewer
+    context = {
+        "series": series,
+        "exchange": series.exchange,
+        "can_manage": can_manage_members(member),
+        "can_mark": can_mark_attendance(member),
+    }
+    return render(request, "exchanges/exchange_series.html", context)
+
+
+@login_required
+def my_schedule(request):
+    items = selectors.schedule_for_user(user=request.user)
+    for item in items:
+        item.form = RSVPForm(  # type: ignore[attr-defined]  # for the template only
+            auto_id=f"rsvp-{item.meeting.pk}-%s",
+            initial={
+                "response": item.rsvp.response if item.rsvp else None,
+                "note": item.rsvp.note if item.rsvp else "",
+            },
+        )
+    feed_url = settings.SITE_URL + reverse("calendar_feed", args=[request.user.calendar_token])
+    return render(request, "exchanges/my_schedule.html", {"items": items, "feed_url": feed_url})
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    """The person's meetings for their calendar app; the secret in the address is the only key."""
+    user = calendar_user_get(token=token)
+    body = meetings_to_ical(selectors.calendar_meetings_for_user(user=user), name="Common Ground meetings")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="common-ground.ics"'
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response

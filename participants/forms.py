@@ -7,14 +7,18 @@ exchange knows, so a role someone may not give is refused by the service
 with a message saying why, never by a bare "not one of the choices".
 """
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from core.fields import time_zone_choices
-from exchanges.models import Exchange, Team
 
-from .models import RSVP, ExchangeRole, Member, StakeholderRole
+from .models import ExchangeRole, Member, StakeholderRole
 from .permissions import can_change_exchange_role, exchange_roles_offered, own_role_note
+
+if TYPE_CHECKING:  # annotations only: exchanges sits above participants
+    from exchanges.models import Exchange, Team
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -35,10 +39,10 @@ def _offer_exchange_roles(field: forms.ChoiceField, offered: list[tuple[str, str
     field.widget.choices = offered
 
 
-def _team_field(exchange: Exchange) -> TeamChoiceField:
+def _team_field(exchange: "Exchange") -> TeamChoiceField:
     return TeamChoiceField(
         label="Team",
-        queryset=Team.objects.filter(exchange=exchange),
+        queryset=exchange.teams.all(),
         required=False,
         empty_label="No team",
     )
@@ -47,7 +51,7 @@ def _team_field(exchange: Exchange) -> TeamChoiceField:
 class InvitationForm(forms.Form):
     name = forms.CharField(label="Name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    team: "forms.ModelChoiceField[Team]" = forms.ModelChoiceField(queryset=None, required=False)  # see __init__
     stakeholder_role = forms.ChoiceField(
         label="Stakeholder role", choices=StakeholderRole.choices, initial=StakeholderRole.OTHER
     )
@@ -55,10 +59,10 @@ class InvitationForm(forms.Form):
         label="Role in the exchange", choices=ExchangeRole.choices, initial=ExchangeRole.PARTICIPANT
     )
 
-    def __init__(self, *args, exchange: Exchange, actor: Member, **kwargs):
+    def __init__(self, *args, exchange: "Exchange", actor: Member, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"] = _team_field(exchange)
-        _offer_exchange_roles(self.fields["exchange_role"], exchange_roles_offered(actor))
+        _offer_exchange_roles(cast(forms.ChoiceField, self.fields["exchange_role"]), exchange_roles_offered(actor))
         self.order_fields(["name", "email", "team", "stakeholder_role", "exchange_role"])
 
 
@@ -125,14 +129,14 @@ class MemberSelfForm(forms.Form):
 
 
 class MemberRolesForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    team: "forms.ModelChoiceField[Team]" = forms.ModelChoiceField(queryset=None, required=False)  # see __init__
     stakeholder_role = forms.ChoiceField(label="Stakeholder role", choices=StakeholderRole.choices)
     exchange_role = forms.ChoiceField(label="Role in the exchange", choices=ExchangeRole.choices)
 
-    def __init__(self, *args, exchange: Exchange, actor: Member, target: Member, **kwargs):
+    def __init__(self, *args, exchange: "Exchange", actor: Member, target: Member, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"] = _team_field(exchange)
-        role = self.fields["exchange_role"]
+        role = cast(forms.ChoiceField, self.fields["exchange_role"])
         if can_change_exchange_role(actor, target):
             offered = exchange_roles_offered(actor)
         else:
@@ -141,24 +145,3 @@ class MemberRolesForm(forms.Form):
             role.help_text = own_role_note(target)
         _offer_exchange_roles(role, offered)
         self.order_fields(["team", "stakeholder_role", "exchange_role"])
-
-
-class RSVPForm(forms.Form):
-    response = forms.ChoiceField(label="Will you come?", choices=RSVP.Response.choices, widget=forms.RadioSelect)
-    note = forms.CharField(
-        label="Note for the organisers (optional)",
-        max_length=300,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. arriving after lunch"}),
-    )
-
-
-class AttendanceForm(forms.Form):
-    """The members ticked as present: every member recorded as present is
-    ticked when the page opens, so sending it unchanged clears nobody."""
-
-    present = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
-
-    def __init__(self, *args, member_ids: list[int], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["present"].choices = [(pk, pk) for pk in member_ids]

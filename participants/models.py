@@ -52,7 +52,7 @@ class User(AbstractUser):
     # Secret part of the person's iCalendar feed URL; rotating it revokes the feed.
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
 
-    USERNAME_FIELD: ClassVar[str] = "email"
+    USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     # Keyed by email, so not a subclass of the stubs' username-based UserManager.

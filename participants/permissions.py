@@ -1,17 +1,21 @@
-"""Who may do what with the people of an exchange.
+"""Who may do what in an exchange, from the person's role in it.
 
-Answers come from the acting person's Member row, like
-``exchanges.permissions``: a view fetches it once (selectors raise 404 for
-people outside the exchange) and asks here. Services ask the same questions
+Roles are the participants app's (``ExchangeRole``), so the rules every app
+asks (who manages an exchange, who captures words) live here and the other
+apps' permissions build on them. Answers come from the acting person's Member
+row: a view fetches it once (selectors raise 404 for people outside the
+exchange) and asks here. Services ask the same questions
 again under their locks, so a rule holds whichever page or script calls them.
 """
 
-from exchanges.permissions import can_manage_exchange, can_view_exchange
+from typing import TypeGuard
+
+from django.core.exceptions import PermissionDenied
 
 from .models import ExchangeRole, Member
 
 
-def can_manage_members(member: Member | None) -> bool:
+def can_manage_members(member: Member | None) -> TypeGuard[Member]:
     """Facilitators and conveners invite people and place them in teams and roles."""
     return can_manage_exchange(member)
 
@@ -50,7 +54,7 @@ def exchange_roles_offered(actor: Member | None) -> list[tuple[str, str]]:
     return [(value, label) for value, label in ExchangeRole.choices if can_appoint(actor, value)]
 
 
-def can_edit_member(actor: Member | None, target: Member) -> bool:
+def can_edit_member(actor: Member | None, target: Member) -> TypeGuard[Member]:
     """Facilitators and conveners change the team and roles of people in their own exchange.
 
     A convener's place is changed only by a convener: a facilitator can
@@ -73,3 +77,32 @@ def own_role_note(member: Member) -> str:
         "another convener" if member.exchange_role == ExchangeRole.CONVENER else "another facilitator or a convener"
     )
     return f"You cannot change your own role in the exchange: {others} must."
+
+
+MANAGING_ROLES = frozenset({ExchangeRole.CONVENER, ExchangeRole.FACILITATOR})
+
+
+def can_view_exchange(member: Member | None) -> bool:
+    return member is not None
+
+
+def can_manage_exchange(member: Member | None) -> TypeGuard[Member]:
+    """Conveners and facilitators edit teams, invitations, meetings and sessions."""
+    return member is not None and member.exchange_role in MANAGING_ROLES
+
+
+def can_capture(member: Member | None) -> bool:
+    """Scribes, facilitators and conveners may record what someone said aloud."""
+    return member is not None and member.exchange_role in MANAGING_ROLES | {ExchangeRole.SCRIBE}
+
+
+def require_manager(member: Member | None, *, exchange_id: int | None = None) -> None:
+    """Refuse (403) anyone but the exchange's facilitators and conveners.
+
+    ``exchange_id`` guards against a member of one exchange acting on another's
+    objects when a caller passes both in from different places.
+    """
+    if not can_manage_exchange(member):
+        raise PermissionDenied("Only the exchange's facilitators and conveners may do this.")
+    if exchange_id is not None and member.exchange_id != exchange_id:
+        raise PermissionDenied("Not a member of this exchange.")

@@ -6,12 +6,15 @@ Emails leave only once the transaction has committed: nobody is sent a link
 to an invitation that was rolled back.
 """
 
+from __future__ import annotations
+
 import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -22,13 +25,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.fields import validate_time_zone
-from exchanges.models import Exchange, Meeting, Team
 
 from .access import member_access_changed
 from .emails import invitation_email_send
 from .invitations import InvitationState, invitation_state
 from .models import (
-    RSVP,
     Attendance,
     ExchangeRole,
     Invitation,
@@ -43,9 +44,11 @@ from .permissions import (
     can_change_exchange_role,
     can_edit_member,
     can_manage_members,
-    can_mark_attendance,
     own_role_note,
 )
+
+if TYPE_CHECKING:  # annotations only: exchanges sits above participants
+    from exchanges.models import Exchange, Team
 
 MAX_BULK_ROWS = 500
 
@@ -265,6 +268,7 @@ def invitations_create_bulk(*, member: Member, exchange: Exchange, text: str) ->
             bad(f"“{role_text}” is not a stakeholder role.")
             row_ok = False
         if row_ok:
+            assert role is not None  # else the row is not ok
             rows.append((line, _InvitationDraft(name, email, team, role, ExchangeRole.PARTICIPANT)))
     if not rows and not errors:
         raise ValidationError("Paste at least one row: name, email, team, stakeholder role.")
@@ -280,7 +284,7 @@ def invitations_create_bulk(*, member: Member, exchange: Exchange, text: str) ->
                 )
             )
     if errors:
-        errors.sort(key=lambda e: e.params["line"])
+        errors.sort(key=lambda e: e.params["line"])  # type: ignore[index]  # each error here has params
         raise ValidationError(errors)
     return _invitations_save(member=member, exchange=exchange, drafts=[d for _, d in rows])
 
@@ -489,58 +493,6 @@ def member_update(
 
 
 # --- RSVPs and attendance ---------------------------------------------------------------
-
-
-@transaction.atomic
-def rsvp_set(*, member: Member, meeting: Meeting, response: str, note: str = "") -> RSVP:
-    """Say whether one is coming; answering again replaces the earlier answer."""
-    if member.exchange_id != meeting.exchange_id:
-        raise PermissionDenied("Not a member of this meeting's exchange.")
-    if response not in RSVP.Response.values:
-        raise ValidationError({"response": "Choose coming, not coming or maybe."})
-    if meeting.is_cancelled:
-        raise ValidationError("This meeting is cancelled.")
-    if meeting.ends_at <= timezone.now():
-        raise ValidationError("This meeting is over.")
-    rsvp, _ = RSVP.objects.update_or_create(
-        member=member, meeting=meeting, defaults={"response": response, "note": note.strip()[:300]}
-    )
-    return rsvp
-
-
-@transaction.atomic
-def attendance_mark(*, member: Member, meeting: Meeting, present_member_ids: Iterable[int]) -> None:
-    """Record who came, as ticked by a facilitator.
-
-    The form lists every member (with an active account) and ticks each one
-    recorded as present, however that was recorded. A ticked member with no
-    row gets a MARKED one; a row already there stays as it is. A listed
-    member left unticked is cleared, whether a facilitator marked them or
-    they joined a live session: the people running the meeting have the last
-    word on who was there. Clearing someone's attendance at the meeting also
-    clears their attendance at each of its sessions (``SessionAttendance``),
-    which is what archive access follows. Deactivated accounts are not listed,
-    so their rows are left alone.
-    """
-    if member.exchange_id != meeting.exchange_id or not can_mark_attendance(member):
-        raise PermissionDenied("Only the exchange's facilitators and conveners may mark attendance.")
-    if meeting.is_cancelled:
-        raise ValidationError("This meeting was cancelled; nobody can have attended it.")
-    wanted = {int(pk) for pk in present_member_ids}
-    known = set(Member.objects.filter(exchange_id=meeting.exchange_id, pk__in=wanted).values_list("pk", flat=True))
-    if wanted - known:
-        raise ValidationError("Some of those people are not members of this exchange.")
-    recorded = set(Attendance.objects.select_for_update().filter(meeting=meeting).values_list("member_id", flat=True))
-    listed = Q(member__user__is_active=True)
-    Attendance.objects.filter(listed, meeting=meeting).exclude(member_id__in=wanted).delete()
-    SessionAttendance.objects.filter(listed, session__meeting=meeting).exclude(member_id__in=wanted).delete()
-    Attendance.objects.bulk_create(
-        [
-            Attendance(member_id=pk, meeting=meeting, source=Attendance.Source.MARKED, recorded_by=member.user)
-            for pk in sorted(wanted - recorded)
-        ],
-        ignore_conflicts=True,
-    )
 
 
 @transaction.atomic

@@ -3,9 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("me/schedule/", views.my_schedule, name="my_schedule"),
     path("me/calendar/reset/", views.calendar_token_reset, name="calendar_token_reset"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("exchanges/<int:exchange_id>/people/", views.member_list, name="member_list"),
     path("exchanges/<int:exchange_id>/people/invite/", views.invitation_create, name="invitation_create"),
@@ -22,7 +20,4 @@ urlpatterns = [
     ),
     path("exchanges/<int:exchange_id>/people/<int:member_id>/edit/", views.member_edit, name="member_edit"),
     path("exchanges/<int:exchange_id>/me/", views.member_edit_self, name="member_edit_self"),
-    path("exchanges/<int:exchange_id>/series/", views.exchange_series, name="exchange_series"),
-    path("meetings/<int:meeting_id>/rsvp/", views.meeting_rsvp, name="meeting_rsvp"),
-    path("meetings/<int:meeting_id>/attendance/", views.meeting_attendance, name="meeting_attendance"),
 ]

@@ -15,30 +15,25 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from exchanges.selectors import exchange_get_for_user, meeting_get_for_user
+from core.selectors import member_get_or_404
 
 from . import selectors, services
-from .calendar import meetings_to_ical
 from .forms import (
     AcceptInvitationForm,
-    AttendanceForm,
     BulkInvitationForm,
     EmailAuthenticationForm,
     InvitationForm,
     MemberRolesForm,
     MemberSelfForm,
-    RSVPForm,
 )
 from .invitations import InvitationState, invitation_from_token, invitation_state
 from .models import Member
-from .permissions import can_edit_member, can_manage_members, can_mark_attendance
+from .permissions import can_edit_member
 
 
 def rate_limited(request, exception=None):
@@ -265,7 +260,8 @@ def invitation_accept(request, token: str):
 
 @login_required
 def member_edit_self(request, exchange_id: int):
-    exchange, member = exchange_get_for_user(exchange_id=exchange_id, user=request.user)
+    member = member_get_or_404(user=request.user, exchange_id=exchange_id)
+    exchange = member.exchange
     form = MemberSelfForm(
         request.POST or None,
         initial={"display_name": member.display_name, "pronouns": member.pronouns, "time_zone": member.time_zone},
@@ -313,86 +309,7 @@ def member_edit(request, exchange_id: int, member_id: int):
 # --- RSVPs, attendance, series ----------------------------------------------------------------
 
 
-def _next_or(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
-
-
-@require_POST
-@login_required
-def meeting_rsvp(request, meeting_id: int):
-    meeting, member = meeting_get_for_user(meeting_id=meeting_id, user=request.user)
-    form = RSVPForm(request.POST)
-    if form.is_valid():
-        try:
-            rsvp = services.rsvp_set(member=member, meeting=meeting, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Your answer for {meeting}: {rsvp.get_response_display()}.")
-    else:
-        messages.error(request, "Choose coming, not coming or maybe.")
-    return redirect(_next_or(request, reverse("my_schedule") + f"#meeting-{meeting.pk}"))
-
-
-@login_required
-def meeting_attendance(request, meeting_id: int):
-    meeting, member = selectors.meeting_get_for_attendance(meeting_id=meeting_id, user=request.user)
-    rows = selectors.attendance_rows_for_meeting(meeting=meeting)
-    if request.method == "POST":
-        form = AttendanceForm(request.POST, member_ids=[r.member.pk for r in rows])
-        if form.is_valid():
-            try:
-                services.attendance_mark(
-                    member=member, meeting=meeting, present_member_ids=form.cleaned_data["present"]
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, f"Saved who came to {meeting}.")
-                return redirect("meeting_attendance", meeting_id=meeting.pk)
-        else:
-            messages.error(request, "Some of those people are not members of this exchange.")
-    context = {
-        "meeting": meeting,
-        "exchange": meeting.exchange,
-        "rows": rows,
-        "present_count": sum(1 for r in rows if r.present),
-    }
-    return render(request, "participants/meeting_attendance.html", context)
-
-
-@login_required
-def exchange_series(request, exchange_id: int):
-    series = selectors.exchange_series(exchange_id=exchange_id, user=request.user)
-    member = series.viewer
-    context = {
-        "series": series,
-        "exchange": series.exchange,
-        "can_manage": can_manage_members(member),
-        "can_mark": can_mark_attendance(member),
-    }
-    return render(request, "participants/exchange_series.html", context)
-
-
 # --- Schedule and calendar --------------------------------------------------------------------
-
-
-@login_required
-def my_schedule(request):
-    items = selectors.schedule_for_user(user=request.user)
-    for item in items:
-        item.form = RSVPForm(
-            auto_id=f"rsvp-{item.meeting.pk}-%s",
-            initial={
-                "response": item.rsvp.response if item.rsvp else None,
-                "note": item.rsvp.note if item.rsvp else "",
-            },
-        )
-    feed_url = settings.SITE_URL + reverse("calendar_feed", args=[request.user.calendar_token])
-    return render(request, "participants/my_schedule.html", {"items": items, "feed_url": feed_url})
 
 
 @require_POST
@@ -401,15 +318,3 @@ def calendar_token_reset(request):
     services.calendar_token_reset(user=request.user)
     messages.success(request, "Your calendar feed has a new address. Subscribe to it again in your calendar app.")
     return redirect("my_schedule")
-
-
-@require_GET
-def calendar_feed(request, token: str):
-    """The person's meetings for their calendar app; the secret in the address is the only key."""
-    user = selectors.calendar_user_get(token=token)
-    body = meetings_to_ical(selectors.calendar_meetings_for_user(user=user), name="Common Ground meetings")
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="common-ground.ics"'
-    response["Cache-Control"] = "private, no-cache"
-    response["X-Robots-Tag"] = "noindex"
-    return response

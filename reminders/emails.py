@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from exchanges.models import Meeting
-from participants.calendar import meetings_to_ical
+from exchanges.calendar import meetings_to_ical
 from participants.invitations import invitation_link
 
 from .models import Reminder, ReminderOffset

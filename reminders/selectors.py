@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from exchanges.models import Exchange, Meeting
-from exchanges.permissions import require_manager
+from participants.permissions import require_manager
 from exchanges.selectors import exchange_get_for_user, meeting_get_for_user
 from participants.invitations import InvitationState, invitation_state_expression
 from participants.models import Commitment, Invitation, Member

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from exchanges.models import Meeting
-from exchanges.permissions import require_manager
+from participants.permissions import require_manager
 from participants.models import CheckIn, Commitment, Member
 
 from .models import Reminder, ReminderOffset, ReminderPlan, SkipReason

@@ -11,6 +11,7 @@ import datetime as dt
 from django.conf import settings
 
 from participants.models import ExchangeRole, Member
+from participants.permissions import can_manage_exchange
 
 from . import protocol
 from .models import Contribution, DialogueSession
@@ -56,8 +57,9 @@ def can(member: Member, action: str, *, projector: bool = False) -> bool:
 
 
 def runs_room(member: Member) -> bool:
-    """Facilitators and conveners run the room and see its private signals."""
-    return member.exchange_role in (ExchangeRole.FACILITATOR, ExchangeRole.CONVENER)
+    """Facilitators and conveners run the room and see its private signals
+    (the exchange's managers: ``participants.permissions``)."""
+    return can_manage_exchange(member)
 
 
 def can_edit_contribution(member: Member, contribution: Contribution) -> bool:

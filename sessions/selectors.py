@@ -6,13 +6,15 @@ as for a session that does not exist. The room state sent on connect is built
 with a fixed number of queries however busy the room has been.
 """
 
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from exchanges.selectors import member_get
-from participants.models import Commitment, Member
+from core.selectors import object_get_for_member
+from participants.models import Commitment, Member, User
 
 from . import permissions, visibility
 from .models import (
@@ -47,15 +49,15 @@ from .serializers import (
 )
 
 
-def session_get_for_member(*, session_id: int, user) -> tuple[DialogueSession, Member]:
+def session_get_for_member(*, session_id: int, user: User | AnonymousUser) -> tuple[DialogueSession, Member]:
     """The session and the reader's place in its exchange (two queries)."""
-    session = DialogueSession.objects.select_related("meeting").filter(pk=session_id).first()
-    if session is None:
-        raise Http404("No such session.")
-    member = member_get(user=user, exchange_id=session.meeting.exchange_id)
-    if member is None:
-        raise Http404("No such session.")
-    return session, member
+    return object_get_for_member(
+        DialogueSession.objects.select_related("meeting"),
+        pk=session_id,
+        user=user,
+        exchange_id=lambda s: s.meeting.exchange_id,
+        name="session",
+    )
 
 
 # --- Reads ---------------------------------------------------------------------
@@ -70,7 +72,7 @@ def queue_waiting(*, session_id: int) -> list[QueueEntry]:
     )
 
 
-def queue_data(*, session_id: int) -> list[dict]:
+def queue_data(*, session_id: int) -> list[dict[str, Any]]:
     return [queue_entry_data(e) for e in queue_waiting(session_id=session_id)]
 
 
@@ -118,7 +120,7 @@ def session_state(*, session_id: int) -> str:
     return DialogueSession.objects.filter(pk=session_id).values_list("state", flat=True).first() or ""
 
 
-def replay_frames(*, session_id: int, since: int, viewer_id: int, projector: bool) -> tuple[list[dict], int]:
+def replay_frames(*, session_id: int, since: int, viewer_id: int, projector: bool) -> tuple[list[dict[str, Any]], int]:
     """The frames of a ``resume`` after ``since`` (one page), rendered for this
     socket from each contribution's current state and the session's current
     state (three queries), and the last seq they cover."""
@@ -139,7 +141,7 @@ def replay_frames(*, session_id: int, since: int, viewer_id: int, projector: boo
     return frames, (events[-1].seq if events else since)
 
 
-def room_state_public(*, session: DialogueSession) -> dict:
+def room_state_public(*, session: DialogueSession) -> dict[str, Any]:
     """The ``hello`` of a projector: only what the whole room already sees.
 
     The question, the phase, who holds the floor or the turn, the timers, the
@@ -157,7 +159,7 @@ def room_state_public(*, session: DialogueSession) -> dict:
         return _room_state_public(session=session)
 
 
-def _room_state_public(*, session: DialogueSession) -> dict:
+def _room_state_public(*, session: DialogueSession) -> dict[str, Any]:
     now = timezone.now()
     # After close nothing says who held the floor when (docs/privacy.md).
     open_or_scheduled = session.state != DialogueSession.State.CLOSED
@@ -209,7 +211,7 @@ def _room_state_public(*, session: DialogueSession) -> dict:
     }
 
 
-def room_state_for_member(*, session: DialogueSession, member: Member) -> dict:
+def room_state_for_member(*, session: DialogueSession, member: Member) -> dict[str, Any]:
     """The ``hello`` frame: everything the member may see of the room now.
 
     Every write bumps ``last_seq`` in the transaction that changes the room,
@@ -227,7 +229,7 @@ def room_state_for_member(*, session: DialogueSession, member: Member) -> dict:
         return _room_state(session=session, member=member)
 
 
-def _room_state(*, session: DialogueSession, member: Member) -> dict:
+def _room_state(*, session: DialogueSession, member: Member) -> dict[str, Any]:
     now = timezone.now()
     # After close nothing says who held the floor when (docs/privacy.md).
     open_or_scheduled = session.state != DialogueSession.State.CLOSED
@@ -278,7 +280,7 @@ def _room_state(*, session: DialogueSession, member: Member) -> dict:
     commitment = Commitment.objects.filter(session=session, member=member).first()  # 12
 
     not_yet_spoken = None
-    signals: list[dict] = []
+    signals: list[dict[str, Any]] = []
     if facilitator:
         spoke = set(  # 13
             Turn.objects.filter(round__session=session, status=Turn.Status.SPOKE).values_list("member_id", flat=True)

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 
-from exchanges.permissions import can_capture, can_manage_exchange
+from participants.permissions import can_capture, can_manage_exchange
 
 from .models import Attribution, Contribution
 from .selectors import session_get_for_member

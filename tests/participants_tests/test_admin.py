@@ -8,6 +8,7 @@ import pytest
 from django.forms import MultiWidget
 from django.urls import reverse
 
+from exchanges import services as exchange_services
 from participants import services
 from participants.models import Attendance, Commitment, Member, SessionAttendance, User
 from tests.factories import DialogueSessionFactory, MeetingFactory, MemberFactory, UserFactory
@@ -28,7 +29,7 @@ def staff_client(client):
 def data(participant, facilitator, make_invitation):
     meeting = MeetingFactory(exchange=participant.exchange)
     session = DialogueSessionFactory(meeting=meeting, state="open")
-    services.rsvp_set(member=participant, meeting=meeting, response="coming")
+    exchange_services.rsvp_set(member=participant, meeting=meeting, response="coming")
     services.attendance_record_live(member_ids=[participant.pk], session=session)
     assert Attendance.objects.get(member=participant).source == Attendance.Source.LIVE
     assert SessionAttendance.objects.filter(member=participant, session=session).exists()

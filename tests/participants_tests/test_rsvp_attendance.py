@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from exchanges import services as exchange_services
 from participants import services
 from participants.models import RSVP, Attendance, SessionAttendance
 from tests.factories import DialogueSessionFactory, MeetingFactory, MemberFactory, TeamFactory
@@ -38,7 +39,7 @@ def test_member_answers_and_changes_their_answer(client, participant, meeting):
 
 def test_rsvp_is_shown_on_my_schedule(client, participant, meeting):
     """The schedule shows the answer already given."""
-    services.rsvp_set(member=participant, meeting=meeting, response="not_coming")
+    exchange_services.rsvp_set(member=participant, meeting=meeting, response="not_coming")
     client.force_login(participant.user)
     body = client.get(reverse("my_schedule")).content.decode()
     assert "Your answer: Not coming" in body
@@ -70,7 +71,7 @@ def test_rsvp_to_cancelled_or_past_meeting_is_refused(participant, exchange):
     past = MeetingFactory(exchange=exchange, starts_at=timezone.now() - dt.timedelta(days=3))
     for meeting in (cancelled, past):
         with pytest.raises(ValidationError):
-            services.rsvp_set(member=participant, meeting=meeting, response="coming")
+            exchange_services.rsvp_set(member=participant, meeting=meeting, response="coming")
     assert not RSVP.objects.exists()
 
 
@@ -118,7 +119,7 @@ def test_every_recorded_member_is_ticked_so_saving_unchanged_clears_nobody(
     came changes nothing, the live join's session rows included."""
     session = _open_session(meeting)
     services.attendance_record_live(member_ids=[scribe.pk], session=session)
-    services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[participant.pk, scribe.pk])
+    exchange_services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[participant.pk, scribe.pk])
     client.force_login(facilitator.user)
     url = reverse("meeting_attendance", args=[meeting.pk])
     body = client.get(url).content.decode()
@@ -161,8 +162,8 @@ def test_clearing_everyone_clears_every_row_of_the_meeting(facilitator, particip
     """Nobody ticked: every attendance row of the meeting goes, marked or live, with its session rows."""
     session = _open_session(meeting)
     services.attendance_record_live(member_ids=[participant.pk], session=session)
-    services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[participant.pk, scribe.pk])
-    services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[])
+    exchange_services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[participant.pk, scribe.pk])
+    exchange_services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[])
     assert not Attendance.objects.filter(meeting=meeting).exists()
     assert not SessionAttendance.objects.exists()
 
@@ -172,7 +173,7 @@ def test_a_deactivated_account_is_not_listed_and_its_row_is_left_alone(facilitat
     services.attendance_record_live(member_ids=[participant.pk], session=_open_session(meeting))
     participant.user.is_active = False
     participant.user.save()
-    services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[facilitator.pk])
+    exchange_services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[facilitator.pk])
     assert Attendance.objects.filter(member=participant, meeting=meeting).exists()
     assert SessionAttendance.objects.filter(member=participant).exists()
 
@@ -230,7 +231,7 @@ def test_attendance_page_queries_do_not_grow(client, facilitator, meeting):
     session = _open_session(meeting)
     for _ in range(15):
         m = MemberFactory(exchange=facilitator.exchange)
-        services.rsvp_set(member=m, meeting=meeting, response="coming")
+        exchange_services.rsvp_set(member=m, meeting=meeting, response="coming")
         services.attendance_record_live(member_ids=[m.pk], session=session)
     assert Attendance.objects.filter(meeting=meeting).count() == 15
     assert query_count(lambda: client.get(url)) == small
@@ -245,9 +246,9 @@ def test_series_shows_rsvps_and_attendance_per_member_and_team(client, exchange,
     second = MeetingFactory(exchange=exchange, number=2, title="Return")
     other_team = TeamFactory(exchange=exchange, community_name="Zuni Flats")
     newcomer = MemberFactory(exchange=exchange, team=other_team, display_name="Nia Newcomer")
-    services.rsvp_set(member=participant, meeting=first, response="coming", note="bringing my deputy")
-    services.rsvp_set(member=newcomer, meeting=second, response="not_coming")
-    services.attendance_mark(member=facilitator, meeting=first, present_member_ids=[participant.pk, facilitator.pk])
+    exchange_services.rsvp_set(member=participant, meeting=first, response="coming", note="bringing my deputy")
+    exchange_services.rsvp_set(member=newcomer, meeting=second, response="not_coming")
+    exchange_services.attendance_mark(member=facilitator, meeting=first, present_member_ids=[participant.pk, facilitator.pk])
 
     client.force_login(participant.user)
     response = client.get(reverse("exchange_series", args=[exchange.pk]))
@@ -287,7 +288,7 @@ def test_series_reads_a_fixed_number_of_queries(client, exchange, facilitator, d
     for n in range(28):
         m = MemberFactory(exchange=exchange, team=teams[n % 4])
         for meeting in meetings:
-            services.rsvp_set(member=m, meeting=meeting, response="coming")
+            exchange_services.rsvp_set(member=m, meeting=meeting, response="coming")
             services.attendance_record_live(member_ids=[m.pk], session=sessions[meeting.pk])
     assert Attendance.objects.filter(meeting__in=meetings, source="live").count() == 28 * 4
     assert query_count(lambda: client.get(url)) == small
