@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "archives",
     "reminders",
     "data_rights",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""Forms for exchanges, teams, meetings and sessions.
+"""Forms for exchanges, teams, meetings, RSVPs and attendance.
 
 Forms only parse what was typed; the services check the rules (numbers free
 in the series, end after start, place or link for the mode) so the same rules
@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 
 from core.fields import time_zone_choices
 from participants.models import RSVP, ExchangeRole
-from sessions.models import Attribution
 
 from .models import Exchange, Meeting, Team
 from .services import aware_to_local
@@ -108,92 +107,6 @@ class MeetingForm(forms.Form):
             "place": meeting.place,
             "link": meeting.link,
         }
-
-
-class DialogueSessionForm(forms.Form):
-    title = forms.CharField(label="Session title", max_length=200)
-    question = forms.CharField(
-        label="Question",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The single question the session explores, slowly.",
-    )
-    guiding_prompts = forms.CharField(
-        label="Guiding prompts",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One per line, e.g. What have you tried? Why? How is it working? What are you learning? What next?",
-    )
-    starts_local = LocalDateTimeField(label="Starts (local time)")
-    ends_local = LocalDateTimeField(label="Ends (local time)")
-    attribution_default = forms.ChoiceField(
-        label="How contributions are attributed by default",
-        choices=Attribution.choices,
-        help_text="Each person may choose differently for each thing they say.",
-    )
-
-    def __init__(self, *args, meeting: Meeting, **kwargs):
-        super().__init__(*args, **kwargs)
-        zone_note = f"In {meeting.time_zone.replace('_', ' ')}, the meeting's time zone."
-        self.fields["starts_local"].help_text = zone_note
-        self.fields["ends_local"].help_text = zone_note
-
-    @classmethod
-    def initial_for(cls, session) -> dict:
-        zone = session.meeting.time_zone
-        return {
-            "title": session.title,
-            "question": session.question,
-            "guiding_prompts": session.guiding_prompts,
-            "starts_local": aware_to_local(session.planned_start, zone),
-            "ends_local": aware_to_local(session.planned_end, zone),
-            "attribution_default": session.attribution_default,
-        }
-
-
-class PhaseForm(forms.Form):
-    """One row of the agenda. A row left blank is simply not part of it."""
-
-    title = forms.CharField(label="Title", max_length=120, required=False)
-    planned_minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=600, required=False)
-
-    def clean(self):
-        data = super().clean()
-        assert data is not None  # Form.clean returns cleaned_data
-        title = (data.get("title") or "").strip()
-        minutes = data.get("planned_minutes")
-        if title and minutes is None and "planned_minutes" not in self.errors:
-            self.add_error("planned_minutes", "How many minutes does this phase take?")
-        if minutes is not None and not title:
-            self.add_error("title", "Give this phase a title.")
-        return data
-
-
-class BasePhaseFormSet(forms.BaseFormSet):
-    def phases(self) -> list[tuple[str, int]]:
-        """The agenda in row order, leaving out blank rows and rows marked for removal."""
-        result = []
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None) or {}
-            if data.get("DELETE") or not (data.get("title") or "").strip():
-                continue
-            result.append((data["title"].strip(), data["planned_minutes"]))
-        return result
-
-
-# formset_factory subclasses ``formset``; the stubs say only BaseFormSet.
-PhaseFormSet = cast(
-    type[BasePhaseFormSet],
-    forms.formset_factory(PhaseForm, formset=BasePhaseFormSet, extra=3, can_delete=True, max_num=30, validate_max=True),
-)
-# A new session starts with more blank rows: its whole agenda is still to write.
-NewSessionPhaseFormSet = cast(
-    type[BasePhaseFormSet],
-    forms.formset_factory(PhaseForm, formset=BasePhaseFormSet, extra=6, can_delete=True, max_num=30, validate_max=True),
-)
-
-
-def phase_initial(session) -> list[dict]:
-    return [{"title": p.title, "planned_minutes": p.planned_minutes} for p in session.phases.all()]
 
 
 class RSVPForm(forms.Form):

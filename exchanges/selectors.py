@@ -9,18 +9,21 @@ teams, meetings or members there are.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core.selectors import member_get_or_404, object_get_for_member
 from participants.models import RSVP, Attendance, ExchangeRole, Member, StakeholderRole, User
 from participants.permissions import can_mark_attendance, can_see_rsvp_notes, can_view_series
 from participants.selectors import member_list_for_exchange
-from sessions.models import DialogueSession, Phase
 
 from .models import Exchange, Meeting, Team
+
+if TYPE_CHECKING:  # annotations only: sessions sits above exchanges
+    from sessions.models import DialogueSession
 
 
 def exchange_list_for_user(*, user) -> QuerySet[Exchange]:
@@ -59,17 +62,6 @@ def team_get_for_user(*, team_id: int, user) -> tuple[Team, Member]:
     )
 
 
-def dialogue_session_get_for_user(*, meeting_id: int, session_id: int, user) -> tuple[DialogueSession, Member]:
-    """A session as scheduled in its meeting; the meeting in the URL must be its own."""
-    return object_get_for_member(
-        DialogueSession.objects.select_related("meeting__exchange").filter(meeting_id=meeting_id),
-        pk=session_id,
-        user=user,
-        exchange_id=lambda s: s.meeting.exchange_id,
-        name="session",
-    )
-
-
 def exchange_meetings(*, exchange: Exchange) -> QuerySet[Meeting]:
     """The series in order, each meeting with how many sessions it has."""
     return exchange.meetings.annotate(session_count=Count("sessions")).order_by("number")
@@ -79,10 +71,10 @@ def exchange_teams(*, exchange: Exchange) -> QuerySet[Team]:
     return exchange.teams.annotate(member_count=Count("members")).order_by("community_name")
 
 
-def meeting_sessions(*, meeting: Meeting) -> QuerySet[DialogueSession]:
+def meeting_sessions(*, meeting: Meeting) -> "QuerySet[DialogueSession]":
     """A meeting's sessions in time order, each with its agenda: two queries."""
     return meeting.sessions.order_by("planned_start").prefetch_related(
-        Prefetch("phases", queryset=Phase.objects.order_by("order"))
+        "phases"  # in agenda order (Phase.Meta.ordering)
     )
 
 
@@ -286,7 +278,7 @@ def schedule_for_user(*, user, now: dt.datetime | None = None) -> list[ScheduleI
     meetings: Iterable[Meeting] = (
         Meeting.objects.filter(exchange_id__in=members.keys(), ends_at__gt=now)
         .select_related("exchange")
-        .prefetch_related(Prefetch("sessions", queryset=DialogueSession.objects.order_by("planned_start")))
+        .prefetch_related("sessions")  # in time order (DialogueSession.Meta.ordering)
         .order_by("starts_at", "pk")
     )
     meetings = list(meetings)
@@ -301,7 +293,7 @@ def calendar_meetings_for_user(*, user: User) -> list[Meeting]:
     return list(
         Meeting.objects.filter(exchange__members__user=user)
         .select_related("exchange")
-        .prefetch_related(Prefetch("sessions", queryset=DialogueSession.objects.order_by("planned_start")))
+        .prefetch_related("sessions")  # in time order (DialogueSession.Meta.ordering)
         .order_by("starts_at", "pk")
         .distinct()
     )

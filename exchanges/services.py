@@ -1,10 +1,10 @@
-"""Writes for exchanges, teams, meetings, and the sessions scheduled in them.
+"""Writes for exchanges, teams and meetings, and who comes to them.
 
 Each service is keyword-only, runs in one transaction, and checks that the
 acting member may do it: a view never decides permission on its own.
-Scheduling lives here rather than in the sessions app because a session's
-plan (its times, question and agenda) belongs to the meeting it sits in; the
-sessions app owns what happens once the room is open.
+Sessions are scheduled inside a meeting by the sessions app
+(``sessions.services.schedule``), which sits above this one; when a meeting
+moves, its sessions move with it here, through ``meeting.sessions``.
 
 Times are entered as wall-clock times where the meeting is held and turned
 into aware datetimes here, with ``zoneinfo``, so daylight-saving changes fall
@@ -22,10 +22,8 @@ from django.utils import timezone
 
 from participants.models import RSVP, Attendance, ExchangeRole, Member, SessionAttendance
 from participants.permissions import can_mark_attendance, require_manager
-from sessions.models import Attribution, DialogueSession, Phase
 
 from .models import Exchange, Meeting, Team
-from .permissions import session_schedule_is_editable
 
 # --- Local time ---------------------------------------------------------------
 
@@ -206,7 +204,7 @@ def _check_meeting_fields(
         raise ValidationError(errors)
 
 
-def _localise_pair(
+def localise_pair(
     starts_local: dt.datetime, ends_local: dt.datetime, time_zone: str
 ) -> tuple[dt.datetime, dt.datetime]:
     errors = {}
@@ -243,7 +241,7 @@ def meeting_create(
 ) -> Meeting:
     """Schedule a meeting in the series from wall-clock times where it is held."""
     require_manager(member, exchange_id=exchange.pk)
-    starts_at, ends_at = _localise_pair(starts_local, ends_local, time_zone)
+    starts_at, ends_at = localise_pair(starts_local, ends_local, time_zone)
     _check_meeting_fields(
         exchange=exchange, number=number, starts_at=starts_at, ends_at=ends_at, mode=mode, place=place, link=link
     )
@@ -285,7 +283,7 @@ def meeting_update(
     """
     require_manager(member, exchange_id=meeting.exchange_id)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    starts_at, ends_at = _localise_pair(starts_local, ends_local, time_zone)
+    starts_at, ends_at = localise_pair(starts_local, ends_local, time_zone)
     _check_meeting_fields(
         exchange=meeting.exchange,
         number=number,
@@ -298,7 +296,7 @@ def meeting_update(
     )
     moved = (starts_at, ends_at, time_zone) != (meeting.starts_at, meeting.ends_at, meeting.time_zone)
     sessions = list(meeting.sessions.all())
-    if moved and any(not session_schedule_is_editable(s) for s in sessions):
+    if moved and any(not s.plan_is_editable for s in sessions):
         raise ValidationError(
             {"starts_local": "A session of this meeting has already opened, so its times can no longer change."}
         )
@@ -317,7 +315,7 @@ def meeting_update(
                         "Move or shorten it first."
                     }
                 )
-        DialogueSession.objects.bulk_update(sessions, ["planned_start", "planned_end"])
+        meeting.sessions.bulk_update(sessions, ["planned_start", "planned_end"])
     meeting.number = number
     meeting.title = title.strip()
     meeting.time_zone = time_zone
@@ -339,7 +337,7 @@ def meeting_cancel(*, member: Member, meeting: Meeting) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.is_cancelled:
         return meeting
-    if meeting.sessions.filter(state=DialogueSession.State.OPEN).exists():
+    if any(session.is_open for session in meeting.sessions.all()):
         raise ValidationError("A session of this meeting is open. Close it before cancelling the meeting.")
     meeting.status = Meeting.Status.CANCELLED
     meeting.save(update_fields=["status", "updated_at"])
@@ -347,151 +345,6 @@ def meeting_cancel(*, member: Member, meeting: Meeting) -> Meeting:
 
 
 # --- Sessions and their agenda ------------------------------------------------
-
-
-def _check_session_times(
-    *, meeting: Meeting, planned_start: dt.datetime, planned_end: dt.datetime, exclude_pk: int | None = None
-) -> None:
-    if planned_end <= planned_start:
-        raise ValidationError({"ends_local": "The session must end after it starts."})
-    if planned_start < meeting.starts_at:
-        raise ValidationError({"starts_local": "The session cannot start before the meeting starts."})
-    if planned_end > meeting.ends_at:
-        raise ValidationError({"ends_local": "The session cannot end after the meeting ends."})
-    overlapping = DialogueSession.objects.filter(
-        meeting=meeting, planned_start__lt=planned_end, planned_end__gt=planned_start
-    )
-    if exclude_pk is not None:
-        overlapping = overlapping.exclude(pk=exclude_pk)
-    clash = overlapping.first()
-    if clash is not None:
-        start = aware_to_local(clash.planned_start, meeting.time_zone)
-        end = aware_to_local(clash.planned_end, meeting.time_zone)
-        raise ValidationError(
-            {"starts_local": f"This overlaps “{clash.title}” ({start:%H:%M}–{end:%H:%M}). Sessions run one at a time."}
-        )
-
-
-def _check_attribution(value: str) -> None:
-    if value not in Attribution.values:
-        raise ValidationError({"attribution_default": "Choose how contributions are attributed by default."})
-
-
-@transaction.atomic
-def dialogue_session_create(
-    *,
-    member: Member,
-    meeting: Meeting,
-    title: str,
-    question: str,
-    starts_local: dt.datetime,
-    ends_local: dt.datetime,
-    guiding_prompts: str = "",
-    attribution_default: str = Attribution.NAMED,
-    phases: Iterable[tuple[str, int]] | None = None,
-) -> DialogueSession:
-    """Schedule a session inside a meeting, with its question and, optionally, its agenda."""
-    require_manager(member, exchange_id=meeting.exchange_id)
-    if meeting.is_cancelled:
-        raise ValidationError("This meeting is cancelled; sessions can no longer be added to it.")
-    if not question.strip():
-        raise ValidationError({"question": "A session is built around one question."})
-    _check_attribution(attribution_default)
-    planned_start, planned_end = _localise_pair(starts_local, ends_local, meeting.time_zone)
-    _check_session_times(meeting=meeting, planned_start=planned_start, planned_end=planned_end)
-    session = DialogueSession.objects.create(
-        meeting=meeting,
-        title=title.strip(),
-        question=question.strip(),
-        guiding_prompts=_clean_prompts(guiding_prompts),
-        planned_start=planned_start,
-        planned_end=planned_end,
-        attribution_default=attribution_default,
-    )
-    if phases is not None:
-        session_phases_replace(member=member, session=session, phases=phases)
-    return session
-
-
-@transaction.atomic
-def dialogue_session_update(
-    *,
-    member: Member,
-    session: DialogueSession,
-    title: str,
-    question: str,
-    starts_local: dt.datetime,
-    ends_local: dt.datetime,
-    guiding_prompts: str = "",
-    attribution_default: str = Attribution.NAMED,
-    phases: Iterable[tuple[str, int]] | None = None,
-) -> DialogueSession:
-    """Change a session's plan while it is still only scheduled."""
-    meeting = session.meeting
-    require_manager(member, exchange_id=meeting.exchange_id)
-    session = DialogueSession.objects.select_for_update().get(pk=session.pk)
-    if not session_schedule_is_editable(session):
-        raise ValidationError("This session has already opened; its plan can no longer change.")
-    if not question.strip():
-        raise ValidationError({"question": "A session is built around one question."})
-    _check_attribution(attribution_default)
-    planned_start, planned_end = _localise_pair(starts_local, ends_local, meeting.time_zone)
-    _check_session_times(meeting=meeting, planned_start=planned_start, planned_end=planned_end, exclude_pk=session.pk)
-    session.title = title.strip()
-    session.question = question.strip()
-    session.guiding_prompts = _clean_prompts(guiding_prompts)
-    session.planned_start = planned_start
-    session.planned_end = planned_end
-    session.attribution_default = attribution_default
-    session.save(
-        update_fields=["title", "question", "guiding_prompts", "planned_start", "planned_end", "attribution_default"]
-    )
-    if phases is not None:
-        session_phases_replace(member=member, session=session, phases=phases)
-    return session
-
-
-MAX_PHASES = 30
-
-
-@transaction.atomic
-def session_phases_replace(
-    *, member: Member, session: DialogueSession, phases: Iterable[tuple[str, int]]
-) -> list[Phase]:
-    """Replace a session's agenda with ``phases`` (title, planned minutes), in order.
-
-    The agenda is edited as a whole, so it is stored as a whole: orders are
-    renumbered 1, 2, 3 … from the list's order. The phases must fit in the
-    session, since the live room counts them down against its planned end.
-    """
-    meeting = session.meeting
-    require_manager(member, exchange_id=meeting.exchange_id)
-    session = DialogueSession.objects.select_for_update().get(pk=session.pk)
-    if not session_schedule_is_editable(session):
-        raise ValidationError("This session has already opened; its agenda can no longer change.")
-    cleaned = [(title.strip(), int(minutes)) for title, minutes in phases]
-    if len(cleaned) > MAX_PHASES:
-        raise ValidationError({"phases": f"An agenda has at most {MAX_PHASES} phases."})
-    for position, (title, minutes) in enumerate(cleaned, start=1):
-        if not title:
-            raise ValidationError({"phases": f"Phase {position} needs a title."})
-        if minutes < 1:
-            raise ValidationError({"phases": f"Phase {position} must last at least one minute."})
-    total = sum(minutes for _, minutes in cleaned)
-    length = int((session.planned_end - session.planned_start).total_seconds() // 60)
-    if total > length:
-        raise ValidationError(
-            {"phases": f"The phases add up to {total} minutes, but the session is {length} minutes long."}
-        )
-    session.phases.all().delete()
-    return Phase.objects.bulk_create(
-        Phase(session=session, order=position, title=title, planned_minutes=minutes)
-        for position, (title, minutes) in enumerate(cleaned, start=1)
-    )
-
-
-def _clean_prompts(text: str) -> str:
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Pages for exchanges, teams, meetings and sessions: thin views that parse,
+"""Pages for exchanges, teams and meetings, the schedule and the series: thin views that parse,
 call a selector or service, and render.
 
 Every page first finds the reader's place in the exchange (404 for anyone
@@ -6,9 +6,6 @@ outside it); pages that change something then ask the permissions module
 (403 for members without a managing role) before showing a form, and the
 service checks again when it is submitted.
 """
-
-import datetime as dt
-from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,20 +24,12 @@ from . import selectors, services
 from .calendar import meetings_to_ical
 from .forms import (
     AttendanceForm,
-    DialogueSessionForm,
     ExchangeCreateForm,
     ExchangeForm,
     MeetingForm,
-    NewSessionPhaseFormSet,
-    PhaseFormSet,
     RSVPForm,
     TeamForm,
-    phase_initial,
 )
-from .permissions import session_schedule_is_editable
-from .services import aware_to_local
-
-DEFAULT_SESSION_LENGTH = dt.timedelta(hours=3)
 
 
 def _add_service_errors(form, error: ValidationError) -> list[str]:
@@ -232,77 +221,6 @@ def meeting_cancel(request, meeting_id: int):
             return redirect("meeting_detail", meeting_id=meeting.pk)
     context = {"exchange": meeting.exchange, "meeting": meeting, "error": error}
     return render(request, "exchanges/meeting_cancel.html", context, status=400 if error else 200)
-
-
-# --- Sessions -----------------------------------------------------------------
-
-
-def _session_form_page(request, *, meeting, member, session=None):
-    """Shared by create and edit: the session's fields and its agenda on one form."""
-    if session is None:
-        # Suggest a half-day session at the start of the meeting.
-        end = min(meeting.ends_at, meeting.starts_at + DEFAULT_SESSION_LENGTH)
-        initial = {
-            "starts_local": aware_to_local(meeting.starts_at, meeting.time_zone),
-            "ends_local": aware_to_local(end, meeting.time_zone),
-        }
-        phases_initial = []
-    else:
-        initial = DialogueSessionForm.initial_for(session)
-        phases_initial = phase_initial(session)
-    form = DialogueSessionForm(request.POST or None, initial=initial, meeting=meeting)
-    formset_class = NewSessionPhaseFormSet if session is None else PhaseFormSet
-    formset = formset_class(request.POST or None, initial=phases_initial, prefix="phases")
-    phase_errors: list[str] = []
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            if session is None:
-                session = services.dialogue_session_create(
-                    member=member, meeting=meeting, phases=formset.phases(), **form.cleaned_data
-                )
-            else:
-                services.dialogue_session_update(
-                    member=member, session=session, phases=formset.phases(), **form.cleaned_data
-                )
-        except ValidationError as error:
-            phase_errors = _add_service_errors(form, error)
-        else:
-            messages.success(request, f"Saved the session “{session.title}”.")
-            return redirect("meeting_detail", meeting_id=meeting.pk)
-    if request.method == "POST":
-        # An ErrorList yields its messages as text; the stubs also allow ValidationErrors.
-        phase_errors = cast(list[str], list(formset.non_form_errors())) + phase_errors
-    context = {
-        "form": form,
-        "formset": formset,
-        "phase_errors": phase_errors,
-        "exchange": meeting.exchange,
-        "meeting": meeting,
-        "session": session,
-    }
-    return render(request, "exchanges/session_form.html", context)
-
-
-@login_required
-def session_create(request, meeting_id: int):
-    meeting, member = selectors.meeting_get_for_user(meeting_id=meeting_id, user=request.user)
-    require_manager(member)
-    if meeting.is_cancelled:
-        messages.error(request, "This meeting is cancelled; sessions can no longer be added to it.")
-        return redirect("meeting_detail", meeting_id=meeting.pk)
-    return _session_form_page(request, meeting=meeting, member=member)
-
-
-@login_required
-def session_edit(request, meeting_id: int, session_id: int):
-    session, member = selectors.dialogue_session_get_for_user(
-        meeting_id=meeting_id, session_id=session_id, user=request.user
-    )
-    require_manager(member)
-    if not session_schedule_is_editable(session):
-        messages.error(request, "This session has already opened; its plan can no longer change.")
-        return redirect("meeting_detail", meeting_id=meeting_id)
-    return _session_form_page(request, meeting=session.meeting, member=member, session=session)
 
 
 def _next_or(request, fallback: str) -> str:

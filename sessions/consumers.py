@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from exchanges.selectors import member_get
+from core.selectors import member_get
 from participants.access import member_access_group
 
 from . import events, permissions, selectors, services, visibility

@@ -42,8 +42,18 @@ class DialogueSession(models.Model):
             models.CheckConstraint(condition=Q(planned_end__gt=F("planned_start")), name="session_ends_after_start"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    @property
+    def plan_is_editable(self) -> bool:
+        """A session's plan (times, question, agenda) is fixed once it opens:
+        the live room runs from it and the archive must show what was planned."""
+        return self.state == self.State.SCHEDULED
 
     @property
     def prompt_list(self) -> list[str]:
@@ -63,7 +73,7 @@ class Phase(models.Model):
             models.CheckConstraint(condition=Q(planned_minutes__gte=1), name="phase_minutes_positive"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
 
@@ -89,7 +99,7 @@ class RoomState(models.Model):
     current_phase = models.ForeignKey(Phase, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     phase_started_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Room of {self.session}"
 
 
@@ -116,7 +126,7 @@ class SessionEvent(models.Model):
         ordering = ["session", "seq"]
         constraints = [models.UniqueConstraint(fields=["session", "seq"], name="session_event_unique_seq")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"#{self.seq} {self.name}"
 
 
@@ -162,7 +172,7 @@ class Contribution(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.text[:60]
 
 
@@ -177,7 +187,7 @@ class ContributionRevision(models.Model):
     class Meta:
         ordering = ["contribution", "created_at", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Revision of {self.contribution_id}"
 
 
@@ -195,7 +205,7 @@ class Acknowledgement(models.Model):
             models.UniqueConstraint(fields=["contribution", "member"], name="acknowledgement_one_per_member"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.member_id} heard {self.contribution_id}"
 
 
@@ -231,7 +241,7 @@ class QueueEntry(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.member_id}"
 
 
@@ -263,7 +273,7 @@ class Round(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Round {self.pk} ({self.get_order_display()})"
 
 
@@ -288,7 +298,7 @@ class Turn(models.Model):
             models.UniqueConstraint(fields=["round", "position"], name="turn_unique_position_per_round"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Turn {self.position} of round {self.round_id}"
 
 
@@ -305,7 +315,7 @@ class Reflection(models.Model):
     class Meta:
         ordering = ["session", "started_at", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Reflection until {self.ends_at:%H:%M}"
 
 
@@ -321,7 +331,7 @@ class ReflectionNote(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "member"], name="note_one_per_member_session")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Note of {self.member_id}"
 
 
@@ -346,7 +356,7 @@ class PauseSignal(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Pause requested by {self.member_id}"
 
 
@@ -365,7 +375,7 @@ class Theme(models.Model):
             models.UniqueConstraint(Lower("name"), "exchange", name="theme_unique_name_per_exchange"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -380,7 +390,7 @@ class ContributionTheme(models.Model):
             models.UniqueConstraint(fields=["contribution", "theme"], name="contribution_theme_once"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.theme_id} on {self.contribution_id}"
 
 
@@ -402,5 +412,5 @@ class RoomConnection(models.Model):
     class Meta:
         indexes = [models.Index(fields=["session", "member"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.channel_name

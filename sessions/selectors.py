@@ -356,3 +356,14 @@ def _room_state(*, session: DialogueSession, member: Member) -> dict[str, Any]:
             "signals": signals,
         },
     }
+
+
+def dialogue_session_get_for_user(*, meeting_id: int, session_id: int, user) -> tuple[DialogueSession, Member]:
+    """A session as scheduled in its meeting; the meeting in the URL must be its own."""
+    return object_get_for_member(
+        DialogueSession.objects.select_related("meeting__exchange").filter(meeting_id=meeting_id),
+        pk=session_id,
+        user=user,
+        exchange_id=lambda s: s.meeting.exchange_id,
+        name="session",
+    )

@@ -7,20 +7,31 @@ for anyone whose script fails; the client module then fills in the live state
 from the socket. Views stay thin: the selector checks membership (404 for
 anyone outside the exchange), the permission module answers who may run the
 room.
+
+Scheduling a session (its plan and agenda, inside a meeting) is here too: it
+writes the session's own rows, through ``services.schedule``.
 """
 
+import datetime as dt
+from typing import cast
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from participants.permissions import can_capture, can_manage_exchange
+from core.forms import form_add_service_errors
+from exchanges.selectors import meeting_get_for_user
+from exchanges.services import aware_to_local
+from participants.models import StakeholderRole
+from participants.permissions import can_capture, can_manage_exchange, require_manager
 
-from .models import Attribution, Contribution
+from . import limits, selectors, services
+from .forms import DialogueSessionForm, NewSessionPhaseFormSet, PhaseFormSet, phase_initial
+from .models import Attribution, Contribution, QueueEntry
 from .selectors import session_get_for_member
 
-# The longest contribution the room accepts; the server enforces the same limit.
-CONTRIBUTION_MAX_LENGTH = 4000
 # An id no commitment has, replaced by the client with the real one.
 CHECKIN_PLACEHOLDER = 987654321
 
@@ -33,9 +44,24 @@ def _websocket_url(request, session_id: int, *, view: str) -> str:
     return f"{scheme}://{request.get_host()}/ws/sessions/{session_id}/{query}"
 
 
+def _choice_labels() -> dict[str, dict[str, str]]:
+    """The server's labels for the choices the client shows, by value, in the models' order."""
+    return {
+        "kind": {value: str(label) for value, label in Contribution.Kind.choices},
+        "stakeholder_role": {value: str(label) for value, label in StakeholderRole.choices},
+        "attribution": {value: str(label) for value, label in Attribution.choices},
+        "queue_kind": {value: str(label) for value, label in QueueEntry.Kind.choices},
+    }
+
+
 def _room_context(request, *, session, member, view: str) -> dict:
-    """What every view of the room shares: the static frame and the client's settings."""
+    """What every view of the room shares: the static frame and the client's settings.
+
+    The client takes its bounds and choice labels from ``config`` (``limits``,
+    ``labels``) rather than keeping copies of the server's.
+    """
     facilitating = can_manage_exchange(member)
+    max_text = limits.max_text()
     config = {
         "view": view,
         "session_id": session.pk,
@@ -45,7 +71,9 @@ def _room_context(request, *, session, member, view: str) -> dict:
         "can_facilitate": facilitating and view == "console",
         "can_capture": can_capture(member) and view != "projector",
         "attribution_default": session.attribution_default,
-        "max_length": CONTRIBUTION_MAX_LENGTH,
+        "max_length": max_text,
+        "limits": limits.client_limits(),
+        "labels": _choice_labels(),
         "room_url": reverse("session_room", args=[session.pk]),
         # Where a member tells how their commitment went; "{id}" is its id.
         "checkin_url": reverse("commitment_checkin", args=[CHECKIN_PLACEHOLDER]).replace(
@@ -62,7 +90,9 @@ def _room_context(request, *, session, member, view: str) -> dict:
         "contribution_kinds": Contribution.Kind.choices,
         "can_facilitate": facilitating,
         "can_capture": config["can_capture"],
-        "max_length": CONTRIBUTION_MAX_LENGTH,
+        # For the server-rendered maxlength and min/max attributes of the room's forms.
+        "max_length": max_text,
+        "limits": config["limits"],
         "room_config": config,
     }
 
@@ -90,3 +120,76 @@ def session_projector(request, session_id: int):
     session, member = session_get_for_member(session_id=session_id, user=request.user)
     context = _room_context(request, session=session, member=member, view="projector")
     return render(request, "sessions/projector.html", context)
+
+
+# --- Scheduling a session ---------------------------------------------------
+
+DEFAULT_SESSION_LENGTH = dt.timedelta(hours=3)
+
+
+def _session_form_page(request, *, meeting, member, session=None):
+    """Shared by create and edit: the session's fields and its agenda on one form."""
+    if session is None:
+        # Suggest a half-day session at the start of the meeting.
+        end = min(meeting.ends_at, meeting.starts_at + DEFAULT_SESSION_LENGTH)
+        initial = {
+            "starts_local": aware_to_local(meeting.starts_at, meeting.time_zone),
+            "ends_local": aware_to_local(end, meeting.time_zone),
+        }
+        phases_initial = []
+    else:
+        initial = DialogueSessionForm.initial_for(session)
+        phases_initial = phase_initial(session)
+    form = DialogueSessionForm(request.POST or None, initial=initial, meeting=meeting)
+    formset_class = NewSessionPhaseFormSet if session is None else PhaseFormSet
+    formset = formset_class(request.POST or None, initial=phases_initial, prefix="phases")
+    phase_errors: list[str] = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            if session is None:
+                session = services.dialogue_session_create(
+                    member=member, meeting=meeting, phases=formset.phases(), **form.cleaned_data
+                )
+            else:
+                services.dialogue_session_update(
+                    member=member, session=session, phases=formset.phases(), **form.cleaned_data
+                )
+        except ValidationError as error:
+            phase_errors = form_add_service_errors(form, error, elsewhere=frozenset({"phases"}))
+        else:
+            messages.success(request, f"Saved the session “{session.title}”.")
+            return redirect("meeting_detail", meeting_id=meeting.pk)
+    if request.method == "POST":
+        # An ErrorList yields its messages as text; the stubs also allow ValidationErrors.
+        phase_errors = cast(list[str], list(formset.non_form_errors())) + phase_errors
+    context = {
+        "form": form,
+        "formset": formset,
+        "phase_errors": phase_errors,
+        "exchange": meeting.exchange,
+        "meeting": meeting,
+        "session": session,
+    }
+    return render(request, "sessions/session_form.html", context)
+
+
+@login_required
+def session_create(request, meeting_id: int):
+    meeting, member = meeting_get_for_user(meeting_id=meeting_id, user=request.user)
+    require_manager(member)
+    if meeting.is_cancelled:
+        messages.error(request, "This meeting is cancelled; sessions can no longer be added to it.")
+        return redirect("meeting_detail", meeting_id=meeting.pk)
+    return _session_form_page(request, meeting=meeting, member=member)
+
+
+@login_required
+def session_edit(request, meeting_id: int, session_id: int):
+    session, member = selectors.dialogue_session_get_for_user(
+        meeting_id=meeting_id, session_id=session_id, user=request.user
+    )
+    require_manager(member)
+    if not session.plan_is_editable:
+        messages.error(request, "This session has already opened; its plan can no longer change.")
+        return redirect("meeting_detail", meeting_id=meeting_id)
+    return _session_form_page(request, meeting=session.meeting, member=member, session=session)

@@ -1,4 +1,4 @@
-"""Every write to a live room, one module per concern.
+"""Every write to a live room, one module per concern (and scheduling a session, in schedule.py).
 
 Each service runs in one transaction that first locks the session's row
 (``sessions.events.lock_room``) and records what the room must hear of as a
@@ -59,6 +59,11 @@ from .rounds import (
     turn_pass,
     turn_skip,
 )
+from .schedule import (
+    dialogue_session_create,
+    dialogue_session_update,
+    session_phases_replace,
+)
 from .themes import (
     theme_create,
     theme_tag,
@@ -67,6 +72,9 @@ from .themes import (
 )
 
 __all__ = [
+    "dialogue_session_create",
+    "dialogue_session_update",
+    "session_phases_replace",
     "acknowledgement_create",
     "commitment_set",
     "consent_set",

@@ -51,7 +51,7 @@ def test_a_wrong_password_is_refused(page):
 def test_the_demo_exchange_reads_well(page):
     """The seeded demonstration: its convener signs in with the printed login and
     reads the exchange, its team composition and its first meeting, each passing axe."""
-    from exchanges import demo
+    from demo import seed as demo
 
     call_command("seed_demo", stdout=io.StringIO())
     login(page, demo.demo_email("convener"), demo.DEMO_PASSWORD)

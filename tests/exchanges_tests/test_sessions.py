@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from exchanges import services
+from sessions import services
 from sessions.models import DialogueSession, Phase
 
 pytestmark = pytest.mark.django_db

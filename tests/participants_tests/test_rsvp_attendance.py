@@ -119,7 +119,9 @@ def test_every_recorded_member_is_ticked_so_saving_unchanged_clears_nobody(
     came changes nothing, the live join's session rows included."""
     session = _open_session(meeting)
     services.attendance_record_live(member_ids=[scribe.pk], session=session)
-    exchange_services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[participant.pk, scribe.pk])
+    exchange_services.attendance_mark(
+        member=facilitator, meeting=meeting, present_member_ids=[participant.pk, scribe.pk]
+    )
     client.force_login(facilitator.user)
     url = reverse("meeting_attendance", args=[meeting.pk])
     body = client.get(url).content.decode()
@@ -162,7 +164,9 @@ def test_clearing_everyone_clears_every_row_of_the_meeting(facilitator, particip
     """Nobody ticked: every attendance row of the meeting goes, marked or live, with its session rows."""
     session = _open_session(meeting)
     services.attendance_record_live(member_ids=[participant.pk], session=session)
-    exchange_services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[participant.pk, scribe.pk])
+    exchange_services.attendance_mark(
+        member=facilitator, meeting=meeting, present_member_ids=[participant.pk, scribe.pk]
+    )
     exchange_services.attendance_mark(member=facilitator, meeting=meeting, present_member_ids=[])
     assert not Attendance.objects.filter(meeting=meeting).exists()
     assert not SessionAttendance.objects.exists()
@@ -248,7 +252,9 @@ def test_series_shows_rsvps_and_attendance_per_member_and_team(client, exchange,
     newcomer = MemberFactory(exchange=exchange, team=other_team, display_name="Nia Newcomer")
     exchange_services.rsvp_set(member=participant, meeting=first, response="coming", note="bringing my deputy")
     exchange_services.rsvp_set(member=newcomer, meeting=second, response="not_coming")
-    exchange_services.attendance_mark(member=facilitator, meeting=first, present_member_ids=[participant.pk, facilitator.pk])
+    exchange_services.attendance_mark(
+        member=facilitator, meeting=first, present_member_ids=[participant.pk, facilitator.pk]
+    )
 
     client.force_login(participant.user)
     response = client.get(reverse("exchange_series", args=[exchange.pk]))

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from exchanges import demo
+from demo import seed as demo
 from exchanges.models import Exchange, Meeting, Team
 from participants.models import RSVP, ExchangeRole, Member, StakeholderRole, User
 from sessions.models import DialogueSession, Phase

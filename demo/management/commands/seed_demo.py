@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from exchanges import demo
+from demo import seed as demo
 
 
 class Command(BaseCommand):

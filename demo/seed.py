@@ -23,10 +23,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from exchanges.models import Exchange, Meeting, Team
 from participants.models import RSVP, ExchangeRole, Member, StakeholderRole, User
 from sessions.models import Attribution, DialogueSession, Phase
-
-from .models import Exchange, Meeting, Team
 
 DEMO_PASSWORD = "common-ground-demo"
 DEMO_DOMAIN = "demo.commonground.test"

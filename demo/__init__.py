@@ -1,0 +1,1 @@
+"""The demonstration exchange: one command seeds every app with the reference case."""
