@@ -174,7 +174,8 @@ export function spokenDuration(totalSeconds) {
 /**
  * What others will see under each consent, in plain words (docs/PRODUCT.md,
  * "Consent"). The choices' own labels are the server's (sessions/models.py
- * Attribution), read from the page with `choiceLabels`, never written here.
+ * Attribution), handed to the page in its config (`labels.attribution`), never
+ * written here.
  */
 export const CONSENT_EXPLANATIONS = {
   named: "Everyone in the room sees your name, role and team; the published archive too.",
@@ -187,34 +188,10 @@ export const CONSENT_EXPLANATIONS = {
 /** How a draft going off the record is marked, on the text box and in its badge. */
 export const OFF_RECORD_MARK = "Off the record — erased when the session closes";
 
-/** The labels of a server-rendered <select> (or radio group), by value. */
-export function choiceLabels(root) {
-  const labels = new Map();
-  if (!root) return labels;
-  for (const option of root.querySelectorAll("option")) labels.set(option.value, option.textContent.trim());
-  for (const radio of root.querySelectorAll("input[type=radio]")) {
-    const label = radio.id ? root.querySelector(`label[for="${CSS.escape(radio.id)}"]`) : null;
-    if (label && !labels.has(radio.value)) labels.set(radio.value, label.textContent.trim());
-  }
-  return labels;
+/** A choice's label from the server's labels (the page's config), or the value itself if it has none. */
+export function labelFor(labels, value) {
+  return (labels && Object.prototype.hasOwnProperty.call(labels, value) && labels[value]) || value;
 }
-
-export const KIND_LABELS = {
-  story: "Story",
-  reflection: "Reflection",
-  response: "Response",
-  question: "Question",
-};
-
-export const STAKEHOLDER_LABELS = {
-  elected_official: "Elected official",
-  appointed_official: "Appointed official",
-  community_leader: "Community leader",
-  law_enforcement: "Law enforcement",
-  academic: "Academic",
-  faith_leader: "Faith leader",
-  other: "Other",
-};
 
 export const ERROR_WORDS = {
   bad_request: "That could not be sent as it was.",
@@ -233,9 +210,56 @@ export function errorInPlainWords(frame) {
   return frame.message || ERROR_WORDS[frame.code] || "Something went wrong. Please try again.";
 }
 
-export function describeMember(m) {
+/** "Community leader, Riverton, OH": a member's role (the server's label, from the config) and team. */
+export function describeMember(m, stakeholderLabels = {}) {
   const parts = [];
-  if (m.stakeholder_role) parts.push(STAKEHOLDER_LABELS[m.stakeholder_role] || m.stakeholder_role);
+  if (m.stakeholder_role) parts.push(labelFor(stakeholderLabels, m.stakeholder_role));
   if (m.team && m.team.name) parts.push(m.team.name);
   return parts.join(", ") || "Member";
+}
+
+/**
+ * The page's config (`room_config` in sessions/views.py, rendered as JSON into
+ * #room-config): read once, at start-up, never when a module is imported.
+ */
+export function readConfig(id = "room-config") {
+  const node = byId(id);
+  return node ? JSON.parse(node.textContent) : {};
+}
+
+/** A short, one-line excerpt of someone's words, for a reply line or the outbox. */
+export function excerpt(text, length = 80) {
+  const flat = (text || "").replace(/\s+/g, " ").trim();
+  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+}
+
+/** A turn's end is news once per end time: an extended turn can run out again. */
+export function turnKey(turn) {
+  return `turn-${turn.id}-${turn.ends_at}`;
+}
+
+/** "just now", "3 minutes ago", by the server's clock. */
+export function timeAgo(clock, iso) {
+  const seconds = clock.secondsSince(iso);
+  if (seconds === null) return "";
+  if (seconds < 60) return "just now";
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? "" : "s"} ago`;
+}
+
+/** Escape inside a small inline form closes it, as a dialog would. */
+export function closeOnEscape(form, close) {
+  form.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    event.stopPropagation();
+    close();
+  });
+}
+
+/** Move the keyboard to a node that is not a control (a status line), without adding it to the tab order for good. */
+export function focusQuietly(node) {
+  if (!node) return;
+  node.tabIndex = -1;
+  node.focus();
 }

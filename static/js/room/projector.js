@@ -14,16 +14,30 @@
 
 import { RoomConnection } from "./connection.js";
 import { applyEvent, currentTurn, stateFromHello } from "./state.js";
-import { Announcer, ServerClock, TimerEnds, byId, el, formatDuration, replaceList, setText, show } from "./dom.js";
+import {
+  Announcer,
+  ServerClock,
+  TimerEnds,
+  byId,
+  el,
+  formatDuration,
+  labelFor,
+  readConfig,
+  replaceList,
+  setText,
+  show,
+  turnKey,
+} from "./dom.js";
 
-const config = JSON.parse(byId("room-config").textContent);
-const clock = new ServerClock();
-const announcer = new Announcer();
-const timerEnds = new TimerEnds();
+// Set by start(), when the page runs this module; nothing is read from the page at import.
+let config = null;
+let clock = null;
+let announcer = null;
+let timerEnds = null;
 let state = null;
 
 /** Keep only the public parts of the room state (the server sends no more; this holds it to that). */
-function publicOnly(full) {
+export function publicOnly(full) {
   return {
     session: { state: full.session.state, paused: full.session.paused },
     you: { member_id: null },
@@ -44,18 +58,23 @@ function publicOnly(full) {
   };
 }
 
+/** Who has the floor: the turn's holder, else the hand last called, else nobody ("—"). */
+export function speakerName(s) {
+  const turn = currentTurn(s.round);
+  if (turn) return turn.member.display_name;
+  const called = s.queueCurrent && s.queueCurrent.status === "called" ? s.queueCurrent : null;
+  return called ? called.member.display_name : "—";
+}
+
+/** " · direct reply": a waiting hand's kind, in the server's words (the config's labels), in lower case. */
+export function queueKindSuffix(kind, labels) {
+  return ` · ${String(labelFor(labels, kind)).toLowerCase()}`;
+}
+
 function render() {
   if (!state) return;
   show("projector-paused", Boolean(state.session.paused) && state.session.state === "open");
-  const turn = currentTurn(state.round);
-  const called = state.queueCurrent && state.queueCurrent.status === "called" ? state.queueCurrent : null;
-  if (turn) {
-    setText("projector-speaker", turn.member.display_name);
-  } else if (called) {
-    setText("projector-speaker", called.member.display_name);
-  } else {
-    setText("projector-speaker", "—");
-  }
+  setText("projector-speaker", speakerName(state));
   show("projector-reflection", Boolean(state.reflection));
   show("projector-queue-empty", state.queue.length === 0);
   replaceList(
@@ -65,7 +84,7 @@ function render() {
         "li",
         {},
         el("span", { text: entry.member.display_name }),
-        el("span", { className: "projector-kind", text: entry.kind === "direct_reply" ? " · direct reply" : " · new point" }),
+        el("span", { className: "projector-kind", text: queueKindSuffix(entry.kind, (config.labels || {}).queue_kind) }),
       ),
     ),
   );
@@ -103,10 +122,6 @@ function tick() {
   }
 }
 
-function turnKey(turn) {
-  return `turn-${turn.id}-${turn.ends_at}`;
-}
-
 /** Timers that ran out before this screen learned of them are not news. */
 function noteEndedTimers() {
   const turn = currentTurn(state.round);
@@ -128,38 +143,49 @@ function announce(frame, before) {
   if (frame.event === "session_resumed") announcer.say("The room has resumed.");
 }
 
-const connection = new RoomConnection({
-  url: config.ws_url,
-  sessionId: `projector.${config.session_id}`,
-  onHello(frame) {
-    clock.sync(frame.server_time || (frame.state && frame.state.server_time));
-    const first = state === null;
-    state = publicOnly(stateFromHello(frame));
-    if (first) noteEndedTimers();
-    render();
-  },
-  onEvent(frame) {
-    const turn = currentTurn(state.round);
-    const before = { turnId: turn ? turn.id : null };
-    applyEvent(state, frame);
-    // Contributions and themes are not shown here; drop them rather than keep anyone's words in memory.
-    state.contributions = [];
-    state.ackReflections = {};
-    state.note = null;
-    announce(frame, before);
-    render();
-  },
-  onStatus(status, detail = {}) {
-    const node = byId("connection-status");
-    node.dataset.status = status;
-    if (status === "open") node.textContent = "Connected";
-    else if (status === "refused") {
-      node.textContent = detail.code === 4404 ? "This session no longer exists." : "Not allowed in this room. Sign in as a member of the exchange.";
-    } else node.textContent = "Reconnecting…";
-  },
-  onFrame(frame) {
-    if (frame.type === "heartbeat" && frame.server_time) clock.sync(frame.server_time);
-  },
-});
-connection.start();
-window.setInterval(tick, 1000);
+/** Start the projector on this page: read its config, connect, count down. */
+export function start() {
+  config = readConfig();
+  clock = new ServerClock();
+  announcer = new Announcer();
+  timerEnds = new TimerEnds();
+  const connection = new RoomConnection({
+    url: config.ws_url,
+    sessionId: `projector.${config.session_id}`,
+    onHello(frame) {
+      clock.sync(frame.server_time || (frame.state && frame.state.server_time));
+      const first = state === null;
+      state = publicOnly(stateFromHello(frame));
+      if (first) noteEndedTimers();
+      render();
+    },
+    onEvent(frame) {
+      const turn = currentTurn(state.round);
+      const before = { turnId: turn ? turn.id : null };
+      applyEvent(state, frame);
+      // Contributions and themes are not shown here; drop them rather than keep anyone's words in memory.
+      state.contributions = [];
+      state.ackReflections = {};
+      state.note = null;
+      announce(frame, before);
+      render();
+    },
+    onStatus(status, detail = {}) {
+      const node = byId("connection-status");
+      node.dataset.status = status;
+      if (status === "open") node.textContent = "Connected";
+      else if (status === "refused") {
+        node.textContent = detail.code === 4404 ? "This session no longer exists." : "Not allowed in this room. Sign in as a member of the exchange.";
+      } else node.textContent = "Reconnecting…";
+    },
+    onFrame(frame) {
+      if (frame.type === "heartbeat" && frame.server_time) clock.sync(frame.server_time);
+    },
+  });
+  connection.start();
+  window.setInterval(tick, 1000);
+  return connection;
+}
+
+// The page's module script: start once it has loaded. Imported without a page (Node's tests), it only defines.
+if (globalThis.document) start();

@@ -67,6 +67,11 @@ export function isOwnContribution(c, memberId) {
   return memberId !== null && memberId !== undefined && !isAuthorHidden(c) && c.author.id === memberId;
 }
 
+/** Whether the reader captured it as the scribe (they may edit or withdraw it, not set its consent). */
+export function isCapturedBy(c, memberId) {
+  return memberId !== null && memberId !== undefined && c.captured_by !== null && c.captured_by !== undefined && c.captured_by === memberId;
+}
+
 /** Forget every word the room held: contributions, what people heard, the private note. */
 export function forgetWords(state) {
   state.contributions = [];

@@ -1,0 +1,19 @@
+/** Who is in the room now: names, role (the server's label) and team. */
+
+import { byId, describeMember, el, replaceList } from "../dom.js";
+
+export function render(state, ctx) {
+  const me = state.you.member_id;
+  const roles = ctx.labels.stakeholder_role;
+  const items = state.present.map((m) =>
+    el(
+      "li",
+      {},
+      el("span", { className: "person-name", text: m.display_name }),
+      m.id === me ? el("span", { className: "muted", text: " (you)" }) : null,
+      el("span", { className: "muted", text: ` · ${describeMember(m, roles)}` }),
+    ),
+  );
+  if (!items.length) items.push(el("li", { className: "muted", text: "No one is connected yet." }));
+  replaceList(byId("presence-list"), items);
+}

@@ -1,0 +1,65 @@
+/**
+ * The go-around: whose turn it is, the order, the turn's timer, and the
+ * "I'm done" / "Pass" controls for the person holding the turn.
+ */
+
+import { byId, el, focusQuietly, formatDuration, replaceList, setText, show, turnKey } from "../dom.js";
+import { currentTurn } from "../state.js";
+
+const STATUS_WORDS = { pending: "waiting", current: "speaking now", spoke: "spoke", passed: "passed", skipped: "skipped" };
+
+export function init(ctx) {
+  byId("turn-done").addEventListener("click", () => ctx.act({ type: "turn_done" }, "turn-error"));
+  byId("turn-pass").addEventListener("click", () => ctx.act({ type: "turn_pass" }, "turn-error"));
+}
+
+/** The status line: whose turn, and where in the round. */
+export function roundStatus(round, me) {
+  if (!round) return "No go-around under way.";
+  const turn = currentTurn(round);
+  if (!turn) return "The go-around is finishing.";
+  const total = round.turns.length;
+  return turn.member.id === me
+    ? `Your turn (${turn.position} of ${total}).`
+    : `It is ${turn.member.display_name}'s turn (${turn.position} of ${total}).`;
+}
+
+export function render(state) {
+  const round = state.round;
+  const me = state.you.member_id;
+  const turn = currentTurn(round);
+  const mine = Boolean(turn && turn.member.id === me);
+  const controls = byId("my-turn-controls");
+  const hadFocus = controls.contains(document.activeElement);
+  show("my-turn-controls", mine);
+  if (hadFocus && !mine) focusQuietly(byId("round-status"));
+  show("turn-timer", Boolean(turn && turn.ends_at));
+  byId("round-panel").classList.toggle("my-turn", mine);
+  setText("round-status", roundStatus(round, me));
+  if (!round) {
+    replaceList(byId("round-order"), []);
+    return;
+  }
+  const items = round.turns.map((t) =>
+    el(
+      "li",
+      { className: `turn turn-${t.status}`, "aria-current": t.status === "current" ? "true" : null },
+      el("span", { className: "person-name", text: t.member.display_name }),
+      t.member.id === me ? " (you)" : "",
+      el("span", { className: "badge", text: STATUS_WORDS[t.status] || t.status }),
+    ),
+  );
+  replaceList(byId("round-order"), items);
+}
+
+/** Once a second: the turn's time left, from its server-held end time; its end is said once. */
+export function tick(state, ctx) {
+  const turn = currentTurn(state.round);
+  if (!turn || !turn.ends_at) return;
+  const left = ctx.clock.secondsUntil(turn.ends_at);
+  setText("turn-timer", left > 0 ? `Time left for this turn: ${formatDuration(left)}` : "Time for this turn is up.");
+  if (left === 0 && ctx.timerEnds.justEnded(turnKey(turn))) {
+    const whose = turn.member.id === state.you.member_id ? "your" : `${turn.member.display_name}'s`;
+    ctx.announcer.say(`Time is up for ${whose} turn.`);
+  }
+}

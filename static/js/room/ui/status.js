@@ -1,0 +1,75 @@
+/**
+ * The room's state at a glance: the session badge, the pause banner, the
+ * connection line, and the room's shape once it shows no words (closed, or the
+ * person no longer let in): the panels that show or take words go, and after
+ * close the way to the review page shows instead.
+ */
+
+import { byId, show } from "../dom.js";
+
+// Panels that show or take words. None is shown once the session has closed,
+// or once the person is no longer let into the room.
+export const WORD_PANELS = [
+  "round-panel",
+  "queue-panel",
+  "reflection-panel",
+  "contributions-panel",
+  "compose-panel",
+  "capture-panel",
+  "pause-signal-panel",
+];
+
+const STATE_WORDS = { scheduled: "not yet open", open: "open", closed: "closed" };
+
+/** "Session open · paused": the badge's words for a session. */
+export function sessionBadgeText(session) {
+  const words = STATE_WORDS[session.state] || session.state;
+  return `Session ${words}${session.paused ? " · paused" : ""}`;
+}
+
+export function render(state, ctx) {
+  renderShape(state, ctx);
+  const s = state.session;
+  const badge = byId("room-state");
+  badge.dataset.state = s.state;
+  badge.textContent = sessionBadgeText(s);
+  show("pause-banner", Boolean(s.paused) && s.state === "open");
+  document.body.classList.toggle("room-paused", Boolean(s.paused));
+}
+
+/** Hide what shows or takes words once there are none to show; point to the review page after close. */
+export function renderShape(state, ctx) {
+  const gone = Boolean(ctx.wordsGone);
+  if (gone) for (const id of WORD_PANELS) show(id, false);
+  show("closed-panel", ctx.wordsGone === "closed");
+  const archiveUrl = state && state.session.archive_url;
+  if (archiveUrl) byId("closed-review-link").href = archiveUrl;
+}
+
+/** Whether the keyboard is in a panel that shows or takes words (it moves when they go). */
+export function focusInWords() {
+  return WORD_PANELS.some((id) => byId(id)?.contains(document.activeElement));
+}
+
+/** The connection line: what the socket is doing, in plain words. */
+export function renderConnection(status, detail, ctx) {
+  const node = byId("connection-status");
+  if (!node) return;
+  node.dataset.status = status;
+  if (ctx.wordsGone === "signed-out") {
+    node.dataset.status = "refused";
+    node.textContent = "You signed out in another tab. Sign in again to return to the room.";
+  } else if (status === "open") node.textContent = "Connected";
+  else if (status === "connecting") node.textContent = "Connecting to the room…";
+  else if (status === "reconnecting" && ctx.rightsChanged) {
+    node.textContent = "Your rights in this exchange changed. Reconnecting with them…";
+  } else if (status === "reconnecting") {
+    node.textContent = "Reconnecting… anything you write is kept and sent when the room is back.";
+  } else if (status === "refused") {
+    node.textContent =
+      detail.code === 4404
+        ? "This session no longer exists."
+        : "You are not allowed in this room: you are not signed in as a member of this exchange. Sign in again to join the room.";
+  } else node.textContent = "Disconnected.";
+  document.body.classList.toggle("room-offline", status !== "open");
+}
