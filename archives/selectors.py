@@ -762,7 +762,7 @@ def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity
     participants = {
         m.pk: m
         for m in Member.objects.filter(exchange_id=member.exchange_id)
-        .exclude(exchange_role__in=permissions.HOLDERS)
+        .exclude(exchange_role__in=permissions.HOLDING_ROLES)
         .select_related("team")
     }
     attended: dict[int, set[int]] = defaultdict(set)

@@ -12,11 +12,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+
+from core.forms import form_add_service_errors
 
 from .services import NamedWords, user_account_delete, user_data_export
 
@@ -44,7 +46,7 @@ class AccountDeleteForm(forms.Form):
 
 @login_required
 @require_GET
-def my_data(request):
+def my_data(request: HttpRequest) -> HttpResponse:
     """What the app holds about the person, and the two things they can do with it."""
     return render(request, "data_rights/my_data.html", {})
 
@@ -52,7 +54,8 @@ def my_data(request):
 @never_cache
 @login_required
 @require_GET
-def my_data_export(request):
+def my_data_export(request: HttpRequest) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required
     data = user_data_export(user=request.user)
     body = json.dumps(data, indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -64,7 +67,7 @@ def my_data_export(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_account_delete(request):
+def my_account_delete(request: HttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,8 +77,7 @@ def my_account_delete(request):
                 named_words=form.cleaned_data["named_words"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                form.add_error(field if field in form.fields else None, errors)
+            form_add_service_errors(form, exc)
         else:
             logout(request)
             kept_commitments = result.get("commitments_kept", 0)

@@ -10,14 +10,21 @@ service checks again when it is submitted.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from participants.permissions import can_manage_exchange, can_manage_members, can_mark_attendance, require_manager
+from core.forms import form_add_service_errors
+from participants.permissions import (
+    can_manage_exchange,
+    can_manage_members,
+    can_mark_attendance,
+    can_read_access_log,
+    require_manager,
+)
 from participants.selectors import calendar_user_get
 
 from . import selectors, services
@@ -30,26 +37,6 @@ from .forms import (
     RSVPForm,
     TeamForm,
 )
-
-
-def _add_service_errors(form, error: ValidationError) -> list[str]:
-    """Put a service's errors on the form's fields; return those that belong to no field."""
-    leftover: list[str] = []
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            if name in form.fields:
-                for message in messages_:
-                    form.add_error(name, message)
-            elif name == NON_FIELD_ERRORS:
-                for message in messages_:
-                    form.add_error(None, message)
-            else:
-                leftover.extend(messages_)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-    return leftover
-
 
 # --- Exchanges ----------------------------------------------------------------
 
@@ -87,6 +74,7 @@ def exchange_detail(request, exchange_id: int):
         "exchange": exchange,
         "member": member,
         "can_manage": can_manage_exchange(member),
+        "can_read_access_log": can_read_access_log(member),
         "teams": selectors.exchange_teams(exchange=exchange),
         "meetings": selectors.exchange_meetings(exchange=exchange),
     }
@@ -103,7 +91,7 @@ def exchange_edit(request, exchange_id: int):
         try:
             services.exchange_update(member=member, exchange=exchange, **data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Saved the exchange.")
             return redirect("exchange_detail", exchange_id=exchange.pk)
@@ -130,7 +118,7 @@ def team_create(request, exchange_id: int):
         try:
             team = services.team_create(member=member, exchange=exchange, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Added the team from {team.community_name}.")
             return redirect("exchange_detail", exchange_id=exchange.pk)
@@ -146,7 +134,7 @@ def team_edit(request, team_id: int):
         try:
             services.team_update(member=member, team=team, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Saved the team from {team.community_name}.")
             return redirect("exchange_detail", exchange_id=team.exchange_id)
@@ -166,7 +154,7 @@ def meeting_create(request, exchange_id: int):
         try:
             meeting = services.meeting_create(member=member, exchange=exchange, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Scheduled meeting {meeting.number}: {meeting.title}.")
             return redirect("meeting_detail", meeting_id=meeting.pk)
@@ -182,7 +170,7 @@ def meeting_edit(request, meeting_id: int):
         try:
             services.meeting_update(member=member, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, "Saved the meeting.")
             return redirect("meeting_detail", meeting_id=meeting.pk)

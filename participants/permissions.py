@@ -106,3 +106,9 @@ def require_manager(member: Member | None, *, exchange_id: int | None = None) ->
         raise PermissionDenied("Only the exchange's facilitators and conveners may do this.")
     if exchange_id is not None and member.exchange_id != exchange_id:
         raise PermissionDenied("Not a member of this exchange.")
+
+
+def can_read_access_log(member: Member | None) -> bool:
+    """Only conveners read who read the archive: the log says who read whose
+    words, which is itself sensitive."""
+    return member is not None and member.exchange_role == ExchangeRole.CONVENER

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core.forms import form_add_service_errors
 from core.selectors import member_get_or_404
 
 from . import selectors, services
@@ -125,14 +126,6 @@ def member_list(request, exchange_id: int):
     return render(request, "participants/member_list.html", context)
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 def invitation_create(request, exchange_id: int):
     exchange, member = selectors.exchange_get_for_manager(exchange_id=exchange_id, user=request.user)
@@ -141,7 +134,7 @@ def invitation_create(request, exchange_id: int):
         try:
             invitation = services.invitation_create(member=member, exchange=exchange, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"Invitation sent to {invitation.name} <{invitation.email}>.")
             return redirect("member_list", exchange_id=exchange.pk)
@@ -248,7 +241,7 @@ def invitation_accept(request, token: str):
         except services.InvitationClosed as exc:
             return render(request, "participants/invitation_unusable.html", {"reason": exc.state}, status=410)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             if not request.user.is_authenticated:
                 login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
@@ -270,7 +263,7 @@ def member_edit_self(request, exchange_id: int):
         try:
             services.member_update_self(member=member, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Saved your details.")
             return redirect("exchange_detail", exchange_id=exchange.pk)
@@ -298,7 +291,7 @@ def member_edit(request, exchange_id: int, member_id: int):
         try:
             services.member_update(actor=actor, member=target, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"Saved {target.display_name}'s team and roles.")
             return redirect("member_list", exchange_id=exchange.pk)
