@@ -12,7 +12,6 @@ from participants import permissions as role_rules
 from participants.models import Member
 from sessions.models import Contribution
 
-
 # The roles that hold the archive, for queries that leave them out of counts.
 HOLDING_ROLES = role_rules.MANAGING_ROLES
 
