@@ -1,9 +1,12 @@
 """Forms of the archive pages: filters and search, review choices, theme management."""
 
+from typing import Any, cast
+
 from django import forms
 
 from exchanges.models import Meeting, Team
 from participants.models import StakeholderRole
+from sessions import limits
 from sessions.models import Attribution, DialogueSession, Theme
 
 from .selectors import ArchiveFilters
@@ -23,14 +26,19 @@ class ArchiveFilterForm(forms.Form):
     )
     session = forms.ModelChoiceField(queryset=DialogueSession.objects.none(), required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, exchange_id: int, **kwargs):
+    def __init__(self, *args: Any, exchange_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(exchange_id=exchange_id).order_by("community_name")
-        self.fields["role"].choices = [("", "Any role"), *StakeholderRole.choices]
-        self.fields["meeting"].queryset = Meeting.objects.filter(exchange_id=exchange_id).order_by("number")
-        self.fields["meeting"].label_from_instance = lambda m: f"{m.number}. {m.title}"
-        self.fields["theme"].queryset = Theme.objects.filter(exchange_id=exchange_id).order_by("name")
-        self.fields["session"].queryset = DialogueSession.objects.filter(meeting__exchange_id=exchange_id)
+        team = cast("forms.ModelChoiceField[Team]", self.fields["team"])
+        team.queryset = Team.objects.filter(exchange_id=exchange_id).order_by("community_name")
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", "Any role"), *StakeholderRole.choices]
+        meeting = cast("forms.ModelChoiceField[Meeting]", self.fields["meeting"])
+        meeting.queryset = Meeting.objects.filter(exchange_id=exchange_id).order_by("number")
+        # Replaced on this instance, so the function takes no ``self``; the stubs type only the method.
+        meeting.label_from_instance = lambda m: f"{m.number}. {m.title}"  # type: ignore[method-assign, assignment]
+        theme = cast("forms.ModelChoiceField[Theme]", self.fields["theme"])
+        theme.queryset = Theme.objects.filter(exchange_id=exchange_id).order_by("name")
+        session = cast("forms.ModelChoiceField[DialogueSession]", self.fields["session"])
+        session.queryset = DialogueSession.objects.filter(meeting__exchange_id=exchange_id)
 
     def filters(self) -> ArchiveFilters:
         if not self.is_valid():
@@ -58,22 +66,22 @@ class WindowForm(forms.Form):
 
 
 class ThemeCreateForm(forms.Form):
-    name = forms.CharField(label="New theme", max_length=60)
+    name = forms.CharField(label="New theme", max_length=limits.THEME_NAME_MAX)
 
 
 class ThemeRenameForm(forms.Form):
-    name = forms.CharField(label="New name", max_length=60)
+    name = forms.CharField(label="New name", max_length=limits.THEME_NAME_MAX)
 
 
 class ThemeMergeForm(forms.Form):
     source = forms.ModelChoiceField(label="Merge this theme", queryset=Theme.objects.none())
     target = forms.ModelChoiceField(label="into this theme", queryset=Theme.objects.none())
 
-    def __init__(self, *args, exchange_id: int, **kwargs):
+    def __init__(self, *args: Any, exchange_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         themes = Theme.objects.filter(exchange_id=exchange_id).order_by("name")
-        self.fields["source"].queryset = themes
-        self.fields["target"].queryset = themes
+        cast("forms.ModelChoiceField[Theme]", self.fields["source"]).queryset = themes
+        cast("forms.ModelChoiceField[Theme]", self.fields["target"]).queryset = themes
 
 
 class FollowThroughForm(forms.Form):
@@ -82,7 +90,9 @@ class FollowThroughForm(forms.Form):
     )
     question = forms.ChoiceField(label="Question", required=False)
 
-    def __init__(self, *args, exchange_id: int, questions: list[str], **kwargs):
+    def __init__(self, *args: Any, exchange_id: int, questions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["theme"].queryset = Theme.objects.filter(exchange_id=exchange_id).order_by("name")
-        self.fields["question"].choices = [("", "Every question"), *[(q, q) for q in questions]]
+        theme = cast("forms.ModelChoiceField[Theme]", self.fields["theme"])
+        theme.queryset = Theme.objects.filter(exchange_id=exchange_id).order_by("name")
+        question = cast(forms.ChoiceField, self.fields["question"])
+        question.choices = [("", "Every question"), *[(q, q) for q in questions]]

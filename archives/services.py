@@ -14,14 +14,15 @@ Refusals raise ``PermissionDenied`` (the role may not) or ``ValidationError``
 """
 
 import datetime as dt
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from participants.models import Member
-from sessions import events, visibility
+from participants.models import Member, User
+from sessions import events, limits, visibility
 from sessions.models import (
     Acknowledgement,
     Attribution,
@@ -36,12 +37,10 @@ from sessions.models import (
 from . import permissions
 from .models import ArchiveAccess, ArchiveReview, Redaction, ReviewRelease
 
-THEME_NAME_MAX = 60
-
 
 def review_days() -> int:
     """How long members have to review their words after a session closes."""
-    return settings.ARCHIVE_REVIEW_DAYS
+    return cast(int, settings.ARCHIVE_REVIEW_DAYS)
 
 
 # --- The review window ----------------------------------------------------------------
@@ -256,12 +255,12 @@ def archive_publish(*, session_id: int, member: Member) -> ArchiveReview:
 
 def _clean_theme_name(name: str) -> str:
     name = " ".join((name or "").split())
-    if not name or len(name) > THEME_NAME_MAX:
-        raise ValidationError(f"A theme name has 1 to {THEME_NAME_MAX} characters.")
+    if not name or len(name) > limits.THEME_NAME_MAX:
+        raise ValidationError(f"A theme name has 1 to {limits.THEME_NAME_MAX} characters.")
     return name
 
 
-def _tell_open_rooms(*, exchange_id: int, member: Member, name: str, payload: dict) -> None:
+def _tell_open_rooms(*, exchange_id: int, member: Member, name: str, payload: dict[str, Any]) -> None:
     """Let any room running now hear that the exchange's themes changed."""
     open_ids = list(
         DialogueSession.objects.filter(meeting__exchange_id=exchange_id, state=DialogueSession.State.OPEN).values_list(
@@ -279,7 +278,7 @@ def _require_theme_manager(member: Member, exchange_id: int) -> None:
 
 
 @transaction.atomic
-def theme_create(*, exchange_id: int, member: Member, name: str) -> Theme:
+def exchange_theme_create(*, exchange_id: int, member: Member, name: str) -> Theme:
     """A new theme for the exchange; asking again for an existing name returns it."""
     _require_theme_manager(member, exchange_id)
     name = _clean_theme_name(name)
@@ -347,7 +346,7 @@ def theme_merge(*, source_id: int, target_id: int, member: Member) -> Theme:
 
 
 def archive_access_record(
-    *, user, member: Member, exchange_id: int, what: str, session_id: int | None = None, query: str = ""
+    *, user: User, member: Member, exchange_id: int, what: str, session_id: int | None = None, query: str = ""
 ) -> ArchiveAccess:
     """Note one reading or export of the archive; conveners read the log."""
     return ArchiveAccess.objects.create(

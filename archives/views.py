@@ -7,15 +7,20 @@ follow-through, the access log, publishing, shaping themes) gets 403. Every
 reading and export is written to the access log.
 """
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.forms import ChoiceField, Form
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
+from participants.models import Member
+from sessions import limits
 from sessions.models import DialogueSession
 
 from . import charts, exports, permissions, selectors, services
@@ -33,7 +38,10 @@ from .models import ArchiveAccess
 What = ArchiveAccess.What
 
 
-def _log(request, member, *, what: str, session=None, query: str = "") -> None:
+def _log(
+    request: HttpRequest, member: Member, *, what: str, session: DialogueSession | None = None, query: str = ""
+) -> None:
+    assert request.user.is_authenticated  # every archive page is login_required
     services.archive_access_record(
         user=request.user,
         member=member,
@@ -44,12 +52,12 @@ def _log(request, member, *, what: str, session=None, query: str = "") -> None:
     )
 
 
-def _require_holder(member) -> None:
+def _require_holder(member: Member) -> None:
     if not permissions.holds_archive(member):
         raise PermissionDenied("Only the exchange's conveners and facilitators read this.")
 
 
-def _errors(request, error: ValidationError) -> None:
+def _errors(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
 
@@ -58,7 +66,7 @@ def _errors(request, error: ValidationError) -> None:
 
 
 @login_required
-def archive_transcript(request, session_id: int):
+def archive_transcript(request: HttpRequest, session_id: int) -> HttpResponse:
     """A published session's words in order, grouped by phase and round, attributed per consent."""
     transcript = selectors.transcript_get(session_id=session_id, user=request.user, page_number=request.GET.get("page"))
     _log(request, transcript.member, what=What.TRANSCRIPT, session=transcript.session)
@@ -81,7 +89,7 @@ def archive_transcript(request, session_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def archive_review(request, session_id: int):
+def archive_review(request: HttpRequest, session_id: int) -> HttpResponse:
     """Each member's own words of a closed session, to re-attribute, redact and release;
     facilitators also see who has released and may publish."""
     session, member = selectors.session_get_for_archive(session_id=session_id, user=request.user, published=False)
@@ -117,13 +125,13 @@ def archive_review(request, session_id: int):
     )
 
 
-def _review_action(request, *, session: DialogueSession, member):
+def _review_action(request: HttpRequest, *, session: DialogueSession, member: Member) -> HttpResponse:
     action = request.POST.get("action", "")
     here = reverse("archive_review", args=[session.pk])
     try:
         if action == "consent":
             contribution_id = int(request.POST.get("contribution_id", "0"))
-            form = ConsentForm(request.POST, prefix=f"c{contribution_id}")
+            form: Form = ConsentForm(request.POST, prefix=f"c{contribution_id}")
             if not form.is_valid():
                 raise ValidationError("Choose how these words may be attributed.")
             seq = services.review_consent_change(
@@ -156,7 +164,7 @@ def _review_action(request, *, session: DialogueSession, member):
 
 @login_required
 @require_POST
-def archive_publish(request, session_id: int):
+def archive_publish(request: HttpRequest, session_id: int) -> HttpResponse:
     """Publish a session's archive: early once everyone has released, or after the window."""
     session, member = selectors.session_get_for_archive(session_id=session_id, user=request.user, published=False)
     if not permissions.can_publish(member):
@@ -174,7 +182,7 @@ def archive_publish(request, session_id: int):
 
 
 @login_required
-def archive_exchange(request, exchange_id: int):
+def archive_exchange(request: HttpRequest, exchange_id: int) -> HttpResponse:
     """Every meeting and session with its archive state; search and filters over the words."""
     member = selectors.member_for_exchange(user=request.user, exchange_id=exchange_id)
     form = ArchiveFilterForm(request.GET or None, exchange_id=exchange_id)
@@ -203,7 +211,9 @@ def archive_exchange(request, exchange_id: int):
 # --- Exports ----------------------------------------------------------------------------------------
 
 
-def _export_response(rows, *, fmt: str, title: str, scope: dict, filename: str) -> HttpResponse:
+def _export_response(
+    rows: list[selectors.ArchiveRow], *, fmt: str, title: str, scope: dict[str, Any], filename: str
+) -> HttpResponse:
     if fmt == "csv":
         body = exports.to_csv(rows)
     elif fmt == "json":
@@ -216,7 +226,9 @@ def _export_response(rows, *, fmt: str, title: str, scope: dict, filename: str) 
 
 
 @login_required
-def archive_export(request, fmt: str, session_id: int | None = None, exchange_id: int | None = None):
+def archive_export(
+    request: HttpRequest, fmt: str, session_id: int | None = None, exchange_id: int | None = None
+) -> HttpResponse:
     """A session's transcript, or the exchange's filtered archive, as CSV, JSON or Markdown."""
     if fmt not in exports.FORMATS:
         raise Http404("No such format.")
@@ -235,6 +247,7 @@ def archive_export(request, fmt: str, session_id: int | None = None, exchange_id
             scope={"session_id": session.pk, "question": session.question},
             filename=f"session-{session.pk}-{slugify(session.title)[:40]}",
         )
+    assert exchange_id is not None  # the URL gives a session or an exchange
     member = selectors.member_for_exchange(user=request.user, exchange_id=exchange_id)
     form = ArchiveFilterForm(request.GET or None, exchange_id=exchange_id)
     filters = form.filters()
@@ -255,7 +268,7 @@ def archive_export(request, fmt: str, session_id: int | None = None, exchange_id
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def archive_themes(request, exchange_id: int):
+def archive_themes(request: HttpRequest, exchange_id: int) -> HttpResponse:
     """The exchange's themes with how many quotes each has; conveners and
     facilitators add, rename and merge them."""
     member = selectors.member_for_exchange(user=request.user, exchange_id=exchange_id)
@@ -280,19 +293,21 @@ def archive_themes(request, exchange_id: int):
     )
 
 
-def _theme_action(request, *, member, exchange_id: int):
+def _theme_action(request: HttpRequest, *, member: Member, exchange_id: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action == "create":
-            form = ThemeCreateForm(request.POST)
+            form: Form = ThemeCreateForm(request.POST)
             if not form.is_valid():
-                raise ValidationError("A theme name has 1 to 60 characters.")
-            theme = services.theme_create(exchange_id=exchange_id, member=member, name=form.cleaned_data["name"])
+                raise ValidationError(f"A theme name has 1 to {limits.THEME_NAME_MAX} characters.")
+            theme = services.exchange_theme_create(
+                exchange_id=exchange_id, member=member, name=form.cleaned_data["name"]
+            )
             messages.success(request, f"Theme “{theme.name}” is ready.")
         elif action == "rename":
             form = ThemeRenameForm(request.POST)
             if not form.is_valid():
-                raise ValidationError("A theme name has 1 to 60 characters.")
+                raise ValidationError(f"A theme name has 1 to {limits.THEME_NAME_MAX} characters.")
             theme = services.theme_rename(
                 theme_id=int(request.POST.get("theme_id", "0")), member=member, name=form.cleaned_data["name"]
             )
@@ -315,7 +330,7 @@ def _theme_action(request, *, member, exchange_id: int):
 
 
 @login_required
-def archive_theme(request, theme_id: int):
+def archive_theme(request: HttpRequest, theme_id: int) -> HttpResponse:
     """One theme's quotes across meetings and sessions, attributed per consent."""
     theme, member = selectors.theme_get_for_archive(theme_id=theme_id, user=request.user)
     page, rows = selectors.theme_quotes(theme=theme, member=member, page_number=request.GET.get("page"))
@@ -338,7 +353,7 @@ def archive_theme(request, theme_id: int):
 # --- Equity of voice ----------------------------------------------------------------------------------
 
 
-def _equity_context(equity) -> dict:
+def _equity_context(equity: selectors.Equity) -> dict[str, Any]:
     return {
         "equity": equity,
         "role_chart": charts.bar_chart(equity.by_role),
@@ -348,7 +363,7 @@ def _equity_context(equity) -> dict:
 
 
 @login_required
-def archive_equity(request, session_id: int):
+def archive_equity(request: HttpRequest, session_id: int) -> HttpResponse:
     """Whose voices were heard in one session, by stakeholder role and by team."""
     session, member = selectors.session_get_for_archive(session_id=session_id, user=request.user)
     _require_holder(member)
@@ -365,7 +380,7 @@ def archive_equity(request, session_id: int):
 
 
 @login_required
-def archive_exchange_equity(request, exchange_id: int):
+def archive_exchange_equity(request: HttpRequest, exchange_id: int) -> HttpResponse:
     """Whose voices were heard across every published session of the exchange."""
     member = selectors.member_for_exchange(user=request.user, exchange_id=exchange_id)
     _require_holder(member)
@@ -385,7 +400,7 @@ def archive_exchange_equity(request, exchange_id: int):
 
 
 @login_required
-def archive_followthrough(request, exchange_id: int):
+def archive_followthrough(request: HttpRequest, exchange_id: int) -> HttpResponse:
     """A theme or question from meeting 1 to N by team; commitments and their check-ins."""
     member = selectors.member_for_exchange(user=request.user, exchange_id=exchange_id)
     _require_holder(member)
@@ -401,7 +416,8 @@ def archive_followthrough(request, exchange_id: int):
         question = form.cleaned_data.get("question") or ""
     data = selectors.followthrough_get(member=member, theme=theme, question=question)
     if questions is None:
-        form.fields["question"].choices = [("", "Every question"), *[(q, q) for q in data.questions]]
+        question_field = cast(ChoiceField, form.fields["question"])
+        question_field.choices = [("", "Every question"), *[(q, q) for q in data.questions]]
     _log(request, member, what=What.FOLLOWTHROUGH, query=request.GET.urlencode()[:500])
     rows = []
     for team in data.teams:
@@ -430,7 +446,7 @@ def archive_followthrough(request, exchange_id: int):
 
 
 @login_required
-def archive_access_log(request, exchange_id: int):
+def archive_access_log(request: HttpRequest, exchange_id: int) -> HttpResponse:
     """Who read or exported what, newest first: for conveners."""
     member = selectors.member_for_exchange(user=request.user, exchange_id=exchange_id)
     if not permissions.can_read_access_log(member):

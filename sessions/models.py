@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+from . import limits
+
 
 class Attribution(models.TextChoices):
     """How a person's words may be attributed once the archive is shared.
@@ -366,7 +368,7 @@ class Theme(models.Model):
     DEFAULTS = ("Mutual mistrust", "Trauma", "Flagging optimism", "Rebuilding relationships")
 
     exchange = models.ForeignKey("exchanges.Exchange", on_delete=models.CASCADE, related_name="themes")
-    name = models.CharField(max_length=60)
+    name = models.CharField(max_length=limits.THEME_NAME_MAX)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -16,17 +16,17 @@ pytestmark = pytest.mark.django_db
 def test_create_rename_and_refuse_clashes(published):
     p = published.people
     x = published.session.meeting.exchange_id
-    theme = services.theme_create(exchange_id=x, member=p.convener, name="  Burnout  ")
+    theme = services.exchange_theme_create(exchange_id=x, member=p.convener, name="  Burnout  ")
     assert theme.name == "Burnout"
-    assert services.theme_create(exchange_id=x, member=p.facilitator, name="burnout").pk == theme.pk
+    assert services.exchange_theme_create(exchange_id=x, member=p.facilitator, name="burnout").pk == theme.pk
     services.theme_rename(theme_id=theme.pk, member=p.facilitator, name="Compassion fatigue")
     assert Theme.objects.get(pk=theme.pk).name == "Compassion fatigue"
     with pytest.raises(ValidationError):
         services.theme_rename(theme_id=theme.pk, member=p.convener, name="trauma")
     with pytest.raises(ValidationError):
-        services.theme_create(exchange_id=x, member=p.convener, name="x" * 61)
+        services.exchange_theme_create(exchange_id=x, member=p.convener, name="x" * 61)
     with pytest.raises(PermissionDenied):
-        services.theme_create(exchange_id=x, member=p.alice, name="Mine")
+        services.exchange_theme_create(exchange_id=x, member=p.alice, name="Mine")
     with pytest.raises(PermissionDenied):
         services.theme_rename(theme_id=theme.pk, member=p.scribe, name="Mine")
 
