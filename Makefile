@@ -24,7 +24,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 help:
 	@echo "make run      migrate, seed the demo exchange, start a Celery worker (with beat) and the server"
 	@echo "make test     run the test suite (extra pytest arguments: make test ARGS='-k seed')"
-	@echo "make lint     ruff check"
+	@echo "make lint     ruff check and format, the import contract (lint-imports), mypy"
 	@echo "make worker   a Celery worker alone (the real stack: run beat once, separately)"
 	@echo "make beat     Celery beat alone (exactly one per deployment)"
 	@echo "make serve    the ASGI server alone (Daphne), on HOST:PORT"
@@ -83,6 +83,9 @@ test: $(DEV_STAMP)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format-check: $(DEV_STAMP)
 	$(BIN)/ruff format --check .

@@ -6,7 +6,10 @@ bar with its own fill pattern as well as colour, so nothing is carried by
 colour alone and the chart reads the same in print.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .selectors import EquityGroup
 
 LABEL_WIDTH = 220
 BAR_AREA = 360
@@ -52,7 +55,7 @@ class Chart:
     axis_x: int
 
 
-def bar_chart(groups) -> Chart:
+def bar_chart(groups: Iterable[EquityGroup]) -> Chart:
     """Horizontal bars of percentages (0 to 100) for each equity group."""
     chart_groups = []
     y = TOP + 10

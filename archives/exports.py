@@ -8,6 +8,7 @@ from ``selectors.rows_build`` already attributed per consent.
 import csv
 import io
 import json
+from typing import Any
 
 from django.utils import timezone
 
@@ -23,7 +24,7 @@ FORMATS = {
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
+def _cell(value: Any) -> str:
     if isinstance(value, list):
         value = " | ".join(value)
     if value is None:
@@ -44,7 +45,7 @@ def to_csv(rows: list[ArchiveRow]) -> str:
     return out.getvalue()
 
 
-def to_json(rows: list[ArchiveRow], *, title: str, scope: dict) -> str:
+def to_json(rows: list[ArchiveRow], *, title: str, scope: dict[str, Any]) -> str:
     return json.dumps(
         {
             "title": title,

@@ -34,7 +34,7 @@ class ArchiveReview(models.Model):
             models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="archive_review_closes_after_open"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Review of {self.session_id}"
 
     @property
@@ -52,7 +52,7 @@ class ReviewRelease(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["review", "member"], name="review_release_once")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.member_id} released {self.review_id}"
 
 
@@ -69,7 +69,7 @@ class Redaction(models.Model):
     redacted_by = models.ForeignKey("participants.Member", null=True, on_delete=models.SET_NULL, related_name="+")
     redacted_at = models.DateTimeField()
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Redaction of {self.contribution_id}"
 
 
@@ -102,5 +102,5 @@ class ArchiveAccess(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["exchange", "-created_at"], name="archive_access_by_exchange")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.what} by {self.user_id}"

@@ -20,19 +20,22 @@ import datetime as dt
 import html
 import secrets
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from exchanges.models import Exchange, Meeting, Team
 from core.selectors import member_get
-from participants.models import Attendance, Commitment, Member, SessionAttendance, StakeholderRole
+from exchanges.models import Exchange, Meeting, Team
+from participants.models import Attendance, Commitment, Member, SessionAttendance, StakeholderRole, User
 from sessions import visibility
 from sessions.models import (
     Acknowledgement,
@@ -59,7 +62,7 @@ ACCESS_LOG_PAGE_SIZE = 100
 SMALL_CELL = 3
 ROLE_LABELS = dict(StakeholderRole.choices)
 KIND_LABELS = dict(Contribution.Kind.choices)
-CONSENT_LABELS = {
+CONSENT_LABELS: dict[str, str] = {
     Attribution.NAMED: "Named",
     Attribution.NOT_FOR_ATTRIBUTION: "Not for attribution",
     Attribution.ANONYMOUS: "Anonymous",
@@ -73,7 +76,7 @@ def is_postgres() -> bool:
 # --- Who may see which sessions ---------------------------------------------------
 
 
-def member_for_exchange(*, user, exchange_id: int) -> Member:
+def member_for_exchange(*, user: User | AnonymousUser, exchange_id: int) -> Member:
     member = member_get(user=user, exchange_id=exchange_id)
     if member is None:
         raise Http404("No such exchange.")
@@ -105,7 +108,9 @@ def visible_sessions(*, member: Member) -> QuerySet[DialogueSession]:
     return sessions
 
 
-def session_get_for_archive(*, session_id: int, user, published: bool = True) -> tuple[DialogueSession, Member]:
+def session_get_for_archive(
+    *, session_id: int, user: User | AnonymousUser, published: bool = True
+) -> tuple[DialogueSession, Member]:
     """A session and the reader's place in its exchange, or 404.
 
     With ``published`` the session must be published and, for a participant
@@ -139,7 +144,9 @@ def review_for(session: DialogueSession) -> ArchiveReview | None:
 # --- The consent-filtered rows every surface shares -----------------------------------
 
 
-def archived_contributions(*, member: Member, sessions: QuerySet | None = None) -> QuerySet[Contribution]:
+def archived_contributions(
+    *, member: Member, sessions: QuerySet[DialogueSession] | None = None
+) -> QuerySet[Contribution]:
     """Every contribution this member may read in the archive, in no particular order.
 
     Published sessions the reader may see; never off the record, withdrawn,
@@ -210,7 +217,7 @@ class ArchiveRow:
         parts = [p for p in (self.speaker, self.stakeholder_role, self.team) if p]
         return ", ".join(parts) if parts else "Anonymous"
 
-    def as_export(self) -> dict:
+    def as_export(self) -> dict[str, Any]:
         return {
             "contribution_id": self.id,
             "meeting_number": self.meeting_number,
@@ -267,7 +274,7 @@ def _attribute(contribution: Contribution, common: frozenset[str]) -> tuple[str,
     return seen.speaker, seen.stakeholder_role, seen.team
 
 
-def _round_finder(session_ids: set[int]):
+def _round_finder(session_ids: set[int]) -> Callable[[int, dt.datetime], int | None]:
     """Which go-around was running when a contribution was made.
 
     The room does not tag words with a round; a contribution belongs to the
@@ -331,7 +338,7 @@ def rows_build(contributions: list[Contribution], *, scope: QuerySet[Contributio
                 meeting_title=c.session.meeting.title,
                 seq=getattr(c, "seq", None),
                 created_at=c.created_at,
-                phase=c.phase.title if c.phase_id else "",
+                phase=c.phase.title if c.phase is not None else "",
                 round=find_round(c.session_id, c.created_at) if visibility.archive_shows_round(c.consent) else None,
                 kind=KIND_LABELS.get(c.kind, c.kind),
                 consent=c.consent,
@@ -384,7 +391,7 @@ def group_rows(rows: list[ArchiveRow]) -> list[TranscriptGroup]:
     return groups
 
 
-def transcript_get(*, session_id: int, user, page_number=1) -> Transcript:
+def transcript_get(*, session_id: int, user: User | AnonymousUser, page_number: int | str | None = 1) -> Transcript:
     """One published session's words, in the order the room heard them, a page at a time."""
     session, member = session_get_for_archive(session_id=session_id, user=user)
     sessions = DialogueSession.objects.filter(pk=session.pk)
@@ -539,17 +546,21 @@ def search(contributions: QuerySet[Contribution], q: str) -> tuple[QuerySet[Cont
     return in_transcript_order(contributions.filter(text__icontains=q)), None
 
 
-def search_page(*, member: Member, filters: ArchiveFilters, page_number=1, page_size=SEARCH_PAGE_SIZE):
+def search_page(
+    *, member: Member, filters: ArchiveFilters, page_number: int | str | None = 1, page_size: int = SEARCH_PAGE_SIZE
+) -> tuple[Page[Contribution], list[ArchiveRow]]:
     """One page of the filtered, searched archive as rows with snippets."""
     contributions = filtered_contributions(member=member, filters=filters)
     results, markers = search(contributions, filters.q)
     page = Paginator(results, page_size).get_page(page_number)
     found = list(page.object_list)
     for c in found:
+        # ``snippet`` is set here for ``rows_build`` to read, and ``snippet_raw``
+        # is annotated only on PostgreSQL: neither is a field the stubs know.
         if markers is not None:
-            c.snippet = highlight(c.snippet_raw, *markers)
+            c.snippet = highlight(c.snippet_raw, *markers)  # type: ignore[attr-defined]
         elif filters.q:
-            c.snippet = plain_snippet(c.text, filters.q.strip())
+            c.snippet = plain_snippet(c.text, filters.q.strip())  # type: ignore[attr-defined]
     return page, rows_build(found)
 
 
@@ -624,7 +635,7 @@ def themes_list(*, member: Member) -> list[ThemeSummary]:
     return [ThemeSummary(theme=t, quotes=counts[t.pk]) for t in themes]
 
 
-def theme_get_for_archive(*, theme_id: int, user) -> tuple[Theme, Member]:
+def theme_get_for_archive(*, theme_id: int, user: User | AnonymousUser) -> tuple[Theme, Member]:
     theme = Theme.objects.select_related("exchange").filter(pk=theme_id).first()
     if theme is None:
         raise Http404("No such theme.")
@@ -634,7 +645,9 @@ def theme_get_for_archive(*, theme_id: int, user) -> tuple[Theme, Member]:
     return theme, member
 
 
-def theme_quotes(*, theme: Theme, member: Member, page_number=1):
+def theme_quotes(
+    *, theme: Theme, member: Member, page_number: int | str | None = 1
+) -> tuple[Page[Contribution], list[ArchiveRow]]:
     """A theme's quotes across meetings and sessions, attributed per consent."""
     return search_page(
         member=member, filters=ArchiveFilters(theme=theme), page_number=page_number, page_size=THEME_PAGE_SIZE
@@ -794,9 +807,12 @@ def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity
     def team_key(m: Member) -> str:
         return str(m.team_id) if m.team_id else ""
 
-    def build(by: str, key_of, label_of, filter_of) -> tuple[list[EquityGroup], int]:
+    def build(
+        by: str, key_of: Callable[[Member], str], label_of: Callable[[Member], str], filter_of: Callable[[Member], str]
+    ) -> tuple[list[EquityGroup], int]:
         groups: dict[str, EquityGroup] = {}
         size: dict[tuple[int, str], int] = defaultdict(int)
+        m: Member | None  # below, None for someone not counted among the participants
         for session_id, people in room.items():
             for pk in people:
                 m = participants[pk]
@@ -902,7 +918,7 @@ class CommitmentRow:
     stakeholder_role: str
     team: str
     text: str
-    check_in: dict | None
+    check_in: dict[str, str] | None
     team_key: str
 
     @property
@@ -919,7 +935,7 @@ class FollowThrough:
     words: dict[str, dict[int, int]]
     anonymous_words: dict[int, int]
     commitments: list[CommitmentRow]
-    rates: list[dict]
+    rates: list[dict[str, Any]]
     questions: list[str]
 
 
@@ -1003,6 +1019,11 @@ def followthrough_get(*, member: Member, theme: Theme | None = None, question: s
     team_labels = {str(t.pk): str(t) for t in teams}
     team_labels[""] = "No team"
     team_labels[UNATTRIBUTED] = "Not attributed (sessions not on the record by name)"
+
+    def rate_order(key: str) -> tuple[bool, str]:
+        # Not a lambda: mypy would infer the wrong overload of ``dict.get`` inside one.
+        return key == UNATTRIBUTED, team_labels.get(key, key).lower()
+
     rates = [
         {
             "label": team_labels.get(key, key),
@@ -1010,7 +1031,7 @@ def followthrough_get(*, member: Member, theme: Theme | None = None, question: s
             "answered": answered[key],
             "rate": _share(answered[key], made[key]),
         }
-        for key in sorted(made, key=lambda k: (k == UNATTRIBUTED, team_labels.get(k, k).lower()))
+        for key in sorted(made, key=rate_order)
     ]
     return FollowThrough(
         meetings=meetings,
@@ -1026,7 +1047,7 @@ def followthrough_get(*, member: Member, theme: Theme | None = None, question: s
 # --- The access log ---------------------------------------------------------------------------------
 
 
-def access_log_page(*, exchange: Exchange, page_number=1):
+def access_log_page(*, exchange: Exchange, page_number: int | str | None = 1) -> Page[ArchiveAccess]:
     entries = (
         ArchiveAccess.objects.filter(exchange=exchange)
         .select_related("user", "member", "session")

@@ -2,6 +2,7 @@
 
 import zoneinfo
 from functools import cache
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -27,11 +28,11 @@ class TimeZoneField(models.CharField):
 
     default_validators = [validate_time_zone]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         super().__init__(*args, **kwargs)
 
-    def formfield(self, **kwargs):
+    def formfield(self, **kwargs: Any) -> forms.Field | None:
         kwargs.setdefault("form_class", forms.TypedChoiceField)
         kwargs.setdefault("choices", time_zone_choices)
         return models.Field.formfield(self, **kwargs)

@@ -46,10 +46,12 @@ leave without their name following their words. Two services:
 """
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -73,6 +75,9 @@ from sessions.models import (
     Turn,
 )
 from sessions.visibility import WORD_FIELDS
+
+if TYPE_CHECKING:
+    from participants.models import User as Account
 
 User = get_user_model()
 
@@ -110,7 +115,7 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def user_data_export(*, user) -> dict[str, Any]:
+def user_data_export(*, user: "Account") -> dict[str, Any]:
     """Everything the app holds about ``user``, as plain JSON-ready data.
 
     The query count grows with the number of exchanges the person belongs to
@@ -120,7 +125,7 @@ def user_data_export(*, user) -> dict[str, Any]:
     member_ids = [m.pk for m in members]
     by_member: dict[str, dict[int, list]] = {}
 
-    def group(key: str, rows, member_attr: str = "member_id"):
+    def group(key: str, rows: Iterable[Any], member_attr: str = "member_id") -> None:
         bucket = by_member.setdefault(key, {})
         for row in rows:
             bucket.setdefault(getattr(row, member_attr), []).append(row)
@@ -329,7 +334,7 @@ def _is_placeholder_email(email: str) -> bool:
     return domain == _PLACEHOLDER_DOMAIN and (local == _PLACEHOLDER_LOCAL or local.startswith(_PLACEHOLDER_LOCAL + "+"))
 
 
-def _placeholder_account(email: str) -> User:
+def _placeholder_account(email: str) -> "Account":
     account = User.objects.filter(email=email).first()
     if account is None:
         account = User(email=email, is_active=False)
@@ -338,7 +343,7 @@ def _placeholder_account(email: str) -> User:
     return account
 
 
-def _placeholder_member(*, exchange_id: int, account) -> Member:
+def _placeholder_member(*, exchange_id: int, account: "Account") -> Member:
     member, _ = Member.objects.get_or_create(
         exchange_id=exchange_id,
         user=account,
@@ -383,7 +388,7 @@ def is_former_member(member: Member) -> bool:
     return _is_placeholder_email(member.user.email)
 
 
-def _member_data(member: Member) -> dict:
+def _member_data(member: Member) -> dict[str, Any]:
     """A MEMBER shape (docs/protocol.md) for the placeholder."""
     return {
         "id": member.pk,
@@ -394,7 +399,7 @@ def _member_data(member: Member) -> dict:
     }
 
 
-def _rewrite(value, *, gone: int, placeholder: Member, erased: set[int], kept: dict[int, str]):
+def _rewrite(value: Any, *, gone: int, placeholder: Member, erased: set[int], kept: dict[int, str]) -> Any:
     """Rewrite one stored event payload.
 
     The leaving member becomes the placeholder wherever they appear (as a
@@ -463,7 +468,9 @@ def _keep_commitments(*, member: Member, placeholder: Member) -> int:
 
 
 @transaction.atomic
-def user_account_delete(*, user, password: str, named_words: str = NamedWords.REMOVE) -> dict[str, int]:
+def user_account_delete(
+    *, user: "Account | AnonymousUser", password: str, named_words: str = NamedWords.REMOVE
+) -> dict[str, int]:
     """Delete ``user``'s account after checking their password.
 
     ``named_words`` says what becomes of their on-the-record words and of

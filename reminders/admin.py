@@ -1,6 +1,8 @@
 """Admin for reminder rows and offsets: for looking, and for retrying a failure by hand."""
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from .models import Reminder, ReminderOffset, ReminderPlan
 
@@ -27,7 +29,7 @@ class ReminderAdmin(admin.ModelAdmin):
     actions = ["retry"]
 
     @admin.action(description="Send again at the next scan (failed rows only)")
-    def retry(self, request, queryset):
+    def retry(self, request: HttpRequest, queryset: QuerySet[Reminder]) -> None:
         n = queryset.filter(state=Reminder.State.FAILED).update(
             state=Reminder.State.PENDING, attempts=0, next_attempt_at=None
         )

@@ -15,6 +15,7 @@ import datetime as dt
 import zoneinfo
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -24,16 +25,17 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
-from exchanges.models import Meeting
 from exchanges.calendar import meetings_to_ical
+from exchanges.models import Meeting
 from participants.invitations import invitation_link
+from sessions.models import DialogueSession
 
 from .models import Reminder, ReminderOffset
 from .tokens import checkin_token, unsubscribe_token
 
 
 def absolute(path: str) -> str:
-    return settings.SITE_URL + path
+    return cast(str, settings.SITE_URL) + path
 
 
 def offset_label(minutes: int) -> str:
@@ -55,7 +57,7 @@ def meeting_ics(meeting: Meeting) -> MIMEBase:
     return part
 
 
-def _render(template: str, context: dict, *, zone: zoneinfo.ZoneInfo) -> tuple[str, str, str]:
+def _render(template: str, context: dict[str, Any], *, zone: zoneinfo.ZoneInfo) -> tuple[str, str, str]:
     with translation.override(settings.LANGUAGE_CODE), timezone.override(zone):
         subject = " ".join(render_to_string(f"emails/reminders/{template}_subject.txt", context).split())
         text = render_to_string(f"emails/reminders/{template}.txt", context)
@@ -75,8 +77,9 @@ def _message(*, to: str, subject: str, text: str, html: str, unsubscribe_url: st
     return message
 
 
-def _member_context(row: Reminder) -> dict:
+def _member_context(row: Reminder) -> dict[str, Any]:
     member = row.member
+    assert member is not None  # every email but an invitation follow-up goes to a member
     zone = zoneinfo.ZoneInfo(member.time_zone or row.exchange.time_zone)
     return {
         "member": member,
@@ -90,6 +93,7 @@ def _member_context(row: Reminder) -> dict:
 
 def meeting_reminder_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
     meeting = row.meeting
+    assert meeting is not None and row.member is not None
     context = _member_context(row)
     offset = ReminderOffset.objects.filter(meeting=meeting, minutes_before=row.offset_minutes).first()
     context.update(
@@ -112,6 +116,7 @@ def meeting_reminder_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlte
 
 def invitation_followup_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
     invitation = row.invitation
+    assert invitation is not None
     zone = zoneinfo.ZoneInfo(row.exchange.time_zone)
     context = {
         "invitation": invitation,
@@ -127,6 +132,7 @@ def invitation_followup_email(row: Reminder, *, now: dt.datetime) -> EmailMultiA
 
 def checkin_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
     commitment = row.commitment
+    assert commitment is not None and row.meeting is not None and row.member is not None
     context = _member_context(row)
     token = checkin_token(commitment, until=row.meeting.starts_at)
     context.update(
@@ -143,7 +149,7 @@ def checkin_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
     )
 
 
-def _review_window(session) -> dict:
+def _review_window(session: DialogueSession) -> dict[str, Any]:
     """The session's review window as its archive holds it now.
 
     The ``ArchiveReview`` row belongs to the archives app, above this one: it is
@@ -173,6 +179,7 @@ def digest_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
     it), shown in the recipient's time zone.
     """
     session = row.session
+    assert session is not None and row.member is not None
     context = _member_context(row)
     context.update(
         {
@@ -190,7 +197,11 @@ def digest_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
     )
 
 
-BUILDERS = {
+class _Builder(Protocol):
+    def __call__(self, row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives: ...
+
+
+BUILDERS: dict[str, _Builder] = {
     Reminder.Kind.MEETING_REMINDER: meeting_reminder_email,
     Reminder.Kind.INVITATION_FOLLOWUP: invitation_followup_email,
     Reminder.Kind.CHECKIN: checkin_email,

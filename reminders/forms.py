@@ -1,5 +1,7 @@
 """Forms for the between-meetings pages."""
 
+from typing import Any
+
 from django import forms
 
 from participants.models import CheckIn
@@ -20,8 +22,9 @@ class ReminderOffsetForm(forms.Form):
         help_text="For example what to bring, or a reading to do before the meeting.",
     )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if "amount" in data and "unit" in data:
             data["minutes_before"] = data["amount"] * self.UNITS[data["unit"]]
             if data["minutes_before"] > 366 * 24 * 60:
@@ -41,8 +44,9 @@ class CheckInForm(forms.ModelForm):
             "next_step": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # ModelForm.clean returns cleaned_data
         if not any((data.get(f) or "").strip() for f in ("tried", "how_working", "learning", "next_step")):
             raise forms.ValidationError("Write at least a line in one of the answers.")
         return data

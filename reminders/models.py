@@ -27,7 +27,7 @@ class ReminderPlan(models.Model):
     class Meta:
         db_table = "exchanges_reminderplan"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Reminder plan for {self.meeting}"
 
 
@@ -46,7 +46,7 @@ class ReminderOffset(models.Model):
             models.CheckConstraint(condition=Q(minutes_before__gte=1), name="reminder_offset_positive"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.minutes_before} minutes before {self.meeting}"
 
 
@@ -144,7 +144,7 @@ class Reminder(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.state})"
 
     @property

@@ -24,7 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -55,6 +57,9 @@ MAX_ATTEMPTS = 6
 RETRY_BASE = dt.timedelta(minutes=1)
 CLAIM_BATCH = 20
 
+# What tells one wanted row from another of its kind: the fields of its unique constraint.
+Key = tuple[Any, ...]
+
 
 def lease() -> dt.timedelta:
     """How long a claimed row may stay in *sending* before another scan takes it over."""
@@ -76,10 +81,10 @@ class MaterializeResult:
 class _Wanted:
     """The rows one kind should have, keyed by its unique fields."""
 
-    rows: dict[tuple, Reminder] = field(default_factory=dict)
+    rows: dict[Key, Reminder] = field(default_factory=dict)
 
 
-def _meeting_reminders_wanted(now: dt.datetime) -> dict[tuple, Reminder]:
+def _meeting_reminders_wanted(now: dt.datetime) -> dict[Key, Reminder]:
     meetings = list(
         Meeting.objects.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=now)
         .annotate(has_plan=Exists(ReminderPlan.objects.filter(meeting=OuterRef("pk"))))
@@ -111,7 +116,7 @@ def _meeting_reminders_wanted(now: dt.datetime) -> dict[tuple, Reminder]:
     return wanted
 
 
-def _followups_wanted(now: dt.datetime) -> dict[tuple, Reminder]:
+def _followups_wanted(now: dt.datetime) -> dict[Key, Reminder]:
     wanted = {}
     invitations = Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
     for inv in invitations.only("pk", "exchange_id", "created_at", "expires_at"):
@@ -130,7 +135,7 @@ def _followups_wanted(now: dt.datetime) -> dict[tuple, Reminder]:
     return wanted
 
 
-def _checkins_wanted(now: dt.datetime) -> dict[tuple, Reminder]:
+def _checkins_wanted(now: dt.datetime) -> dict[Key, Reminder]:
     """Halfway between the end of meeting k and the start of meeting k+1, each
     commitment made at meeting k that has no answer yet."""
     upcoming = list(
@@ -180,7 +185,7 @@ def _checkins_wanted(now: dt.datetime) -> dict[tuple, Reminder]:
     return wanted
 
 
-def _digests_wanted(now: dt.datetime) -> dict[tuple, Reminder]:
+def _digests_wanted(now: dt.datetime) -> dict[Key, Reminder]:
     sessions = list(
         DialogueSession.objects.filter(
             state=DialogueSession.State.CLOSED, closed_at__isnull=False, closed_at__gte=now - DIGEST_LOOKBACK
@@ -203,6 +208,7 @@ def _digests_wanted(now: dt.datetime) -> dict[tuple, Reminder]:
             recipients[s.pk].add(member_id)
     wanted = {}
     for s in sessions:
+        assert s.closed_at is not None  # filtered on above
         for member_id in recipients[s.pk]:
             wanted[(member_id, s.pk)] = Reminder(
                 exchange_id=s.meeting.exchange_id,
@@ -216,7 +222,7 @@ def _digests_wanted(now: dt.datetime) -> dict[tuple, Reminder]:
     return wanted
 
 
-def _key(row: Reminder) -> tuple:
+def _key(row: Reminder) -> Key:
     if row.kind == Reminder.Kind.MEETING_REMINDER:
         return (row.member_id, row.meeting_id, row.offset_minutes, row.anchor_at)
     if row.kind == Reminder.Kind.INVITATION_FOLLOWUP:
@@ -231,6 +237,7 @@ def _stale_reason(row: Reminder, now: dt.datetime) -> str:
     if meeting is not None and meeting.status == Meeting.Status.CANCELLED:
         return SkipReason.CANCELLED
     if row.kind in (Reminder.Kind.MEETING_REMINDER, Reminder.Kind.CHECKIN):
+        assert meeting is not None  # reminder_kind_has_its_subject
         if row.anchor_at != meeting.starts_at:
             return SkipReason.MOVED
         if meeting.starts_at <= now:
@@ -257,7 +264,7 @@ def reminders_materialize(*, now: dt.datetime | None = None) -> MaterializeResul
     """
     now = now or timezone.now()
     result = MaterializeResult()
-    kinds = {
+    kinds: dict[str, dict[Key, Reminder]] = {
         Reminder.Kind.MEETING_REMINDER: _meeting_reminders_wanted(now),
         Reminder.Kind.INVITATION_FOLLOWUP: _followups_wanted(now),
         Reminder.Kind.CHECKIN: _checkins_wanted(now),
@@ -339,6 +346,7 @@ def _still_wanted(row: Reminder, now: dt.datetime) -> str | None:
         return SkipReason.UNSUBSCRIBED
     if row.kind in (Reminder.Kind.MEETING_REMINDER, Reminder.Kind.CHECKIN):
         meeting = row.meeting
+        assert meeting is not None  # reminder_kind_has_its_subject
         if meeting.status == Meeting.Status.CANCELLED:
             return SkipReason.CANCELLED
         if row.anchor_at != meeting.starts_at:
@@ -347,16 +355,21 @@ def _still_wanted(row: Reminder, now: dt.datetime) -> str | None:
             return SkipReason.STARTED
     if row.kind == Reminder.Kind.INVITATION_FOLLOWUP:
         inv = row.invitation
+        assert inv is not None  # reminder_kind_has_its_subject
         if inv.accepted_at or inv.revoked_at or inv.expires_at <= now:
             return SkipReason.INVITATION_CLOSED
-    if row.kind == Reminder.Kind.CHECKIN and CheckIn.objects.filter(commitment_id=row.commitment_id).exists():
-        return SkipReason.ANSWERED
-    if row.kind == Reminder.Kind.DIGEST and row.session.state != DialogueSession.State.CLOSED:
-        return SkipReason.SESSION_REOPENED
+    if row.kind == Reminder.Kind.CHECKIN:
+        assert row.commitment_id is not None  # reminder_kind_has_its_subject
+        if CheckIn.objects.filter(commitment_id=row.commitment_id).exists():
+            return SkipReason.ANSWERED
+    if row.kind == Reminder.Kind.DIGEST:
+        assert row.session is not None  # reminder_kind_has_its_subject
+        if row.session.state != DialogueSession.State.CLOSED:
+            return SkipReason.SESSION_REOPENED
     return None
 
 
-def _mark(pk: int, claimed_at: dt.datetime, **fields) -> bool:
+def _mark(pk: int, claimed_at: dt.datetime, **fields: Any) -> bool:
     """Record the outcome, but only if this worker still holds the claim."""
     with transaction.atomic():
         return bool(
@@ -415,7 +428,7 @@ def reminders_scan(*, now: dt.datetime | None = None, max_batches: int = 50) -> 
     Safe to run twice at once (two beats by mistake, a manual run): claims do
     not overlap, and marks only land for the claim that is still held.
     """
-    clock = (lambda: now) if now is not None else timezone.now
+    clock: Callable[[], dt.datetime] = (lambda: now) if now is not None else timezone.now
     result = ScanResult(materialized=reminders_materialize(now=clock()))
     for _ in range(max_batches):
         # A long scan reads the clock again for each batch, so a claim's lease

@@ -8,21 +8,34 @@ queries whatever the size of the exchange.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import Count, Max, Q
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from exchanges.models import Exchange, Meeting
-from participants.permissions import require_manager
 from exchanges.selectors import exchange_get_for_user, meeting_get_for_user
 from participants.invitations import InvitationState, invitation_state_expression
-from participants.models import Commitment, Invitation, Member
+from participants.models import CheckIn, Commitment, Invitation, Member, User
+from participants.permissions import require_manager
 from sessions import visibility
 
 from .models import Reminder, ReminderPlan
 from .services import meeting_offsets
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _CheckInShown(TypedDict):
+        answer: CheckIn | None
+        attributed: visibility.Attributed
+
+    # A commitment as the check-ins page shows it: see ``CheckInGroup``.
+    ShownCommitment = WithAnnotations[Commitment, _CheckInShown]
 
 UPCOMING_LIMIT = 300
 RECENT_LIMIT = 200
@@ -35,16 +48,17 @@ class Outbox:
     upcoming: list[Reminder]
     recent: list[Reminder]
     failed: list[Reminder]
-    people: list[Member]
-    unanswered: list[Invitation]
+    # Annotated with their reminder counts, and their invitation's state.
+    people: Sequence[Member]
+    unanswered: Sequence[Invitation]
     counts: dict[str, int]
 
 
-def _with_subjects(qs):
+def _with_subjects(qs: QuerySet[Reminder]) -> QuerySet[Reminder]:
     return qs.select_related("member", "invitation", "meeting", "session", "commitment")
 
 
-def outbox_for_user(*, exchange_id: int, user, now: dt.datetime | None = None) -> Outbox:
+def outbox_for_user(*, exchange_id: int, user: User | AnonymousUser, now: dt.datetime | None = None) -> Outbox:
     """What the exchange will send, has sent and could not send, and who has not
     answered their invitation, for its facilitators."""
     now = now or timezone.now()
@@ -111,10 +125,10 @@ class ReminderSchedule:
     meeting: Meeting
     member: Member
     is_custom: bool
-    offsets: list[dict]
+    offsets: list[dict[str, Any]]
 
 
-def reminder_schedule_for_user(*, meeting_id: int, user) -> ReminderSchedule:
+def reminder_schedule_for_user(*, meeting_id: int, user: User | AnonymousUser) -> ReminderSchedule:
     """A meeting's reminder offsets, its own or the defaults, for its facilitators."""
     meeting, member = meeting_get_for_user(meeting_id=meeting_id, user=user)
     require_manager(member, exchange_id=meeting.exchange_id)
@@ -141,7 +155,7 @@ class CheckInGroup:
 
     meeting: Meeting
     next_meeting: Meeting | None
-    commitments: list[Commitment] = field(default_factory=list)
+    commitments: list[ShownCommitment] = field(default_factory=list)
     hidden: int = 0
     hidden_answered: int = 0
 
@@ -154,11 +168,11 @@ class CheckInGroup:
         return sum(1 for c in self.commitments if c.answer is not None) + self.hidden_answered
 
     @property
-    def openers(self) -> list[Commitment]:
+    def openers(self) -> list[ShownCommitment]:
         return [c for c in self.commitments if c.answer is not None and c.answer.share_in_opening_round]
 
 
-def checkins_for_user(*, exchange_id: int, user) -> tuple[Exchange, list[CheckInGroup]]:
+def checkins_for_user(*, exchange_id: int, user: User | AnonymousUser) -> tuple[Exchange, list[CheckInGroup]]:
     """Every commitment of the exchange with its check-in, grouped by the meeting
     it was made at, for its facilitators to open the next meeting with.
 
@@ -190,7 +204,7 @@ def checkins_for_user(*, exchange_id: int, user) -> tuple[Exchange, list[CheckIn
         .order_by("session__planned_start", "session_id", "created_at", "pk")
     )
     common = visibility.common_roles(exchange_id=exchange.pk)
-    for c in commitments:
+    for c in cast("QuerySet[ShownCommitment]", commitments):
         group = groups[c.session.meeting_id]
         c.answer = getattr(c, "check_in", None)
         consent = c.session.attribution_default
@@ -203,7 +217,7 @@ def checkins_for_user(*, exchange_id: int, user) -> tuple[Exchange, list[CheckIn
     return exchange, [g for g in groups.values() if g.total]
 
 
-def commitment_get_for_user(*, commitment_id: int, user) -> Commitment:
+def commitment_get_for_user(*, commitment_id: int, user: User | AnonymousUser) -> Commitment:
     """A person's own commitment; anyone else's is 404 (even a facilitator answers
     only for themselves)."""
     if not user.is_authenticated:

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from exchanges.models import Meeting
-from participants.permissions import require_manager
 from participants.models import CheckIn, Commitment, Member
+from participants.permissions import require_manager
 
 from .models import Reminder, ReminderOffset, ReminderPlan, SkipReason
 
@@ -68,7 +68,9 @@ def reminder_offset_add(
 
 
 @transaction.atomic
-def reminder_offset_remove(*, actor: Member, meeting: Meeting, minutes_before: int, now: dt.datetime | None = None):
+def reminder_offset_remove(
+    *, actor: Member, meeting: Meeting, minutes_before: int, now: dt.datetime | None = None
+) -> None:
     """Remove one reminder; its pending rows are skipped by the next scan."""
     require_manager(actor, exchange_id=meeting.exchange_id)
     _plan_ensure(meeting=meeting, now=now or timezone.now())

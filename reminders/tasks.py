@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="reminders.tasks.send_due_reminders", ignore_result=True)
-def send_due_reminders() -> dict:
+def send_due_reminders() -> dict[str, int]:
     result = reminders_scan()
     outcomes = {str(state): n for state, n in result.outcomes.items()}
     if outcomes or result.materialized.created or result.materialized.skipped:

@@ -4,11 +4,13 @@ service, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+
+from participants.models import Commitment
 
 from . import selectors, services, tokens
 from .emails import offset_label
@@ -16,14 +18,14 @@ from .forms import CheckInForm, ReminderOffsetForm
 
 
 @login_required
-def exchange_outbox(request, exchange_id: int):
+def exchange_outbox(request: HttpRequest, exchange_id: int) -> HttpResponse:
     outbox = selectors.outbox_for_user(exchange_id=exchange_id, user=request.user)
     return render(request, "reminders/outbox.html", {"outbox": outbox, "exchange": outbox.exchange})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_reminders(request, meeting_id: int):
+def meeting_reminders(request: HttpRequest, meeting_id: int) -> HttpResponse:
     schedule = selectors.reminder_schedule_for_user(meeting_id=meeting_id, user=request.user)
     meeting, member = schedule.meeting, schedule.member
     form = ReminderOffsetForm()
@@ -68,7 +70,7 @@ def meeting_reminders(request, meeting_id: int):
 # forged request would need the signed link itself.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def reminders_unsubscribe(request, token: str):
+def reminders_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     member = tokens.member_from_unsubscribe_token(token)
     if member is None:
         return render(request, "reminders/unsubscribe.html", {"invalid": True}, status=400)
@@ -80,7 +82,7 @@ def reminders_unsubscribe(request, token: str):
     return render(request, "reminders/unsubscribe.html", {"member": member, "exchange": member.exchange, "done": done})
 
 
-def _checkin_page(request, commitment, *, action_url: str):
+def _checkin_page(request: HttpRequest, commitment: Commitment, *, action_url: str) -> HttpResponse:
     now = timezone.now()
     until = services.checkin_open_until(commitment)
     editable = until is not None and now < until
@@ -107,7 +109,7 @@ def _checkin_page(request, commitment, *, action_url: str):
 
 
 @require_http_methods(["GET", "POST"])
-def checkin_answer(request, token: str):
+def checkin_answer(request: HttpRequest, token: str) -> HttpResponse:
     """Answer a check-in from the emailed link, without signing in."""
     try:
         commitment = tokens.commitment_from_checkin_token(token, now=timezone.now())
@@ -118,13 +120,13 @@ def checkin_answer(request, token: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def commitment_checkin(request, commitment_id: int):
+def commitment_checkin(request: HttpRequest, commitment_id: int) -> HttpResponse:
     """The same check-in, for a member who is signed in."""
     commitment = selectors.commitment_get_for_user(commitment_id=commitment_id, user=request.user)
     return _checkin_page(request, commitment, action_url=request.path)
 
 
 @login_required
-def exchange_checkins(request, exchange_id: int):
+def exchange_checkins(request: HttpRequest, exchange_id: int) -> HttpResponse:
     exchange, groups = selectors.checkins_for_user(exchange_id=exchange_id, user=request.user)
     return render(request, "reminders/exchange_checkins.html", {"exchange": exchange, "groups": groups})

@@ -15,6 +15,7 @@ redaction the open room must hear of) both write through here; ``scrub`` and
 """
 
 import logging
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -45,7 +46,7 @@ def facilitators_group(session_id: int) -> str:
     return f"session.{session_id}.facilitators"
 
 
-def send_now(group: str, frame: dict) -> None:
+def send_now(group: str, frame: dict[str, Any]) -> None:
     """Hand a frame to the channel layer: a hint, never the record."""
     layer = get_channel_layer()
     if layer is None:
@@ -56,7 +57,7 @@ def send_now(group: str, frame: dict) -> None:
         logger.warning("Could not broadcast to %s", group, exc_info=True)
 
 
-def send_on_commit(group: str, frame: dict) -> None:
+def send_on_commit(group: str, frame: dict[str, Any]) -> None:
     transaction.on_commit(lambda: send_now(group, frame))
 
 
@@ -116,7 +117,7 @@ def record(
     session: DialogueSession,
     room: RoomState,
     name: str,
-    payload: dict,
+    payload: dict[str, Any],
     actor: Member | None,
     contribution: Contribution | None = None,
 ) -> SessionEvent:
@@ -143,7 +144,7 @@ def record(
 # --- Words that must go ------------------------------------------------------------
 
 
-def scrub(value):
+def scrub(value: Any) -> Any:
     """Blank every text a stored event carried about an off-the-record contribution."""
     if isinstance(value, dict):
         out = {k: ("" if k in ("text", "reflection") and isinstance(v, str) else scrub(v)) for k, v in value.items()}
@@ -155,7 +156,7 @@ def scrub(value):
     return value
 
 
-def without_words(value):
+def without_words(value: Any) -> Any:
     """A stored payload with every text and "what I heard" line blanked."""
     if isinstance(value, dict):
         return {

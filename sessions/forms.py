@@ -1,6 +1,6 @@
 """Forms for scheduling a session: its plan and its agenda."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 
@@ -8,7 +8,7 @@ from exchanges.forms import LocalDateTimeField
 from exchanges.models import Meeting
 from exchanges.services import aware_to_local
 
-from .models import Attribution
+from .models import Attribution, DialogueSession
 
 
 class DialogueSessionForm(forms.Form):
@@ -32,14 +32,14 @@ class DialogueSessionForm(forms.Form):
         help_text="Each person may choose differently for each thing they say.",
     )
 
-    def __init__(self, *args, meeting: Meeting, **kwargs):
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         zone_note = f"In {meeting.time_zone.replace('_', ' ')}, the meeting's time zone."
         self.fields["starts_local"].help_text = zone_note
         self.fields["ends_local"].help_text = zone_note
 
     @classmethod
-    def initial_for(cls, session) -> dict:
+    def initial_for(cls, session: DialogueSession) -> dict[str, Any]:
         zone = session.meeting.time_zone
         return {
             "title": session.title,
@@ -57,7 +57,7 @@ class PhaseForm(forms.Form):
     title = forms.CharField(label="Title", max_length=120, required=False)
     planned_minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=600, required=False)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         assert data is not None  # Form.clean returns cleaned_data
         title = (data.get("title") or "").strip()
@@ -95,5 +95,5 @@ NewSessionPhaseFormSet = cast(
 )
 
 
-def phase_initial(session) -> list[dict]:
+def phase_initial(session: DialogueSession) -> list[dict[str, Any]]:
     return [{"title": p.title, "planned_minutes": p.planned_minutes} for p in session.phases.all()]

@@ -7,6 +7,8 @@ client in its config (``client_limits``), so a bound changed here changes
 everywhere at once.
 """
 
+from typing import cast
+
 from django.conf import settings
 
 # Text, in characters. A contribution's length is the room setting MAX_TEXT.
@@ -25,7 +27,7 @@ EXTEND_SECONDS_MAX = 3600
 
 def max_text() -> int:
     """The longest contribution, from the room setting (tests may change it)."""
-    return settings.LIVE_ROOM["MAX_TEXT"]
+    return cast(int, settings.LIVE_ROOM["MAX_TEXT"])
 
 
 def client_limits() -> dict[str, int]:

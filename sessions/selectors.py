@@ -358,7 +358,9 @@ def _room_state(*, session: DialogueSession, member: Member) -> dict[str, Any]:
     }
 
 
-def dialogue_session_get_for_user(*, meeting_id: int, session_id: int, user) -> tuple[DialogueSession, Member]:
+def dialogue_session_get_for_user(
+    *, meeting_id: int, session_id: int, user: User | AnonymousUser
+) -> tuple[DialogueSession, Member]:
     """A session as scheduled in its meeting; the meeting in the URL must be its own."""
     return object_get_for_member(
         DialogueSession.objects.select_related("meeting__exchange").filter(meeting_id=meeting_id),

@@ -8,6 +8,7 @@ decided afterwards by ``visibility``.
 """
 
 import datetime as dt
+from typing import Any
 
 from participants.models import Commitment
 
@@ -15,6 +16,7 @@ from . import visibility
 from .models import (
     Contribution,
     PauseSignal,
+    Phase,
     QueueEntry,
     Reflection,
     ReflectionNote,
@@ -33,7 +35,7 @@ def iso(value: dt.datetime | None) -> str | None:
 
 def contribution_data(
     contribution: Contribution, *, acks: int = 0, acked_by_me: bool = False, themes: list[int] | None = None
-) -> dict:
+) -> dict[str, Any]:
     return {
         "id": contribution.pk,
         "author": member_data(contribution.author),
@@ -53,7 +55,7 @@ def contribution_data(
     }
 
 
-def queue_entry_data(entry: QueueEntry) -> dict:
+def queue_entry_data(entry: QueueEntry) -> dict[str, Any]:
     return {
         "id": entry.pk,
         "member": member_data(entry.member),
@@ -65,7 +67,7 @@ def queue_entry_data(entry: QueueEntry) -> dict:
     }
 
 
-def turn_data(turn: Turn) -> dict:
+def turn_data(turn: Turn) -> dict[str, Any]:
     return {
         "id": turn.pk,
         "member": member_data(turn.member),
@@ -76,7 +78,7 @@ def turn_data(turn: Turn) -> dict:
     }
 
 
-def round_data(rnd: Round, turns: list[Turn] | None = None) -> dict:
+def round_data(rnd: Round, turns: list[Turn] | None = None) -> dict[str, Any]:
     """A round with its turns (one query when ``turns`` is not given)."""
     if turns is None:
         turns = list(rnd.turns.select_related("member__team").order_by("position"))
@@ -92,14 +94,19 @@ def round_data(rnd: Round, turns: list[Turn] | None = None) -> dict:
     }
 
 
-def phase_data(phase, started_at: dt.datetime | None = None) -> dict:
-    data = {"id": phase.pk, "order": phase.order, "title": phase.title, "planned_minutes": phase.planned_minutes}
+def phase_data(phase: Phase, started_at: dt.datetime | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": phase.pk,
+        "order": phase.order,
+        "title": phase.title,
+        "planned_minutes": phase.planned_minutes,
+    }
     if started_at is not None:
         data["started_at"] = iso(started_at)
     return data
 
 
-def current_phase_data(room: RoomState) -> dict | None:
+def current_phase_data(room: RoomState) -> dict[str, Any] | None:
     if room.current_phase is None:
         return None
     data = phase_data(room.current_phase)
@@ -107,26 +114,26 @@ def current_phase_data(room: RoomState) -> dict | None:
     return data
 
 
-def reflection_data(reflection: Reflection) -> dict:
+def reflection_data(reflection: Reflection) -> dict[str, Any]:
     return {"id": reflection.pk, "started_at": iso(reflection.started_at), "ends_at": iso(reflection.ends_at)}
 
 
-def signal_data(signal: PauseSignal) -> dict:
+def signal_data(signal: PauseSignal) -> dict[str, Any]:
     return {"id": signal.pk, "member": member_data(signal.member), "created_at": iso(signal.created_at)}
 
 
-def note_data(note: ReflectionNote | None) -> dict | None:
+def note_data(note: ReflectionNote | None) -> dict[str, Any] | None:
     return None if note is None else {"text": note.text, "updated_at": iso(note.updated_at)}
 
 
-def commitment_data(commitment: Commitment | None) -> dict | None:
+def commitment_data(commitment: Commitment | None) -> dict[str, Any] | None:
     """The member's own commitment; its id lets the room link to the check-in on it."""
     if commitment is None:
         return None
     return {"id": commitment.pk, "text": commitment.text, "updated_at": iso(commitment.updated_at)}
 
 
-def event_frame(event: SessionEvent) -> dict:
+def event_frame(event: SessionEvent) -> dict[str, Any]:
     return {
         "type": "event",
         "seq": event.seq,

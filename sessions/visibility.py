@@ -119,7 +119,9 @@ def archive_attribution(*, consent: str, author: Member, common: frozenset[str])
     return Attributed()
 
 
-def groupable_consents(*, by: str, stakeholder_role: str = "", common: frozenset[str] = frozenset()) -> tuple:
+def groupable_consents(
+    *, by: str, stakeholder_role: str = "", common: frozenset[str] = frozenset()
+) -> tuple[Attribution, ...]:
     """The consents under which words may be counted or filtered under their
     speaker's ``team`` or ``role`` (``stakeholder_role`` being the one asked for).
 
@@ -178,7 +180,7 @@ ANONYMOUS_MEMBER: dict[str, Any] = {
 }
 
 
-def member_data(member: Member) -> dict:
+def member_data(member: Member) -> dict[str, Any]:
     """A member as the room sees them (a MEMBER object); ``member.team`` should be selected."""
     team = member.team
     return {
@@ -200,7 +202,7 @@ class Facts:
     hidden: bool  # the room may not know who said it (``author_hidden_after``)
     withdrawn: bool
     text: str
-    author: dict  # MEMBER object of the speaker
+    author: dict[str, Any]  # MEMBER object of the speaker
 
     @classmethod
     def of(cls, contribution: Contribution) -> Facts:
@@ -229,7 +231,7 @@ def hides_author(facts: Facts, audience: Audience) -> bool:
     return facts.hidden and audience != Audience.AUTHOR
 
 
-def contribution_shape(facts: Facts, audience: Audience, *, extra: dict | None = None) -> dict:
+def contribution_shape(facts: Facts, audience: Audience, *, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The contribution object a live frame carries for this audience.
 
     ``extra`` holds the non-identifying fields (kind, reply_to, phase, acks,
@@ -248,13 +250,13 @@ def contribution_shape(facts: Facts, audience: Audience, *, extra: dict | None =
     return data
 
 
-def _without_words(data: dict) -> dict:
+def _without_words(data: dict[str, Any]) -> dict[str, Any]:
     # ``reflection`` is words on an acknowledgement, a timer on reflection_started.
     return {k: v for k, v in data.items() if not (k in WORD_FIELDS and isinstance(v, str))}
 
 
-def _bare(frame: dict, *, keep_id: bool) -> dict:
-    out = {k: frame[k] for k in ("type", "seq", "event", "at") if k in frame}
+def _bare(frame: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {k: frame[k] for k in ("type", "seq", "event", "at") if k in frame}
     out["actor"] = None
     if keep_id and frame.get("contribution_id") is not None:
         out["contribution_id"] = frame["contribution_id"]
@@ -262,8 +264,8 @@ def _bare(frame: dict, *, keep_id: bool) -> dict:
 
 
 def render_event(
-    frame: dict, *, audience: Audience, facts: Facts | None, session_state: str, actor_id: int | None
-) -> dict:
+    frame: dict[str, Any], *, audience: Audience, facts: Facts | None, session_state: str, actor_id: int | None
+) -> dict[str, Any]:
     """One stored room event as this audience may receive it now.
 
     ``frame`` is the stored event (``type``, ``seq``, ``event``, ``at`` and its
@@ -302,12 +304,12 @@ def render_event(
     return out
 
 
-def encode(frame: dict) -> str:
+def encode(frame: dict[str, Any]) -> str:
     return json.dumps(frame, separators=(",", ":"))
 
 
 def renderings(
-    frame: dict, *, facts: Facts | None, session_state: str, actor_id: int | None
+    frame: dict[str, Any], *, facts: Facts | None, session_state: str, actor_id: int | None
 ) -> tuple[dict[str, str], int | None]:
     """Every encoding of a live event: ``{audience: json}`` and the author's member id.
 

@@ -9,12 +9,12 @@ from django.utils import timezone
 from participants.models import Member
 
 from .. import events, serializers
-from ..models import DialogueSession, PauseSignal
+from ..models import DialogueSession, PauseSignal, Phase, RoomState
 from ..protocol import ErrorCode, RoomError
 from .common import Result, require, require_open
 
 
-def _set_phase(*, session, room, member, phase) -> Result:
+def _set_phase(*, session: DialogueSession, room: RoomState, member: Member, phase: Phase) -> Result:
     now = timezone.now()
     room.current_phase = phase
     room.phase_started_at = now

@@ -12,7 +12,7 @@ from django.utils import timezone
 from participants.models import Member
 
 from .. import events, limits, selectors, serializers
-from ..models import DialogueSession, Round, Turn
+from ..models import DialogueSession, RoomState, Round, Turn
 from ..protocol import ErrorCode, RoomError
 from .common import Result, require, require_open
 
@@ -91,7 +91,9 @@ def round_start(
     return {"seq": event.seq, "round_id": rnd.pk}
 
 
-def _finish_turn(*, session, room, member: Member, status: str, name: str, holder_only: bool) -> Result:
+def _finish_turn(
+    *, session: DialogueSession, room: RoomState, member: Member, status: str, name: str, holder_only: bool
+) -> Result:
     rnd = _active_round(session)
     turns = _turns(rnd)
     current = next((t for t in turns if t.status == Turn.Status.CURRENT), None)
