@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.selectors import member_get_or_404
 from participants.models import Member
 from sessions import limits
 from sessions.models import DialogueSession
@@ -184,7 +185,7 @@ def archive_publish(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def archive_exchange(request: HttpRequest, exchange_id: int) -> HttpResponse:
     """Every meeting and session with its archive state; search and filters over the words."""
-    member = selectors.member_for_exchange(user=request.user, exchange_id=exchange_id)
+    member = member_get_or_404(user=request.user, exchange_id=exchange_id)
     form = ArchiveFilterForm(request.GET or None, exchange_id=exchange_id)
     filters = form.filters()
     page, rows = selectors.search_page(member=member, filters=filters, page_number=request.GET.get("page"))
@@ -248,7 +249,7 @@ def archive_export(
             filename=f"session-{session.pk}-{slugify(session.title)[:40]}",
         )
     assert exchange_id is not None  # the URL gives a session or an exchange
-    member = selectors.member_for_exchange(user=request.user, exchange_id=exchange_id)
+    member = member_get_or_404(user=request.user, exchange_id=exchange_id)
     form = ArchiveFilterForm(request.GET or None, exchange_id=exchange_id)
     filters = form.filters()
     rows = selectors.search_export_rows(member=member, filters=filters)
@@ -271,7 +272,7 @@ def archive_export(
 def archive_themes(request: HttpRequest, exchange_id: int) -> HttpResponse:
     """The exchange's themes with how many quotes each has; conveners and
     facilitators add, rename and merge them."""
-    member = selectors.member_for_exchange(user=request.user, exchange_id=exchange_id)
+    member = member_get_or_404(user=request.user, exchange_id=exchange_id)
     manager = permissions.can_manage_themes(member)
     if request.method == "POST":
         if not manager:
@@ -382,7 +383,7 @@ def archive_equity(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def archive_exchange_equity(request: HttpRequest, exchange_id: int) -> HttpResponse:
     """Whose voices were heard across every published session of the exchange."""
-    member = selectors.member_for_exchange(user=request.user, exchange_id=exchange_id)
+    member = member_get_or_404(user=request.user, exchange_id=exchange_id)
     _require_holder(member)
     equity = selectors.equity_get(member=member, sessions=selectors.visible_sessions(member=member))
     _log(request, member, what=What.EQUITY)
@@ -402,7 +403,7 @@ def archive_exchange_equity(request: HttpRequest, exchange_id: int) -> HttpRespo
 @login_required
 def archive_followthrough(request: HttpRequest, exchange_id: int) -> HttpResponse:
     """A theme or question from meeting 1 to N by team; commitments and their check-ins."""
-    member = selectors.member_for_exchange(user=request.user, exchange_id=exchange_id)
+    member = member_get_or_404(user=request.user, exchange_id=exchange_id)
     _require_holder(member)
     questions = selectors.followthrough_get(member=member).questions if request.GET else None
     form = FollowThroughForm(
@@ -448,7 +449,7 @@ def archive_followthrough(request: HttpRequest, exchange_id: int) -> HttpRespons
 @login_required
 def archive_access_log(request: HttpRequest, exchange_id: int) -> HttpResponse:
     """Who read or exported what, newest first: for conveners."""
-    member = selectors.member_for_exchange(user=request.user, exchange_id=exchange_id)
+    member = member_get_or_404(user=request.user, exchange_id=exchange_id)
     if not permissions.can_read_access_log(member):
         raise PermissionDenied("Only the exchange's conveners read the access log.")
     _log(request, member, what=What.ACCESS_LOG)
