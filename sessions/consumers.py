@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import time
+from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from core.selectors import member_get
 from participants.access import member_access_group
+from participants.models import Member
 
 from . import events, permissions, selectors, services, visibility
 from .models import DialogueSession
@@ -38,13 +40,13 @@ CLOSE_ACCESS_CHANGED = 4401
 PROJECTOR_VIEW = "projector"
 
 
-def _view(scope) -> str:
+def _view(scope: dict[str, Any]) -> str:
     """The view the socket asks for; anything but the projector is the ordinary room."""
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     return PROJECTOR_VIEW if query.get("view", [""])[-1] == PROJECTOR_VIEW else "room"
 
 
-def _resolve(session_id: int, user):
+def _resolve(session_id: int, user: Any) -> tuple[int | None, DialogueSession | None, Member | None]:
     """(close code, session, member): who is knocking, and may they come in."""
     session = DialogueSession.objects.select_related("meeting").filter(pk=session_id).first()
     if session is None:
@@ -68,7 +70,7 @@ async def _room_last_seq(session_id: int) -> int:
     cached = _LAST_SEQ_CACHE.get(session_id)
     if cached is not None and now - cached[0] < LAST_SEQ_CACHE_SECONDS:
         return cached[1]
-    last_seq = await database_sync_to_async(selectors.room_last_seq)(session_id=session_id)
+    last_seq: int = await database_sync_to_async(selectors.room_last_seq)(session_id=session_id)
     _LAST_SEQ_CACHE[session_id] = (now, last_seq)
     return last_seq
 
@@ -92,14 +94,14 @@ class TokenBucket:
         return False
 
 
-class RoomConsumer(AsyncWebsocketConsumer):
+class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels ships no types: the base is Any
     session: DialogueSession | None = None
-    member = None
+    member: Member | None = None
     joined = False
     projector = False
-    heartbeat_task: asyncio.Task | None = None
+    heartbeat_task: asyncio.Task[None] | None = None
 
-    async def connect(self):
+    async def connect(self) -> None:
         # Accept first so the close code reaches the client (a refused
         # handshake carries none).
         await self.accept()
@@ -142,7 +144,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._send(hello)
         self.heartbeat_task = asyncio.create_task(self._heartbeat_loop())
 
-    async def disconnect(self, code):
+    async def disconnect(self, code: int) -> None:
         if self.heartbeat_task is not None:
             self.heartbeat_task.cancel()
         for group in getattr(self, "my_groups", []):
@@ -154,10 +156,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             except Exception:
                 logger.warning("Could not record leaving the room", exc_info=True)
 
-    async def receive(self, text_data=None, bytes_data=None):
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.member is None:
             return
-        raw = None
+        raw: dict[str, Any] | None = None
         try:
             if text_data is None:
                 if bytes_data is not None and len(bytes_data) > settings.LIVE_ROOM["MAX_FRAME_BYTES"]:
@@ -185,7 +187,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 RoomError(ErrorCode.BAD_REQUEST, "That could not be done; nothing was changed."), frame_client_id(raw)
             )
 
-    async def _dispatch(self, frame: dict) -> None:
+    async def _dispatch(self, frame: dict[str, Any]) -> None:
+        # Only a socket let in dispatches (``receive`` returns early otherwise).
+        assert self.session is not None and self.member is not None
         kind = frame["type"]
         if not permissions.can(self.member, kind, projector=self.projector):
             if self.projector:
@@ -198,6 +202,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._replay(frame["since"])
             return
         spec = FRAMES[kind]
+        # Only the frames answered above have no service.
+        assert spec.service is not None
         service = getattr(services, spec.service)
         result = await database_sync_to_async(service)(
             session_id=self.session.pk, member=self.member, **spec.service_kwargs(frame)
@@ -214,6 +220,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         (``selectors.replay_frames``): a withdrawn text, an earlier revision
         or a name hidden since never goes out again, nor any words after close.
         """
+        assert self.session is not None and self.member is not None
         last = since
         while True:
             frames, last = await database_sync_to_async(selectors.replay_frames)(
@@ -227,10 +234,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "resumed", "last_seq": max(last, last_seq)})
 
     async def _heartbeat(self) -> None:
+        assert self.session is not None
         last_seq = await _room_last_seq(self.session.pk)
         await self._send({"type": "heartbeat", "last_seq": last_seq, "server_time": timezone.now().isoformat()})
 
     async def _heartbeat_loop(self) -> None:
+        # Started by ``connect`` once the socket is let in.
+        assert self.member is not None
         period = settings.LIVE_ROOM["HEARTBEAT_SECONDS"]
         since_touch = 0.0
         while True:
@@ -255,23 +265,25 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 # once and presence would lapse. Log it and beat again.
                 logger.warning("Live room heartbeat failed; trying again", exc_info=True)
 
-    async def room_frame(self, message):
+    async def room_frame(self, message: dict[str, Any]) -> None:
         """A private frame from a service (the member's own tabs, or the facilitators)."""
         await self._send(message["frame"])
 
-    async def room_event(self, message):
+    async def room_event(self, message: dict[str, Any]) -> None:
         """A room event, already rendered per audience: pick this socket's encoding."""
+        # Only a socket let in has joined the room's group.
+        assert self.member is not None
         await self.send(
             text_data=visibility.pick(
                 message["encoded"], author_id=message["author_id"], viewer_id=self.member.pk, projector=self.projector
             )
         )
 
-    async def member_access_changed(self, message):
+    async def member_access_changed(self, message: dict[str, Any]) -> None:
         """This person's rights changed: close, so the client reconnects with the new ones."""
         await self.close(code=CLOSE_ACCESS_CHANGED)
 
-    async def _send(self, frame: dict) -> None:
+    async def _send(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(frame, separators=(",", ":")))
 
     async def _error(self, error: RoomError, client_id: str | None) -> None:

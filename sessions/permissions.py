@@ -19,8 +19,9 @@ from .models import Contribution, DialogueSession
 # Who may send which frame comes from the frame table (protocol.FRAMES): a
 # frame's least role, and every role above it. Conveners run the room as
 # facilitators do.
-_RANK = {role: n for n, role in enumerate(protocol.ROLE_ORDER)}
-_ROLE_OF = {
+_RANK: dict[str, int] = {role: n for n, role in enumerate(protocol.ROLE_ORDER)}
+# Keyed by the plain text a member's ``exchange_role`` holds (each ExchangeRole is a str).
+_ROLE_OF: dict[str, str] = {
     ExchangeRole.PARTICIPANT: protocol.PARTICIPANT,
     ExchangeRole.SCRIBE: protocol.SCRIBE,
     ExchangeRole.FACILITATOR: protocol.FACILITATOR,

@@ -6,7 +6,7 @@ service a malformed request. The shapes are documented in docs/protocol.md.
 """
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,8 +61,13 @@ def _storable(name: str, value: str) -> str:
     return value
 
 
-def _text(max_len: Callable[[], int] | int, *, allow_empty: bool = False):
-    def check(name, value):
+# A field's check: called with the field's name and its raw JSON value, it
+# returns the value to pass on or raises ``RoomError``.
+Check = Callable[[str, object], Any]
+
+
+def _text(max_len: Callable[[], int] | int, *, allow_empty: bool = False) -> Callable[[str, object], str]:
+    def check(name: str, value: object) -> str:
         if not isinstance(value, str):
             raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a string.")
         _storable(name, value)
@@ -77,14 +82,14 @@ def _text(max_len: Callable[[], int] | int, *, allow_empty: bool = False):
     return check
 
 
-def _client_id(name, value):
+def _client_id(name: str, value: object) -> str:
     if not isinstance(value, str) or not value or len(value) > limits.CLIENT_ID_MAX:
         raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a string of 1 to {limits.CLIENT_ID_MAX} characters.")
     return _storable(name, value)
 
 
-def _int(lo: int = 1, hi: int = 2**62):
-    def check(name, value):
+def _int(lo: int = 1, hi: int = 2**62) -> Callable[[str, object], int]:
+    def check(name: str, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be an integer.")
         if not lo <= value <= hi:
@@ -94,14 +99,14 @@ def _int(lo: int = 1, hi: int = 2**62):
     return check
 
 
-def _nonneg_int(name, value):
+def _nonneg_int(name: str, value: object) -> int:
     return _int(0)(name, value)
 
 
-def _choice(choices):
+def _choice(choices: Iterable[str]) -> Check:
     allowed = [c for c in choices]
 
-    def check(name, value):
+    def check(name: str, value: object) -> Any:
         if value not in allowed:
             raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be one of: {', '.join(allowed)}.")
         return value
@@ -109,7 +114,7 @@ def _choice(choices):
     return check
 
 
-def _id_list(name, value):
+def _id_list(name: str, value: object) -> list[int]:
     if not isinstance(value, list) or len(value) > 500:
         raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a list of ids.")
     ids = [_int()(name, v) for v in value]
@@ -118,8 +123,8 @@ def _id_list(name, value):
     return ids
 
 
-def _nullable(check):
-    def wrapped(name, value):
+def _nullable(check: Check) -> Check:
+    def wrapped(name: str, value: object) -> Any:
         return None if value is None else check(name, value)
 
     return wrapped
@@ -135,8 +140,6 @@ PARTICIPANT = "participant"
 SCRIBE = "scribe"
 FACILITATOR = "facilitator"
 ROLE_ORDER = (ANYONE, PARTICIPANT, SCRIBE, FACILITATOR)
-
-Check = Callable[[str, Any], Any]
 
 
 @dataclass(frozen=True)
@@ -384,7 +387,7 @@ def frame_client_id(raw: Any) -> str | None:
     return None
 
 
-def decode(text: str | None) -> dict:
+def decode(text: str | None) -> dict[str, Any]:
     """Parse frame text into a JSON object, refusing oversize and malformed frames."""
     if text is None:
         raise RoomError(ErrorCode.BAD_REQUEST, "Frames are JSON text.")
@@ -400,7 +403,7 @@ def decode(text: str | None) -> dict:
     return raw
 
 
-def validate(raw: dict) -> dict:
+def validate(raw: dict[str, Any]) -> dict[str, Any]:
     """Check a decoded frame against its type; return only the known fields.
 
     Optional fields left out are absent from the result; unknown fields are
@@ -423,5 +426,5 @@ def validate(raw: dict) -> dict:
     return out
 
 
-def parse_frame(text: str | None) -> dict:
+def parse_frame(text: str | None) -> dict[str, Any]:
     return validate(decode(text))
