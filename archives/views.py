@@ -93,7 +93,7 @@ def archive_transcript(request: HttpRequest, session_id: int) -> HttpResponse:
 def archive_review(request: HttpRequest, session_id: int) -> HttpResponse:
     """Each member's own words of a closed session, to re-attribute, redact and release;
     facilitators also see who has released and may publish."""
-    session, member = selectors.session_get_for_archive(session_id=session_id, user=request.user, published=False)
+    session, member = selectors.archived_session_get_for_user(session_id=session_id, user=request.user, published=False)
     review = services.archive_review_open(session=session)
     if request.method == "POST":
         return _review_action(request, session=session, member=member)
@@ -167,7 +167,7 @@ def _review_action(request: HttpRequest, *, session: DialogueSession, member: Me
 @require_POST
 def archive_publish(request: HttpRequest, session_id: int) -> HttpResponse:
     """Publish a session's archive: early once everyone has released, or after the window."""
-    session, member = selectors.session_get_for_archive(session_id=session_id, user=request.user, published=False)
+    session, member = selectors.archived_session_get_for_user(session_id=session_id, user=request.user, published=False)
     if not permissions.can_publish(member):
         raise PermissionDenied("Only facilitators and conveners publish an archive.")
     try:
@@ -198,7 +198,7 @@ def archive_exchange(request: HttpRequest, exchange_id: int) -> HttpResponse:
             "member": member,
             "holder": permissions.holds_archive(member),
             "convener": permissions.can_read_access_log(member),
-            "sessions": selectors.exchange_sessions(member=member),
+            "sessions": selectors.session_list_for_member(member=member),
             "form": form,
             "filters": filters,
             "page": page,
@@ -234,7 +234,7 @@ def archive_export(
     if fmt not in exports.FORMATS:
         raise Http404("No such format.")
     if session_id is not None:
-        session, member = selectors.session_get_for_archive(session_id=session_id, user=request.user)
+        session, member = selectors.archived_session_get_for_user(session_id=session_id, user=request.user)
         contributions = selectors.archived_contributions(
             member=member, sessions=DialogueSession.objects.filter(pk=session.pk)
         )
@@ -333,7 +333,7 @@ def _theme_action(request: HttpRequest, *, member: Member, exchange_id: int) -> 
 @login_required
 def archive_theme(request: HttpRequest, theme_id: int) -> HttpResponse:
     """One theme's quotes across meetings and sessions, attributed per consent."""
-    theme, member = selectors.theme_get_for_archive(theme_id=theme_id, user=request.user)
+    theme, member = selectors.theme_get_for_user(theme_id=theme_id, user=request.user)
     page, rows = selectors.theme_quotes(theme=theme, member=member, page_number=request.GET.get("page"))
     _log(request, member, what=What.THEME, query=f"theme={theme.pk}")
     return render(
@@ -366,7 +366,7 @@ def _equity_context(equity: selectors.Equity) -> dict[str, Any]:
 @login_required
 def archive_equity(request: HttpRequest, session_id: int) -> HttpResponse:
     """Whose voices were heard in one session, by stakeholder role and by team."""
-    session, member = selectors.session_get_for_archive(session_id=session_id, user=request.user)
+    session, member = selectors.archived_session_get_for_user(session_id=session_id, user=request.user)
     _require_holder(member)
     equity = selectors.equity_get(member=member, sessions=DialogueSession.objects.filter(pk=session.pk))
     _log(request, member, what=What.EQUITY, session=session)

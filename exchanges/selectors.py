@@ -62,16 +62,16 @@ def team_get_for_user(*, team_id: int, user) -> tuple[Team, Member]:
     )
 
 
-def exchange_meetings(*, exchange: Exchange) -> QuerySet[Meeting]:
+def meeting_list_for_exchange(*, exchange: Exchange) -> QuerySet[Meeting]:
     """The series in order, each meeting with how many sessions it has."""
     return exchange.meetings.annotate(session_count=Count("sessions")).order_by("number")
 
 
-def exchange_teams(*, exchange: Exchange) -> QuerySet[Team]:
+def team_list_for_exchange(*, exchange: Exchange) -> QuerySet[Team]:
     return exchange.teams.annotate(member_count=Count("members")).order_by("community_name")
 
 
-def meeting_sessions(*, meeting: Meeting) -> "QuerySet[DialogueSession]":
+def session_list_for_meeting(*, meeting: Meeting) -> "QuerySet[DialogueSession]":
     """A meeting's sessions in time order, each with its agenda: two queries."""
     return meeting.sessions.order_by("planned_start").prefetch_related(
         "phases"  # in agenda order (Phase.Meta.ordering)
@@ -111,7 +111,7 @@ class Composition:
         return sum(1 for row in self.rows if row.gaps)
 
 
-def exchange_composition(*, exchange: Exchange) -> Composition:
+def composition_get_for_exchange(*, exchange: Exchange) -> Composition:
     """How many members of each stakeholder role each team has, and which teams lack a voice.
 
     One aggregate query over teams (so a team with nobody on it still shows,
@@ -153,7 +153,7 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied("Your role in this exchange does not allow this.")
 
 
-def meeting_get_for_attendance(*, meeting_id: int, user) -> tuple[Meeting, Member]:
+def meeting_get_for_manager(*, meeting_id: int, user) -> tuple[Meeting, Member]:
     meeting, member = meeting_get_for_user(meeting_id=meeting_id, user=user)
     _require(can_mark_attendance(member))
     return meeting, member
@@ -174,7 +174,7 @@ class AttendanceRow:
         return self.attendance is not None and self.attendance.source == Attendance.Source.LIVE
 
 
-def attendance_rows_for_meeting(*, meeting: Meeting) -> list[AttendanceRow]:
+def attendance_list_for_meeting(*, meeting: Meeting) -> list[AttendanceRow]:
     """Each member of the exchange with their RSVP and whether they were recorded as present."""
     members = list(member_list_for_exchange(exchange=meeting.exchange))
     rsvps = {r.member_id: r for r in RSVP.objects.filter(meeting=meeting)}
@@ -224,7 +224,7 @@ class Series:
     viewer: Member
 
 
-def exchange_series(*, exchange_id: int, user) -> Series:
+def series_get_for_user(*, exchange_id: int, user) -> Series:
     """Who said they would come to each meeting and who came, per member and per team.
 
     Continuity across meetings is what an exchange is for, so the grid shows
@@ -265,7 +265,7 @@ class ScheduleItem:
         return self.member.time_zone
 
 
-def schedule_for_user(*, user, now: dt.datetime | None = None) -> list[ScheduleItem]:
+def schedule_list_for_user(*, user, now: dt.datetime | None = None) -> list[ScheduleItem]:
     """The person's meetings that have not ended yet, across all their exchanges, soonest first.
 
     Cancelled meetings stay on the list, marked, so nobody travels to one.
@@ -288,7 +288,7 @@ def schedule_for_user(*, user, now: dt.datetime | None = None) -> list[ScheduleI
     return [ScheduleItem(meeting=m, member=members[m.exchange_id], rsvp=rsvps.get(m.pk)) for m in meetings]
 
 
-def calendar_meetings_for_user(*, user: User) -> list[Meeting]:
+def meeting_list_for_calendar(*, user: User) -> list[Meeting]:
     """Every meeting of every exchange the person belongs to, with its sessions (two queries)."""
     return list(
         Meeting.objects.filter(exchange__members__user=user)

@@ -75,8 +75,8 @@ def exchange_detail(request, exchange_id: int):
         "member": member,
         "can_manage": can_manage_exchange(member),
         "can_read_access_log": can_read_access_log(member),
-        "teams": selectors.exchange_teams(exchange=exchange),
-        "meetings": selectors.exchange_meetings(exchange=exchange),
+        "teams": selectors.team_list_for_exchange(exchange=exchange),
+        "meetings": selectors.meeting_list_for_exchange(exchange=exchange),
     }
     return render(request, "exchanges/exchange_detail.html", context)
 
@@ -101,7 +101,7 @@ def exchange_edit(request, exchange_id: int):
 @login_required
 def exchange_composition(request, exchange_id: int):
     exchange, member = selectors.exchange_get_for_user(exchange_id=exchange_id, user=request.user)
-    composition = selectors.exchange_composition(exchange=exchange)
+    composition = selectors.composition_get_for_exchange(exchange=exchange)
     context = {"exchange": exchange, "member": member, "composition": composition}
     return render(request, "exchanges/exchange_composition.html", context)
 
@@ -186,7 +186,7 @@ def meeting_detail(request, meeting_id: int):
         "meeting": meeting,
         "member": member,
         "can_manage": can_manage_exchange(member),
-        "sessions": selectors.meeting_sessions(meeting=meeting),
+        "sessions": selectors.session_list_for_meeting(meeting=meeting),
         "viewer_zone_differs": member.time_zone != meeting.time_zone,
     }
     return render(request, "exchanges/meeting_detail.html", context)
@@ -237,8 +237,8 @@ def meeting_rsvp(request, meeting_id: int):
 
 @login_required
 def meeting_attendance(request, meeting_id: int):
-    meeting, member = selectors.meeting_get_for_attendance(meeting_id=meeting_id, user=request.user)
-    rows = selectors.attendance_rows_for_meeting(meeting=meeting)
+    meeting, member = selectors.meeting_get_for_manager(meeting_id=meeting_id, user=request.user)
+    rows = selectors.attendance_list_for_meeting(meeting=meeting)
     if request.method == "POST":
         form = AttendanceForm(request.POST, member_ids=[r.member.pk for r in rows])
         if form.is_valid():
@@ -264,7 +264,7 @@ def meeting_attendance(request, meeting_id: int):
 
 @login_required
 def exchange_series(request, exchange_id: int):
-    series = selectors.exchange_series(exchange_id=exchange_id, user=request.user)
+    series = selectors.series_get_for_user(exchange_id=exchange_id, user=request.user)
     member = series.viewer
     context = {
         "series": series,
@@ -277,7 +277,7 @@ def exchange_series(request, exchange_id: int):
 
 @login_required
 def my_schedule(request):
-    items = selectors.schedule_for_user(user=request.user)
+    items = selectors.schedule_list_for_user(user=request.user)
     for item in items:
         item.form = RSVPForm(  # type: ignore[attr-defined]  # for the template only
             auto_id=f"rsvp-{item.meeting.pk}-%s",
@@ -294,7 +294,7 @@ def my_schedule(request):
 def calendar_feed(request, token: str):
     """The person's meetings for their calendar app; the secret in the address is the only key."""
     user = calendar_user_get(token=token)
-    body = meetings_to_ical(selectors.calendar_meetings_for_user(user=user), name="Common Ground meetings")
+    body = meetings_to_ical(selectors.meeting_list_for_calendar(user=user), name="Common Ground meetings")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="common-ground.ics"'
     response["Cache-Control"] = "private, no-cache"

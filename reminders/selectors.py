@@ -58,7 +58,7 @@ def _with_subjects(qs: QuerySet[Reminder]) -> QuerySet[Reminder]:
     return qs.select_related("member", "invitation", "meeting", "session", "commitment")
 
 
-def outbox_for_user(*, exchange_id: int, user: User | AnonymousUser, now: dt.datetime | None = None) -> Outbox:
+def outbox_get_for_user(*, exchange_id: int, user: User | AnonymousUser, now: dt.datetime | None = None) -> Outbox:
     """What the exchange will send, has sent and could not send, and who has not
     answered their invitation, for its facilitators."""
     now = now or timezone.now()
@@ -128,7 +128,7 @@ class ReminderSchedule:
     offsets: list[dict[str, Any]]
 
 
-def reminder_schedule_for_user(*, meeting_id: int, user: User | AnonymousUser) -> ReminderSchedule:
+def reminder_schedule_get_for_user(*, meeting_id: int, user: User | AnonymousUser) -> ReminderSchedule:
     """A meeting's reminder offsets, its own or the defaults, for its facilitators."""
     meeting, member = meeting_get_for_user(meeting_id=meeting_id, user=user)
     require_manager(member, exchange_id=meeting.exchange_id)
@@ -172,7 +172,7 @@ class CheckInGroup:
         return [c for c in self.commitments if c.answer is not None and c.answer.share_in_opening_round]
 
 
-def checkins_for_user(*, exchange_id: int, user: User | AnonymousUser) -> tuple[Exchange, list[CheckInGroup]]:
+def checkin_list_for_user(*, exchange_id: int, user: User | AnonymousUser) -> tuple[Exchange, list[CheckInGroup]]:
     """Every commitment of the exchange with its check-in, grouped by the meeting
     it was made at, for its facilitators to open the next meeting with.
 

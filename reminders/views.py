@@ -19,14 +19,14 @@ from .forms import CheckInForm, ReminderOffsetForm
 
 @login_required
 def exchange_outbox(request: HttpRequest, exchange_id: int) -> HttpResponse:
-    outbox = selectors.outbox_for_user(exchange_id=exchange_id, user=request.user)
+    outbox = selectors.outbox_get_for_user(exchange_id=exchange_id, user=request.user)
     return render(request, "reminders/outbox.html", {"outbox": outbox, "exchange": outbox.exchange})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_reminders(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    schedule = selectors.reminder_schedule_for_user(meeting_id=meeting_id, user=request.user)
+    schedule = selectors.reminder_schedule_get_for_user(meeting_id=meeting_id, user=request.user)
     meeting, member = schedule.meeting, schedule.member
     form = ReminderOffsetForm()
     if request.method == "POST":
@@ -128,5 +128,5 @@ def commitment_checkin(request: HttpRequest, commitment_id: int) -> HttpResponse
 
 @login_required
 def exchange_checkins(request: HttpRequest, exchange_id: int) -> HttpResponse:
-    exchange, groups = selectors.checkins_for_user(exchange_id=exchange_id, user=request.user)
+    exchange, groups = selectors.checkin_list_for_user(exchange_id=exchange_id, user=request.user)
     return render(request, "reminders/exchange_checkins.html", {"exchange": exchange, "groups": groups})

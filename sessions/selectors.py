@@ -1,7 +1,7 @@
 """Reads for the live room, each checked against the reader.
 
 A person who is not a member of a session's exchange is never told that the
-session exists: ``session_get_for_member`` raises ``Http404`` for them exactly
+session exists: ``session_get_for_user`` raises ``Http404`` for them exactly
 as for a session that does not exist. The room state sent on connect is built
 with a fixed number of queries however busy the room has been.
 """
@@ -49,7 +49,7 @@ from .serializers import (
 )
 
 
-def session_get_for_member(*, session_id: int, user: User | AnonymousUser) -> tuple[DialogueSession, Member]:
+def session_get_for_user(*, session_id: int, user: User | AnonymousUser) -> tuple[DialogueSession, Member]:
     """The session and the reader's place in its exchange (two queries)."""
     return object_get_for_member(
         DialogueSession.objects.select_related("meeting"),
@@ -358,7 +358,7 @@ def _room_state(*, session: DialogueSession, member: Member) -> dict[str, Any]:
     }
 
 
-def dialogue_session_get_for_user(
+def scheduled_session_get_for_user(
     *, meeting_id: int, session_id: int, user: User | AnonymousUser
 ) -> tuple[DialogueSession, Member]:
     """A session as scheduled in its meeting; the meeting in the URL must be its own."""

@@ -13,30 +13,32 @@ writes the session's own rows, through ``services.schedule``.
 """
 
 import datetime as dt
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core.forms import form_add_service_errors
+from exchanges.models import Meeting
 from exchanges.selectors import meeting_get_for_user
 from exchanges.services import aware_to_local
-from participants.models import StakeholderRole
+from participants.models import Member, StakeholderRole
 from participants.permissions import can_capture, can_manage_exchange, require_manager
 
 from . import limits, selectors, services
 from .forms import DialogueSessionForm, NewSessionPhaseFormSet, PhaseFormSet, phase_initial
-from .models import Attribution, Contribution, QueueEntry
-from .selectors import session_get_for_member
+from .models import Attribution, Contribution, DialogueSession, QueueEntry
+from .selectors import session_get_for_user
 
 # An id no commitment has, replaced by the client with the real one.
 CHECKIN_PLACEHOLDER = 987654321
 
 
-def _websocket_url(request, session_id: int, *, view: str) -> str:
+def _websocket_url(request: HttpRequest, session_id: int, *, view: str) -> str:
     """The room's socket; the projector asks for its read-only view, which is
     never counted as someone present and never hears anything private."""
     scheme = "wss" if request.is_secure() else "ws"
@@ -54,7 +56,7 @@ def _choice_labels() -> dict[str, dict[str, str]]:
     }
 
 
-def _room_context(request, *, session, member, view: str) -> dict:
+def _room_context(request: HttpRequest, *, session: DialogueSession, member: Member, view: str) -> dict[str, Any]:
     """What every view of the room shares: the static frame and the client's settings.
 
     The client takes its bounds and choice labels from ``config`` (``limits``,
@@ -98,16 +100,16 @@ def _room_context(request, *, session, member, view: str) -> dict:
 
 
 @login_required
-def session_room(request, session_id: int):
+def session_room(request: HttpRequest, session_id: int) -> HttpResponse:
     """The room as a participant (or scribe) sees it."""
-    session, member = session_get_for_member(session_id=session_id, user=request.user)
+    session, member = session_get_for_user(session_id=session_id, user=request.user)
     return render(request, "sessions/room.html", _room_context(request, session=session, member=member, view="room"))
 
 
 @login_required
-def session_console(request, session_id: int):
+def session_console(request: HttpRequest, session_id: int) -> HttpResponse:
     """The facilitator's console: the room plus every control that runs it."""
-    session, member = session_get_for_member(session_id=session_id, user=request.user)
+    session, member = session_get_for_user(session_id=session_id, user=request.user)
     if not can_manage_exchange(member):
         raise PermissionDenied("Only the exchange's facilitators and conveners run the room.")
     context = _room_context(request, session=session, member=member, view="console")
@@ -115,9 +117,9 @@ def session_console(request, session_id: int):
 
 
 @login_required
-def session_projector(request, session_id: int):
+def session_projector(request: HttpRequest, session_id: int) -> HttpResponse:
     """A read-only view for a shared screen: open to any member, shows nothing private."""
-    session, member = session_get_for_member(session_id=session_id, user=request.user)
+    session, member = session_get_for_user(session_id=session_id, user=request.user)
     context = _room_context(request, session=session, member=member, view="projector")
     return render(request, "sessions/projector.html", context)
 
@@ -127,7 +129,9 @@ def session_projector(request, session_id: int):
 DEFAULT_SESSION_LENGTH = dt.timedelta(hours=3)
 
 
-def _session_form_page(request, *, meeting, member, session=None):
+def _session_form_page(
+    request: HttpRequest, *, meeting: Meeting, member: Member, session: DialogueSession | None = None
+) -> HttpResponse:
     """Shared by create and edit: the session's fields and its agenda on one form."""
     if session is None:
         # Suggest a half-day session at the start of the meeting.
@@ -174,7 +178,7 @@ def _session_form_page(request, *, meeting, member, session=None):
 
 
 @login_required
-def session_create(request, meeting_id: int):
+def session_create(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting, member = meeting_get_for_user(meeting_id=meeting_id, user=request.user)
     require_manager(member)
     if meeting.is_cancelled:
@@ -184,8 +188,8 @@ def session_create(request, meeting_id: int):
 
 
 @login_required
-def session_edit(request, meeting_id: int, session_id: int):
-    session, member = selectors.dialogue_session_get_for_user(
+def session_edit(request: HttpRequest, meeting_id: int, session_id: int) -> HttpResponse:
+    session, member = selectors.scheduled_session_get_for_user(
         meeting_id=meeting_id, session_id=session_id, user=request.user
     )
     require_manager(member)

@@ -21,8 +21,8 @@ from .access import (
     SessionSummary,
     access_log_page,
     archive_review_get,
-    exchange_sessions,
-    session_get_for_archive,
+    archived_session_get_for_user,
+    session_list_for_member,
     visible_sessions,
 )
 from .equity import (
@@ -75,7 +75,7 @@ from .search import (
 from .themes import (
     THEME_PAGE_SIZE,
     ThemeSummary,
-    theme_get_for_archive,
+    theme_get_for_user,
     theme_quotes,
     themes_list,
 )
@@ -84,9 +84,9 @@ __all__ = [
     "ACCESS_LOG_PAGE_SIZE",
     "SessionSummary",
     "access_log_page",
-    "exchange_sessions",
+    "session_list_for_member",
     "archive_review_get",
-    "session_get_for_archive",
+    "archived_session_get_for_user",
     "visible_sessions",
     "ARCHIVED_CONSENTS",
     "ArchiveRow",
@@ -114,7 +114,7 @@ __all__ = [
     "search_page",
     "THEME_PAGE_SIZE",
     "ThemeSummary",
-    "theme_get_for_archive",
+    "theme_get_for_user",
     "theme_quotes",
     "themes_list",
     "ReviewState",

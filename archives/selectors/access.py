@@ -46,7 +46,7 @@ def visible_sessions(*, member: Member) -> QuerySet[DialogueSession]:
     return sessions
 
 
-def session_get_for_archive(
+def archived_session_get_for_user(
     *, session_id: int, user: User | AnonymousUser, published: bool = True
 ) -> tuple[DialogueSession, Member]:
     """A session and the reader's place in its exchange, or 404.
@@ -89,7 +89,7 @@ class SessionSummary:
     readable: bool
 
 
-def exchange_sessions(*, member: Member) -> list[SessionSummary]:
+def session_list_for_member(*, member: Member) -> list[SessionSummary]:
     """Every meeting's sessions with their state and whether their archive is
     published; two queries."""
     readable = set(visible_sessions(member=member).values_list("pk", flat=True))

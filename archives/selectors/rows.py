@@ -33,7 +33,7 @@ from sessions.models import (
     SessionEvent,
 )
 
-from .access import session_get_for_archive, visible_sessions
+from .access import archived_session_get_for_user, visible_sessions
 
 ARCHIVED_CONSENTS = visibility.ARCHIVED_CONSENTS
 
@@ -300,7 +300,7 @@ def group_rows(rows: list[ArchiveRow]) -> list[TranscriptGroup]:
 
 def transcript_get(*, session_id: int, user: User | AnonymousUser, page_number: int | str | None = 1) -> Transcript:
     """One published session's words, in the order the room heard them, a page at a time."""
-    session, member = session_get_for_archive(session_id=session_id, user=user)
+    session, member = archived_session_get_for_user(session_id=session_id, user=user)
     sessions = DialogueSession.objects.filter(pk=session.pk)
     contributions = in_transcript_order(archived_contributions(member=member, sessions=sessions))
     page = Paginator(contributions, TRANSCRIPT_PAGE_SIZE).get_page(page_number)

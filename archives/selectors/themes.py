@@ -38,7 +38,7 @@ def themes_list(*, member: Member) -> list[ThemeSummary]:
     return [ThemeSummary(theme=t, quotes=counts[t.pk]) for t in themes]
 
 
-def theme_get_for_archive(*, theme_id: int, user: User | AnonymousUser) -> tuple[Theme, Member]:
+def theme_get_for_user(*, theme_id: int, user: User | AnonymousUser) -> tuple[Theme, Member]:
     return object_get_for_member(
         Theme.objects.select_related("exchange"),
         pk=theme_id,

@@ -186,6 +186,6 @@ def test_former_member_placeholder_is_not_listed_or_counted(world, client):
     client.force_login(world.members["facilitator"].user)
     for url in (reverse("member_list", args=[exchange.pk]), reverse("exchange_series", args=[exchange.pk])):
         assert FORMER_MEMBER_NAME not in client.get(url).content.decode()
-    from exchanges.selectors import exchange_composition
+    from exchanges.selectors import composition_get_for_exchange
 
-    assert sum(exchange_composition(exchange=exchange).unplaced.counts) == 0
+    assert sum(composition_get_for_exchange(exchange=exchange).unplaced.counts) == 0

@@ -24,7 +24,7 @@ def teams(exchange):
 
 
 def test_counts_per_cell_and_totals(exchange, teams):
-    composition = selectors.exchange_composition(exchange=exchange)
+    composition = selectors.composition_get_for_exchange(exchange=exchange)
     roles = [value for value, _ in composition.roles]
     by_label = {row.label: dict(zip(roles, row.counts, strict=True)) for row in composition.rows}
     assert by_label["Riverton, OH"]["community_leader"] == 2
@@ -54,14 +54,14 @@ def test_gaps_are_flagged_in_words(client, participant, exchange, teams):
 def test_participants_not_on_a_team_are_counted_apart(exchange, teams):
     MemberFactory(exchange=exchange, team=None, stakeholder_role="academic")
     MemberFactory(exchange=exchange, team=None, stakeholder_role="academic", exchange_role="facilitator")
-    composition = selectors.exchange_composition(exchange=exchange)
+    composition = selectors.composition_get_for_exchange(exchange=exchange)
     assert composition.unplaced.total == 1
     assert composition.total == 6
 
 
 def test_members_of_other_exchanges_are_not_counted(exchange, teams, outsider):
     MemberFactory(exchange=outsider.exchange, team=outsider.team, stakeholder_role="law_enforcement")
-    composition = selectors.exchange_composition(exchange=exchange)
+    composition = selectors.composition_get_for_exchange(exchange=exchange)
     assert composition.total == 6
     assert all(row.team.exchange_id == exchange.pk for row in composition.rows)
 
@@ -81,4 +81,4 @@ def test_composition_page_queries_are_fixed(client, facilitator, exchange, djang
 
 def test_selector_uses_two_queries(exchange, teams, django_assert_num_queries):
     with django_assert_num_queries(2):
-        selectors.exchange_composition(exchange=exchange)
+        selectors.composition_get_for_exchange(exchange=exchange)

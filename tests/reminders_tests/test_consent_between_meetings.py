@@ -121,9 +121,9 @@ def test_checkins_from_an_off_the_record_session_are_counted_not_shown(client, c
 
 def test_checkins_selector_attributes_through_the_visibility_policy(consents, facilitator, exchange):
     """The selector hands the page who said it already decided (``Attributed``), never a Member to print."""
-    from reminders.selectors import checkins_for_user
+    from reminders.selectors import checkin_list_for_user
 
-    _exchange, [group] = checkins_for_user(exchange_id=exchange.pk, user=facilitator.user)
+    _exchange, [group] = checkin_list_for_user(exchange_id=exchange.pk, user=facilitator.user)
     lines = {c.text: c.attributed.line for c in group.commitments}
     assert lines == {
         "Commit named.": "Nadia Named, Law enforcement, Openfield, OH",

@@ -100,7 +100,7 @@ def test_hello_is_built_in_a_fixed_number_of_queries(open_session, facilitator, 
             )
 
     def count():
-        session, member = selectors.session_get_for_member(session_id=open_session.pk, user=facilitator.user)
+        session, member = selectors.session_get_for_user(session_id=open_session.pk, user=facilitator.user)
         with CaptureQueriesContext(connection) as queries:
             state = selectors.room_state_for_member(session=session, member=member)
         return len(queries), state
@@ -118,16 +118,16 @@ def test_hello_is_built_in_a_fixed_number_of_queries(open_session, facilitator, 
     assert len(state["state"]["signals"]) == 1
 
 
-def test_session_get_for_member(open_session, participant, outsider, stranger):
+def test_session_get_for_user(open_session, participant, outsider, stranger):
     from django.http import Http404
 
-    session, member = selectors.session_get_for_member(session_id=open_session.pk, user=participant.user)
+    session, member = selectors.session_get_for_user(session_id=open_session.pk, user=participant.user)
     assert (session.pk, member.pk) == (open_session.pk, participant.pk)
     for user in (outsider.user, stranger):
         with pytest.raises(Http404):
-            selectors.session_get_for_member(session_id=open_session.pk, user=user)
+            selectors.session_get_for_user(session_id=open_session.pk, user=user)
     with pytest.raises(Http404):
-        selectors.session_get_for_member(session_id=999999, user=participant.user)
+        selectors.session_get_for_user(session_id=999999, user=participant.user)
 
 
 def test_sessions_are_separate_rooms(open_session, participant, facilitator):
