@@ -99,6 +99,10 @@ export function createContext(config) {
     may(action) {
       return Boolean(ctx.state && ctx.state.you.actions && ctx.state.you.actions.includes(action));
     },
+    /** Redraw the contribution list now (its inline forms open and close without a new frame). */
+    redrawContributions() {
+      if (ctx.state) contributions.render(ctx.state, ctx);
+    },
     /** Whether this page runs the room: the console, for a member whose role runs it. */
     runsRoom() {
       return Boolean(config.can_facilitate && ctx.state && ctx.state.you.is_facilitator);

@@ -6,13 +6,12 @@
  */
 
 import { CONSENT_EXPLANATIONS, byId, closeOnEscape, el, setText } from "../dom.js";
-import { rerender } from "./contributions.js";
 
 /** Close a contribution's inline edit or "I heard you" form, dropping its draft. */
 function closeInlineForm(ctx, openSet, contributionId, kind) {
   openSet.delete(contributionId);
   ctx.ui.drafts.delete(`${kind}-${contributionId}`);
-  rerender(ctx);
+  ctx.redrawContributions();
   const opener = byId(`contribution-${contributionId}`)?.querySelector(`[data-focus-key="${kind}-${contributionId}"]`);
   if (opener) opener.focus();
 }

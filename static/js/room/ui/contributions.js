@@ -60,7 +60,7 @@ export function render(state, ctx) {
 }
 
 /** Redraw the list now (after a form on it opened or closed). */
-export function rerender(ctx) {
+function rerender(ctx) {
   if (ctx.state) render(ctx.state, ctx);
 }
 
