@@ -2,43 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-const store = new Map();
-globalThis.window = globalThis;
-globalThis.localStorage = {
-  getItem: (k) => (store.has(k) ? store.get(k) : null),
-  setItem: (k, v) => store.set(k, String(v)),
-  removeItem: (k) => store.delete(k),
-};
-globalThis.addEventListener = () => {};
-
-class FakeSocket {
-  static CONNECTING = 0;
-  static OPEN = 1;
-  static CLOSING = 2;
-  static CLOSED = 3;
-  static all = [];
-  constructor(url) {
-    this.url = url;
-    this.readyState = FakeSocket.OPEN;
-    this.sent = [];
-    this.listeners = {};
-    FakeSocket.all.push(this);
-  }
-  addEventListener(name, fn) {
-    (this.listeners[name] ||= []).push(fn);
-  }
-  send(data) {
-    this.sent.push(JSON.parse(data));
-  }
-  close(code = 1000) {
-    this.readyState = FakeSocket.CLOSED;
-    for (const fn of this.listeners.close || []) fn({ code });
-  }
-  serverSends(frame) {
-    for (const fn of this.listeners.message || []) fn({ data: JSON.stringify(frame) });
-  }
-}
-globalThis.WebSocket = FakeSocket;
+import { FakeSocket, store } from "./fake_browser.mjs";
 
 const { RoomConnection } = await import("../../../static/js/room/connection.js");
 

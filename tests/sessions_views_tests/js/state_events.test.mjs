@@ -5,14 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-const store = new Map();
-globalThis.window = globalThis;
-globalThis.localStorage = {
-  getItem: (k) => (store.has(k) ? store.get(k) : null),
-  setItem: (k, v) => store.set(k, String(v)),
-  removeItem: (k) => store.delete(k),
-};
-globalThis.addEventListener ??= () => {};
+import { FakeSocket } from "./fake_browser.mjs";
 
 const { applyEvent, currentTurn, stateFromHello } = await import("../../../static/js/room/state.js");
 
@@ -346,32 +339,6 @@ test("a projector's public hello fills in every field the room reads", () => {
 
 // --- resume: the reducer behind the connection ---------------------------------------------
 
-class FakeSocket {
-  static OPEN = 1;
-  static CLOSED = 3;
-  static all = [];
-  constructor(url) {
-    this.url = url;
-    this.readyState = FakeSocket.OPEN;
-    this.sent = [];
-    this.listeners = {};
-    FakeSocket.all.push(this);
-  }
-  addEventListener(name, fn) {
-    (this.listeners[name] ||= []).push(fn);
-  }
-  send(data) {
-    this.sent.push(JSON.parse(data));
-  }
-  close(code = 1000) {
-    this.readyState = FakeSocket.CLOSED;
-    for (const fn of this.listeners.close || []) fn({ code });
-  }
-  serverSends(frame) {
-    for (const fn of this.listeners.message || []) fn({ data: JSON.stringify(frame) });
-  }
-}
-globalThis.WebSocket = FakeSocket;
 const { RoomConnection } = await import("../../../static/js/room/connection.js");
 
 /** A room page's connection feeding the reducer, joined (hello at seq 5); stopped when the test ends. */
