@@ -63,7 +63,6 @@ def _room_context(request: HttpRequest, *, session: DialogueSession, member: Mem
     ``labels``) rather than keeping copies of the server's.
     """
     facilitating = can_manage_exchange(member)
-    max_text = limits.max_text()
     config = {
         "view": view,
         "session_id": session.pk,
@@ -73,7 +72,6 @@ def _room_context(request: HttpRequest, *, session: DialogueSession, member: Mem
         "can_facilitate": facilitating and view == "console",
         "can_capture": can_capture(member) and view != "projector",
         "attribution_default": session.attribution_default,
-        "max_length": max_text,
         "limits": limits.client_limits(),
         "labels": _choice_labels(),
         "room_url": reverse("session_room", args=[session.pk]),
@@ -93,7 +91,6 @@ def _room_context(request: HttpRequest, *, session: DialogueSession, member: Mem
         "can_facilitate": facilitating,
         "can_capture": config["can_capture"],
         # For the server-rendered maxlength and min/max attributes of the room's forms.
-        "max_length": max_text,
         "limits": config["limits"],
         "room_config": config,
     }

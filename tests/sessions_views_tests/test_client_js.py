@@ -108,7 +108,7 @@ def test_room_config_carries_the_servers_limits_and_labels(client, exchange, fac
     response = client.get(reverse(name, args=[session.pk]))
     config = response.context["room_config"]
     assert config["limits"] == limits.client_limits()
-    assert config["max_length"] == limits.max_text()
+    assert config["limits"]["text"] == limits.max_text()
     assert list(config["labels"]["kind"].items()) == list(Contribution.Kind.choices)
     assert list(config["labels"]["stakeholder_role"].items()) == list(StakeholderRole.choices)
     assert list(config["labels"]["attribution"].items()) == list(Attribution.choices)

@@ -116,7 +116,7 @@ def test_room_renders_the_static_frame_and_client_settings(client, dialogue, par
     assert config["ws_url"] == f"ws://testserver/ws/sessions/{dialogue.pk}/"
     assert config["can_facilitate"] is False
     assert config["can_capture"] is False
-    assert config["max_length"] == 4000
+    assert config["limits"]["text"] == 4000
     assert 'id="room-config" type="application/json"' in body
     assert 'type="module"' in body and "js/room/room.js" in body
     # The consent select starts at the session's default.

@@ -79,11 +79,6 @@ export function confirmInPage({ title, text, confirmLabel, cancelLabel = "Cancel
   });
 }
 
-/** Whether a confirmation is showing (the room does not steal focus from it). */
-export function confirming() {
-  return finishPending !== null;
-}
-
 /** Close a confirmation that no longer applies (its words left the room), answering no. */
 export function dismissConfirm() {
   if (finishPending) finishPending(false);
