@@ -12,7 +12,7 @@ from django.utils import timezone
 from participants.models import Member
 
 from .. import events, limits, selectors, serializers
-from ..models import DialogueSession, RoomState, Round, Turn
+from ..models import DialogueSession, Round, Turn
 from ..protocol import ErrorCode, RoomError
 from .common import Result, require, require_open
 
@@ -91,9 +91,12 @@ def round_start(
     return {"seq": event.seq, "round_id": rnd.pk}
 
 
-def _finish_turn(
-    *, session: DialogueSession, room: RoomState, member: Member, status: str, name: str, holder_only: bool
-) -> Result:
+def _finish_turn(*, session_id: int, member: Member, action: str, status: str, name: str, holder_only: bool) -> Result:
+    """End the current turn as ``status`` and give the next one (or end the
+    round): what done, pass and skip share, each from its own frame."""
+    require(member, action)
+    session, room = events.lock_room(session_id=session_id, member=member, action=action)
+    require_open(session)
     rnd = _active_round(session)
     turns = _turns(rnd)
     current = next((t for t in turns if t.status == Turn.Status.CURRENT), None)
@@ -131,33 +134,39 @@ def _finish_turn(
 @transaction.atomic
 def turn_done(*, session_id: int, member: Member) -> Result:
     """The holder has spoken; the next person's turn begins."""
-    require(member, "turn_done")
-    session, room = events.lock_room(session_id=session_id, member=member, action="turn_done")
-    require_open(session)
     return _finish_turn(
-        session=session, room=room, member=member, status=Turn.Status.SPOKE, name="turn_spoke", holder_only=True
+        session_id=session_id,
+        member=member,
+        action="turn_done",
+        status=Turn.Status.SPOKE,
+        name="turn_spoke",
+        holder_only=True,
     )
 
 
 @transaction.atomic
 def turn_pass(*, session_id: int, member: Member) -> Result:
     """The holder passes: silence is a legitimate answer in a go-around."""
-    require(member, "turn_pass")
-    session, room = events.lock_room(session_id=session_id, member=member, action="turn_pass")
-    require_open(session)
     return _finish_turn(
-        session=session, room=room, member=member, status=Turn.Status.PASSED, name="turn_passed", holder_only=True
+        session_id=session_id,
+        member=member,
+        action="turn_pass",
+        status=Turn.Status.PASSED,
+        name="turn_passed",
+        holder_only=True,
     )
 
 
 @transaction.atomic
 def turn_skip(*, session_id: int, member: Member) -> Result:
     """The facilitator moves on (the holder stepped out, or is not ready)."""
-    require(member, "turn_skip")
-    session, room = events.lock_room(session_id=session_id, member=member, action="turn_skip")
-    require_open(session)
     return _finish_turn(
-        session=session, room=room, member=member, status=Turn.Status.SKIPPED, name="turn_skipped", holder_only=False
+        session_id=session_id,
+        member=member,
+        action="turn_skip",
+        status=Turn.Status.SKIPPED,
+        name="turn_skipped",
+        holder_only=False,
     )
 
 
