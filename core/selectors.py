@@ -8,6 +8,7 @@ exist (404), exactly as for an id that does not exist, so ids reveal nothing.
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -52,3 +53,10 @@ def member_get_or_404(*, user: Any, exchange_id: int, name: str = "exchange") ->
     if member is None:
         raise Http404(f"No such {name}.")
     return member
+
+
+def require_role(allowed: bool) -> None:
+    """403 for a member whose role does not allow what they asked
+    (a member, unlike an outsider, may learn that the row exists)."""
+    if not allowed:
+        raise PermissionDenied("Your role in this exchange does not allow this.")

@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from core.selectors import member_get_or_404, object_get_for_member
+from core.selectors import member_get_or_404, object_get_for_member, require_role
 from participants.models import RSVP, Attendance, ExchangeRole, Member, StakeholderRole, User
 from participants.permissions import can_mark_attendance, can_see_rsvp_notes, can_view_series
 from participants.selectors import member_list_for_exchange
@@ -148,14 +147,9 @@ def composition_get_for_exchange(*, exchange: Exchange) -> Composition:
     )
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied("Your role in this exchange does not allow this.")
-
-
 def meeting_get_for_manager(*, meeting_id: int, user) -> tuple[Meeting, Member]:
     meeting, member = meeting_get_for_user(meeting_id=meeting_id, user=user)
-    _require(can_mark_attendance(member))
+    require_role(can_mark_attendance(member))
     return meeting, member
 
 
@@ -232,7 +226,7 @@ def series_get_for_user(*, exchange_id: int, user) -> Series:
     the size of the exchange.
     """
     exchange, member = exchange_get_for_user(exchange_id=exchange_id, user=user)
-    _require(can_view_series(member))
+    require_role(can_view_series(member))
     meetings = list(exchange.meetings.order_by("number"))
     members = list(member_list_for_exchange(exchange=exchange))
     rsvps = {(r.member_id, r.meeting_id): r for r in RSVP.objects.filter(meeting__exchange=exchange)}

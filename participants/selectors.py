@@ -8,11 +8,10 @@ in a fixed number of queries, however many members or meetings there are.
 
 from typing import TYPE_CHECKING, TypedDict
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 
-from core.selectors import member_get_or_404
+from core.selectors import member_get_or_404, require_role
 
 from .invitations import InvitationState, invitation_state_expression
 from .models import Invitation, Member, User
@@ -28,15 +27,10 @@ if TYPE_CHECKING:  # annotations only: exchanges sits above participants
         state_rank: int
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied("Your role in this exchange does not allow this.")
-
-
 def exchange_get_for_manager(*, exchange_id: int, user) -> "tuple[Exchange, Member]":
     """The exchange, for a facilitator or convener of it."""
     member = member_get_or_404(user=user, exchange_id=exchange_id)
-    _require(can_manage_members(member))
+    require_role(can_manage_members(member))
     return member.exchange, member
 
 
