@@ -133,3 +133,22 @@ def test_reviewing_ones_own_words_is_not_logged(closed, client_for):
 def test_unknown_export_format_is_not_found(published, client_for):
     url = reverse("archive_export", kwargs={"session_id": published.session.pk, "fmt": "xlsx"})
     assert client_for(published.people.convener).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "who, analyses, access_log",
+    [("alice", False, False), ("scribe", False, False), ("facilitator", True, False), ("convener", True, True)],
+)
+def test_pages_offer_only_the_links_the_role_may_follow(published, client_for, who, analyses, access_log):
+    """The archive's navigation and the exchange's page offer equity, follow-through
+    and the access log only to those whose role opens them (archives.permissions)."""
+    client = client_for(getattr(published.people, who))
+    urls = _urls(published)
+    pages = [
+        client.get(urls["themes"]).content.decode(),
+        client.get(reverse("exchange_detail", args=[published.session.meeting.exchange_id])).content.decode(),
+    ]
+    for body in pages:
+        assert (urls["exchange_equity"] in body) is analyses
+        assert (urls["followthrough"] in body) is analyses
+        assert (urls["access_log"] in body) is access_log
