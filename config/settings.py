@@ -264,6 +264,12 @@ LIVE_ROOM = {
     "MAX_FRAME_BYTES": 65536,
     "HEARTBEAT_SECONDS": env.int("LIVE_HEARTBEAT_SECONDS", default=5),
     "RATE_PER_10S": env.int("LIVE_RATE_PER_10S", default=30),
+    # How long the sockets' one database thread keeps its connection (core/db.py).
+    "DB_CONN_MAX_AGE": env.int("LIVE_DB_CONN_MAX_AGE", default=60),
+    # Who is in a room now (sessions/presence.py): Redis keys under this prefix.
+    "PRESENCE_PREFIX": env.str("CHANNELS_PREFIX", default="asgi") + ":presence",
+    # Several arrivals within this many seconds reach the room as one presence frame.
+    "PRESENCE_COALESCE_SECONDS": 0.25,
 }
 
 LOGGING = {

@@ -6,27 +6,26 @@ connection: its rate limit, its heartbeat, and its place in the channel
 groups (the room, the member's own tabs, and the facilitators).
 """
 
-import asyncio
 import json
 import logging
 import time
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from core.selectors import member_get
+from core.db import socket_db
 from participants.access import member_access_group
 from participants.models import Member
 
-from . import events, permissions, selectors, services, visibility
+from . import events, permissions, selectors, services, sockets, visibility
 from .models import DialogueSession
 from .protocol import FRAMES, ErrorCode, RoomError, decode, frame_client_id, validate
-from .services import presence
+from .services.presence import REFUSED_FORBIDDEN, REFUSED_NOT_FOUND
 
 logger = logging.getLogger(__name__)
 
@@ -35,44 +34,19 @@ CLOSE_NOT_FOUND = 4404
 # The person's rights changed (a new role, a removal, a deleted account):
 # the client reconnects at once and is let in only with the rights it has now.
 CLOSE_ACCESS_CHANGED = 4401
+# The server process is stopping: the client reconnects (to another process) and resumes.
+CLOSE_SERVICE_RESTART = 1012
 
 # ``?view=projector``: a shared screen that watches the room without being in it.
 PROJECTOR_VIEW = "projector"
+
+_REFUSED = {REFUSED_NOT_FOUND: CLOSE_NOT_FOUND, REFUSED_FORBIDDEN: CLOSE_FORBIDDEN}
 
 
 def _view(scope: dict[str, Any]) -> str:
     """The view the socket asks for; anything but the projector is the ordinary room."""
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     return PROJECTOR_VIEW if query.get("view", [""])[-1] == PROJECTOR_VIEW else "room"
-
-
-def _resolve(session_id: int, user: Any) -> tuple[int | None, DialogueSession | None, Member | None]:
-    """(close code, session, member): who is knocking, and may they come in."""
-    session = DialogueSession.objects.select_related("meeting").filter(pk=session_id).first()
-    if session is None:
-        return CLOSE_NOT_FOUND, None, None
-    member = member_get(user=user, exchange_id=session.meeting.exchange_id)
-    if member is None:
-        return CLOSE_FORBIDDEN, None, None
-    return None, session, member
-
-
-# session id -> (monotonic time read, last_seq): one read per room per second
-# serves every socket of that room in this process, instead of one query per
-# socket per heartbeat. Heartbeats only need to be recent, not instant: a
-# client that learns of a missed event a second later still resumes.
-_LAST_SEQ_CACHE: dict[int, tuple[float, int]] = {}
-LAST_SEQ_CACHE_SECONDS = 1.0
-
-
-async def _room_last_seq(session_id: int) -> int:
-    now = time.monotonic()
-    cached = _LAST_SEQ_CACHE.get(session_id)
-    if cached is not None and now - cached[0] < LAST_SEQ_CACHE_SECONDS:
-        return cached[1]
-    last_seq: int = await database_sync_to_async(selectors.room_last_seq)(session_id=session_id)
-    _LAST_SEQ_CACHE[session_id] = (now, last_seq)
-    return last_seq
 
 
 class TokenBucket:
@@ -99,7 +73,17 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
     member: Member | None = None
     joined = False
     projector = False
-    heartbeat_task: asyncio.Task[None] | None = None
+    registered = False
+    replaying = False
+    # Every event up to this seq has gone out in the ``hello``'s snapshot or a
+    # replay: a live copy at or below it is never sent.
+    floor = 0
+    hello_seq = 0
+
+    # What ``sessions.sockets`` reads of a socket it holds.
+    session_id = 0
+    member_id = 0
+    connected_role = ""
 
     async def connect(self) -> None:
         # Accept first so the close code reaches the client (a refused
@@ -110,51 +94,68 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        code, session, member = await database_sync_to_async(_resolve)(
-            self.scope["url_route"]["kwargs"]["session_id"], user
-        )
-        if code is not None:
-            await self.close(code=code)
-            return
-        self.session, self.member = session, member
-        # The groups below follow this role; a socket whose role changes is closed.
-        self.connected_role = member.exchange_role
         self.projector = _view(self.scope) == PROJECTOR_VIEW
+        entry = await socket_db(services.room_enter)(
+            session_id=self.scope["url_route"]["kwargs"]["session_id"],
+            user=user,
+            channel_name=self.channel_name,
+            projector=self.projector,
+            subscribe=self._subscribe,
+        )
+        if entry.refused is not None:
+            await self.close(code=_REFUSED[entry.refused])
+            return
+        assert entry.session is not None and entry.member is not None and entry.hello is not None
+        self.session, self.member = entry.session, entry.member
+        self.session_id, self.member_id = entry.session.pk, entry.member.pk
+        # The groups follow this role; a socket whose role changes is closed.
+        self.connected_role = entry.member.exchange_role
+        self.joined = not self.projector
         self.bucket = TokenBucket(settings.LIVE_ROOM["RATE_PER_10S"])
-        # Join the groups before reading the state, so nothing after the
-        # state's last_seq can slip by unheard. A projector hears the room's
-        # events only: never a member's private frames or the facilitators'
-        # signals, whoever is signed in at the shared screen.
-        self.my_groups = [events.room_group(session.pk), member_access_group(member.pk)]
+        self.hello_seq = self.floor = int(entry.hello["last_seq"])
+        await self._send(entry.hello)
+        sockets.register(self)
+        self.registered = True
+        if entry.arrived:
+            sockets.presence_changed(self.session_id)
+
+    def _subscribe(self, session: DialogueSession, member: Member) -> None:
+        """Join this socket's groups; called by ``room_enter`` before it reads the
+        ``hello``, so nothing after the snapshot can slip by unheard.
+
+        A projector hears the room's events only: never a member's private
+        frames or the facilitators' signals, whoever is signed in at the
+        shared screen.
+        """
+        groups = [events.room_group(session.pk), member_access_group(member.pk)]
         if not self.projector:
-            self.my_groups.append(events.member_group(session.pk, member.pk))
+            groups.append(events.member_group(session.pk, member.pk))
             if permissions.runs_room(member):
-                self.my_groups.append(events.facilitators_group(session.pk))
-        for group in self.my_groups:
-            await self.channel_layer.group_add(group, self.channel_name)
-        if self.projector:
-            # Not presence, not attendance, never a turn in a go-around.
-            hello = await database_sync_to_async(selectors.room_state_public)(session=session)
-        else:
-            await database_sync_to_async(services.presence_join)(
-                session_id=session.pk, member=member, channel_name=self.channel_name
-            )
-            self.joined = True
-            hello = await database_sync_to_async(selectors.room_state_for_member)(session=session, member=member)
-        await self._send(hello)
-        self.heartbeat_task = asyncio.create_task(self._heartbeat_loop())
+                groups.append(events.facilitators_group(session.pk))
+        for group in groups:
+            async_to_sync(self.channel_layer.group_add)(group, self.channel_name)
+            self.my_groups.append(group)
 
     async def disconnect(self, code: int) -> None:
-        if self.heartbeat_task is not None:
-            self.heartbeat_task.cancel()
-        for group in getattr(self, "my_groups", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.registered:
+            self.registered = False
+            sockets.unregister(self)
+        groups = getattr(self, "my_groups", [])
+        if groups:
+            async with sockets.layer_slot():
+                for group in groups:
+                    await self.channel_layer.group_discard(group, self.channel_name)
         if self.joined:
             self.joined = False
             try:
-                await database_sync_to_async(services.presence_leave)(channel_name=self.channel_name)
+                left = await sync_to_async(services.presence_leave, thread_sensitive=False)(
+                    session_id=self.session_id, member_id=self.member_id, channel_name=self.channel_name
+                )
             except Exception:
                 logger.warning("Could not record leaving the room", exc_info=True)
+            else:
+                if left:
+                    sockets.presence_changed(self.session_id)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.member is None:
@@ -205,9 +206,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
         # Only the frames answered above have no service.
         assert spec.service is not None
         service = getattr(services, spec.service)
-        result = await database_sync_to_async(service)(
-            session_id=self.session.pk, member=self.member, **spec.service_kwargs(frame)
-        )
+        result = await socket_db(service)(session_id=self.session.pk, member=self.member, **spec.service_kwargs(frame))
         ack = {"type": "ack", "action": kind, **result}
         if "client_id" in frame:
             ack["client_id"] = frame["client_id"]
@@ -219,60 +218,70 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
         Each is rendered for this socket from the room as it stands now
         (``selectors.replay_frames``): a withdrawn text, an earlier revision
         or a name hidden since never goes out again, nor any words after close.
+        Live events that arrive meanwhile wait in the socket's channel (a
+        consumer handles one message at a time) and follow the replay; those
+        it already sent are dropped by ``room_event``. A replay is the one
+        way an event at or below the ``hello``'s seq reaches a socket: only
+        when the client asks for it.
         """
         assert self.session is not None and self.member is not None
         last = since
-        while True:
-            frames, last = await database_sync_to_async(selectors.replay_frames)(
-                session_id=self.session.pk, since=last, viewer_id=self.member.pk, projector=self.projector
-            )
-            for frame in frames:
-                await self._send(frame)
-            if len(frames) < selectors.REPLAY_PAGE:
-                break
-        last_seq = await database_sync_to_async(selectors.room_last_seq)(session_id=self.session.pk)
+        self.replaying = True
+        try:
+            while True:
+                frames, last = await socket_db(selectors.replay_frames)(
+                    session_id=self.session.pk, since=last, viewer_id=self.member.pk, projector=self.projector
+                )
+                for frame in frames:
+                    await self._send(frame)
+                self.floor = max(self.floor, last)
+                if len(frames) < selectors.REPLAY_PAGE:
+                    break
+            last_seq = await socket_db(selectors.room_last_seq)(session_id=self.session.pk)
+        finally:
+            self.replaying = False
         await self._send({"type": "resumed", "last_seq": max(last, last_seq)})
 
     async def _heartbeat(self) -> None:
-        assert self.session is not None
-        last_seq = await _room_last_seq(self.session.pk)
+        await self.beat(await sockets.room_last_seq(self.session_id))
+
+    # --- Called by ``sessions.sockets`` for every socket of the process ---------
+
+    async def beat(self, last_seq: int) -> None:
+        # A heartbeat in the middle of a replay would make the client ask again.
+        if self.replaying:
+            return
         await self._send({"type": "heartbeat", "last_seq": last_seq, "server_time": timezone.now().isoformat()})
 
-    async def _heartbeat_loop(self) -> None:
-        # Started by ``connect`` once the socket is let in.
-        assert self.member is not None
-        period = settings.LIVE_ROOM["HEARTBEAT_SECONDS"]
-        since_touch = 0.0
-        while True:
-            try:
-                await asyncio.sleep(period)
-                since_touch += period
-                if since_touch >= presence.PRESENCE_TOUCH_SECONDS:
-                    since_touch = 0.0
-                    # The channel layer may have dropped a rights change: look again.
-                    role = await database_sync_to_async(services.presence_touch)(
-                        channel_name=self.channel_name if self.joined else None, member_id=self.member.pk
-                    )
-                    if role != self.connected_role:
-                        await self.close(code=CLOSE_ACCESS_CHANGED)
-                        return
-                await self._heartbeat()
-            except asyncio.CancelledError:
-                return
-            except Exception:
-                # One failed beat (the database away for a moment) must not
-                # silence the socket for good: clients would all reconnect at
-                # once and presence would lapse. Log it and beat again.
-                logger.warning("Live room heartbeat failed; trying again", exc_info=True)
+    async def rights_changed(self) -> None:
+        await self.close(code=CLOSE_ACCESS_CHANGED)
+
+    async def shut(self, code: int) -> None:
+        await self.close(code=code)
+
+    # --- Channel-layer messages ----------------------------------------------------
 
     async def room_frame(self, message: dict[str, Any]) -> None:
         """A private frame from a service (the member's own tabs, or the facilitators)."""
+        if self.member is None:
+            return
+        await self._send(message["frame"])
+
+    async def room_presence(self, message: dict[str, Any]) -> None:
+        """Who is in the room now: unsequenced, already shaped by ``selectors.presence_frame``."""
+        if self.member is None:
+            return
         await self._send(message["frame"])
 
     async def room_event(self, message: dict[str, Any]) -> None:
         """A room event, already rendered per audience: pick this socket's encoding."""
-        # Only a socket let in has joined the room's group.
-        assert self.member is not None
+        if self.member is None:
+            return
+        # Already sent in the hello's snapshot or a replay. Live events are
+        # not counted: one may overtake another from a second process, and
+        # the later must not hide the earlier.
+        if message.get("seq", self.floor + 1) <= self.floor:
+            return
         await self.send(
             text_data=visibility.pick(
                 message["encoded"], author_id=message["author_id"], viewer_id=self.member.pk, projector=self.projector

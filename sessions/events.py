@@ -61,10 +61,12 @@ def send_on_commit(group: str, frame: dict[str, Any]) -> None:
     transaction.on_commit(lambda: send_now(group, frame))
 
 
-def _send_event_on_commit(session_id: int, encoded: dict[str, str], author_id: int | None) -> None:
+def _send_event_on_commit(session_id: int, seq: int, encoded: dict[str, str], author_id: int | None) -> None:
     """Hand a room event to the room's group once committed, already rendered
-    for each audience (``visibility.renderings``): every socket picks its own."""
-    message = {"type": "room.event", "encoded": encoded, "author_id": author_id}
+    for each audience (``visibility.renderings``): every socket picks its own.
+    The seq rides beside the encodings, so a socket can drop an event it has
+    already sent (in its ``hello`` or a replay) without decoding it."""
+    message = {"type": "room.event", "seq": seq, "encoded": encoded, "author_id": author_id}
 
     def send() -> None:
         layer = get_channel_layer()
@@ -137,7 +139,7 @@ def record(
     encoded, author_id = visibility.renderings(
         serializers.event_frame(event), facts=facts, session_state=session.state, actor_id=event.actor_id
     )
-    _send_event_on_commit(session.pk, encoded, author_id)
+    _send_event_on_commit(session.pk, event.seq, encoded, author_id)
     return event
 
 

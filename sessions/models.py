@@ -394,25 +394,3 @@ class ContributionTheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.theme_id} on {self.contribution_id}"
-
-
-class RoomConnection(models.Model):
-    """One open websocket in a live room.
-
-    Presence is derived from these rows (one person with several tabs is
-    present once), so it holds across server processes. ``seen_at`` is
-    refreshed while the socket lives; rows of a process that died unseen are
-    swept once they go stale.
-    """
-
-    channel_name = models.CharField(max_length=200, unique=True)
-    session = models.ForeignKey(DialogueSession, on_delete=models.CASCADE, related_name="connections")
-    member = models.ForeignKey("participants.Member", on_delete=models.CASCADE, related_name="room_connections")
-    connected_at = models.DateTimeField()
-    seen_at = models.DateTimeField()
-
-    class Meta:
-        indexes = [models.Index(fields=["session", "member"])]
-
-    def __str__(self) -> str:
-        return self.channel_name

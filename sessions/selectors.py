@@ -6,6 +6,7 @@ as for a session that does not exist. The room state sent on connect is built
 with a fixed number of queries however busy the room has been.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -16,7 +17,7 @@ from django.utils import timezone
 from core.selectors import object_get_for_member
 from participants.models import Commitment, Member, User
 
-from . import permissions, visibility
+from . import permissions, presence, visibility
 from .models import (
     Acknowledgement,
     Contribution,
@@ -93,14 +94,37 @@ def room_last_seq(*, session_id: int) -> int:
     return RoomState.objects.filter(session_id=session_id).values_list("last_seq", flat=True).first() or 0
 
 
+def room_last_seqs(*, session_ids: Iterable[int]) -> dict[int, int]:
+    """Several rooms' ``last_seq`` in one query (a process's heartbeat)."""
+    return dict(RoomState.objects.filter(session_id__in=list(session_ids)).values_list("session_id", "last_seq"))
+
+
+def presence_frame(*, session_id: int) -> tuple[dict[str, Any] | None, set[int]]:
+    """The unsequenced ``presence`` frame for a room now, or None if the room
+    may not be told (``visibility.presence_shown``), with the member ids it names."""
+    present = present_members(session_id=session_id)
+    ids = {m.pk for m in present}
+    state = DialogueSession.objects.filter(pk=session_id).values_list("state", flat=True).first()
+    if state is None or not visibility.presence_shown(state):
+        return None, ids
+    return {"type": "presence", "present": [member_data(m) for m in present]}, ids
+
+
 def present_members(*, session_id: int) -> list[Member]:
-    """Everyone with at least one open connection to the room, each once."""
-    return list(
-        Member.objects.filter(room_connections__session_id=session_id)
-        .select_related("team")
-        .distinct()
-        .order_by("display_name", "id")
-    )
+    """Everyone with at least one open socket in the room (``sessions.presence``), each once."""
+    ids = presence.store().member_ids(session_id)
+    if not ids:
+        return []
+    return list(Member.objects.filter(pk__in=ids).select_related("team").order_by("display_name", "id"))
+
+
+def member_roles(*, member_ids: Iterable[int]) -> dict[int, str]:
+    """Each member's exchange role now; a removed member or a deactivated account is absent.
+
+    One query for every socket of a process, so a rights change the channel
+    layer dropped still reaches each open socket within a touch period.
+    """
+    return dict(Member.objects.filter(pk__in=set(member_ids), user__is_active=True).values_list("pk", "exchange_role"))
 
 
 REPLAY_PAGE = 500

@@ -342,6 +342,12 @@ def pick(encoded: dict[str, str], *, author_id: int | None, viewer_id: int | Non
     return encoded[Audience.ROOM.value]
 
 
+def presence_shown(session_state: str) -> bool:
+    """Whether the room is told who comes and goes: not after close, when
+    every event already reaches the room bare (nothing says who was there when)."""
+    return session_state != DialogueSession.State.CLOSED
+
+
 def room_contributions_shown(session: DialogueSession) -> bool:
     """Whether the live room shows any words at all: only while the session is not closed."""
     return session.state != DialogueSession.State.CLOSED

@@ -13,6 +13,9 @@ import pytest
 from channels.layers import channel_layers
 from django.conf import settings
 
+from sessions import sockets
+from sessions.services import presence_forget_all
+
 from .factories import ExchangeFactory, MemberFactory, TeamFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -69,9 +72,26 @@ def _isolated_settings(settings, tmp_path):
     # A fresh channel layer per test: each async test runs its own event loop,
     # and a Redis layer's locks and connections belong to the loop that made them.
     channel_layers.backends.clear()
+    # Nobody is in any room, and no attendance is remembered as recorded.
+    presence_forget_all()
+    sockets.forget_all()
     yield
     cache.clear()
     channel_layers.backends.clear()
+    presence_forget_all()
+    sockets.forget_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _socket_thread_connection_closed(django_db_setup, django_db_blocker):
+    """Close the connection the sockets' database thread keeps (``core.db``)
+    before the test database is dropped, which an open connection would block."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
 
 
 @pytest.fixture

@@ -34,9 +34,11 @@ from .lifecycle import (
     session_open,
 )
 from .presence import (
+    Entry,
+    presence_forget_all,
     presence_join,
     presence_leave,
-    presence_touch,
+    room_enter,
 )
 from .queue import (
     hand_lower,
@@ -72,6 +74,7 @@ from .themes import (
 )
 
 __all__ = [
+    "Entry",
     "dialogue_session_create",
     "dialogue_session_update",
     "session_phases_replace",
@@ -89,14 +92,15 @@ __all__ = [
     "pause_request",
     "phase_advance",
     "phase_set",
+    "presence_forget_all",
     "presence_join",
     "presence_leave",
-    "presence_touch",
     "queue_call_next",
     "queue_clear",
     "queue_reorder",
     "reflection_end",
     "reflection_start",
+    "room_enter",
     "room_pause",
     "room_resume",
     "round_end",

@@ -5,8 +5,8 @@ from typing import Any
 
 from participants.models import Member
 
-from .. import permissions
-from ..models import Contribution, DialogueSession, RoomConnection
+from .. import permissions, presence
+from ..models import Contribution, DialogueSession
 from ..protocol import ErrorCode, RoomError
 
 # What a service returns: what the ``ack`` frame carries (the seq of the event
@@ -41,4 +41,4 @@ def contribution_in(session: DialogueSession, contribution_id: int) -> Contribut
 
 
 def is_present(session: DialogueSession, member_id: int) -> bool:
-    return RoomConnection.objects.filter(session=session, member_id=member_id).exists()
+    return member_id in presence.store().member_ids(session.pk)

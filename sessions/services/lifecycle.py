@@ -12,7 +12,7 @@ from django.utils import timezone
 from participants.models import Commitment, Member
 from participants.services import attendance_record_live
 
-from .. import events, permissions, selectors, serializers
+from .. import events, permissions, presence, selectors, serializers
 from ..limits import COMMITMENT_MAX
 from ..models import (
     Acknowledgement,
@@ -23,7 +23,6 @@ from ..models import (
     QueueEntry,
     Reflection,
     ReflectionNote,
-    RoomConnection,
     RoomState,
     Round,
     SessionEvent,
@@ -53,7 +52,7 @@ def session_open(*, session_id: int, member: Member) -> Result:
     themes_ensure_defaults(exchange_id=session.meeting.exchange_id)
     # Whoever waited in the room for it to open is in the session from now on.
     attendance_record_live(
-        member_ids=RoomConnection.objects.filter(session=session).values_list("member_id", flat=True),
+        member_ids=presence.store().member_ids(session.pk),
         session=session,
     )
     first = session.phases.order_by("order").first()

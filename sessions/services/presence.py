@@ -1,101 +1,112 @@
-"""Who is in the room: joining, leaving and the touch that keeps a connection alive.
+"""Entering and leaving a live room.
+
+Being in the room is ephemeral (``sessions.presence``): entering takes no
+room lock and records no event. Attendance is the durable fact beside it:
+a member present while the session is open attended it, recorded once per
+member and session.
 
 See ``sessions.services`` for the rules every service here follows.
 """
 
-import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
-
+from core.selectors import member_get
 from participants.models import Member
 from participants.services import attendance_record_live
 
-from .. import events, serializers
-from ..models import DialogueSession, RoomConnection, RoomState
-from .common import Result
+from .. import presence, selectors
+from ..models import DialogueSession
 
-# A connection not seen for this long belongs to a server process that died
-# without saying goodbye; its presence is swept on the next join.
-PRESENCE_TOUCH_SECONDS = 30
-PRESENCE_STALE_SECONDS = 90
+# (session id, member id) whose attendance this process has already recorded:
+# a reconnect or a second tab costs no query. Another process records it once
+# more, which the unique rows absorb.
+_attended: set[tuple[int, int]] = set()
+_attended_lock = threading.Lock()
+_ATTENDED_LIMIT = 100_000
+
+REFUSED_NOT_FOUND = "not_found"
+REFUSED_FORBIDDEN = "forbidden"
 
 
-@transaction.atomic
-def presence_join(*, session_id: int, member: Member, channel_name: str) -> Result:
-    """Register one open socket; the person becomes present on their first.
+@dataclass
+class Entry:
+    """What a socket's connect learned: who it is, where, and what they see now."""
 
-    Several tabs of one person count once, across server processes, because
-    presence is read from the connection rows. Joining also records the
-    person's attendance at the meeting (not once the session has closed:
-    reading a closed room is not attending it).
+    refused: str | None = None
+    session: DialogueSession | None = None
+    member: Member | None = None
+    hello: dict[str, Any] | None = None
+    # The person's first open tab in the room: the room hears they arrived.
+    arrived: bool = False
+
+
+def room_enter(
+    *,
+    session_id: int,
+    user: Any,
+    channel_name: str,
+    projector: bool,
+    subscribe: Callable[[DialogueSession, Member], None],
+) -> Entry:
+    """Let one socket into a room, in one trip to the database thread.
+
+    Resolves the session and the person's membership, calls ``subscribe``
+    (which joins the socket's channel groups) *before* the snapshot is read,
+    so nothing committed after the snapshot's ``last_seq`` can slip by
+    unheard, then marks the person present and returns the ``hello``. A
+    projector watches without being in the room: no presence, no attendance.
     """
-    session, room = events.lock_room(session_id=session_id, member=member)
-    now = timezone.now()
-    seq = _sweep_stale_connections(session=session, room=room, now=now)
-    first = not RoomConnection.objects.filter(session=session, member=member).exists()
-    RoomConnection.objects.update_or_create(
-        channel_name=channel_name,
-        defaults={"session": session, "member": member, "connected_at": now, "seen_at": now},
-    )
-    if first:
-        member_row = Member.objects.select_related("team").get(pk=member.pk)
-        seq = events.record(
-            session=session,
-            room=room,
-            name="presence_joined",
-            payload={"member": serializers.member_data(member_row)},
-            actor=member,
-        ).seq
+    session = DialogueSession.objects.select_related("meeting").filter(pk=session_id).first()
+    if session is None:
+        return Entry(refused=REFUSED_NOT_FOUND)
+    member = member_get(user=user, exchange_id=session.meeting.exchange_id)
+    if member is None:
+        return Entry(refused=REFUSED_FORBIDDEN)
+    subscribe(session, member)
+    if projector:
+        return Entry(session=session, member=member, hello=selectors.room_state_public(session=session))
+    arrived = _join(session=session, member=member, channel_name=channel_name)
+    hello = selectors.room_state_for_member(session=session, member=member)
+    return Entry(session=session, member=member, hello=hello, arrived=arrived)
+
+
+def presence_join(*, session_id: int, member: Member, channel_name: str) -> bool:
+    """Mark one socket of ``member`` present; True when it is their first in the room."""
+    session = DialogueSession.objects.select_related("meeting").get(pk=session_id)
+    return _join(session=session, member=member, channel_name=channel_name)
+
+
+def _join(*, session: DialogueSession, member: Member, channel_name: str) -> bool:
+    arrived = presence.store().join(session.pk, member.pk, channel_name)
+    # Reading a scheduled or closed room is not attending it.
     if session.state == DialogueSession.State.OPEN:
-        attendance_record_live(member_ids=[member.pk], session=session)
-    return {"seq": seq}
+        attendance_note(session=session, member_ids=[member.pk])
+    return arrived
 
 
-def _sweep_stale_connections(*, session: DialogueSession, room: RoomState, now: dt.datetime) -> int | None:
-    stale = RoomConnection.objects.filter(
-        session=session, seen_at__lt=now - dt.timedelta(seconds=PRESENCE_STALE_SECONDS)
-    )
-    member_ids = set(stale.values_list("member_id", flat=True))
-    if not member_ids:
-        return None
-    stale.delete()
-    still_here = set(
-        RoomConnection.objects.filter(session=session, member_id__in=member_ids).values_list("member_id", flat=True)
-    )
-    seq = None
-    for member_id in sorted(member_ids - still_here):
-        seq = events.record(
-            session=session, room=room, name="presence_left", payload={"member_id": member_id}, actor=None
-        ).seq
-    return seq
+def attendance_note(*, session: DialogueSession, member_ids: list[int]) -> None:
+    """Record these members as attending the open session, once per process."""
+    with _attended_lock:
+        new = [pk for pk in member_ids if (session.pk, pk) not in _attended]
+    if not new:
+        return
+    attendance_record_live(member_ids=new, session=session)
+    with _attended_lock:
+        if len(_attended) > _ATTENDED_LIMIT:
+            _attended.clear()
+        _attended.update((session.pk, pk) for pk in new)
 
 
-@transaction.atomic
-def presence_leave(*, channel_name: str) -> Result:
-    """Forget one socket; the person leaves the room with their last one."""
-    connection = RoomConnection.objects.filter(channel_name=channel_name).first()
-    if connection is None:
-        return {"seq": None}
-    session, room = events.lock_room(session_id=connection.session_id)
-    deleted, _ = RoomConnection.objects.filter(channel_name=channel_name).delete()
-    if not deleted or RoomConnection.objects.filter(session=session, member_id=connection.member_id).exists():
-        return {"seq": None}
-    event = events.record(
-        session=session,
-        room=room,
-        name="presence_left",
-        payload={"member_id": connection.member_id},
-        actor=None,
-    )
-    return {"seq": event.seq}
+def presence_leave(*, session_id: int, member_id: int, channel_name: str) -> bool:
+    """Forget one socket; True when it was the person's last in the room."""
+    return presence.store().leave(session_id, member_id, channel_name)
 
 
-def presence_touch(*, channel_name: str | None, member_id: int) -> str | None:
-    """Note that a socket is still alive, so its presence is not swept, and
-    return its member's exchange role now (None once they are gone), so a
-    socket whose rights changed unheard still learns of it (a deactivated
-    account counts as gone)."""
-    if channel_name is not None:
-        RoomConnection.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
-    return Member.objects.filter(pk=member_id, user__is_active=True).values_list("exchange_role", flat=True).first()
+def presence_forget_all() -> None:
+    """Empty the presence store and the attendance memo (tests, a fresh demo)."""
+    presence.store().clear()
+    with _attended_lock:
+        _attended.clear()

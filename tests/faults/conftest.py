@@ -66,8 +66,8 @@ def assert_room_consistent(session, clients: list[LiveClient], *, in_writing_ord
       re-sends a refused one after newer ones went through);
     * nothing else was stored;
     * every client applied every event 1..(its last seq) exactly once, in
-      order, equal to the stored ones, up to at least the last contribution;
-      only the ``presence_left`` of people leaving at the end may follow.
+      order, equal to the stored ones, up to the last event (leaving the
+      room is not an event: presence is not history).
     """
     events = list(SessionEvent.objects.filter(session=session).order_by("seq"))
     n = len(events)
@@ -105,11 +105,9 @@ def assert_room_consistent(session, clients: list[LiveClient], *, in_writing_ord
         "a contribution nobody wrote"
     )
 
-    # Clients stop listening when they leave; only their own leaving may follow.
+    # Clients stop listening when they leave, and leaving records nothing.
     last_contribution = max((e.seq for e in added), default=0)
-    for e in events:
-        if e.seq > min(c.last_seq for c in clients):
-            assert e.name == "presence_left", (e.seq, e.name)
+    assert [e.seq for e in events if e.seq > min(c.last_seq for c in clients)] == []
     for client in clients:
         assert client.last_seq >= last_contribution, client.name
         assert sorted(client.events) == list(range(1, client.last_seq + 1)), client.name

@@ -31,7 +31,7 @@ DOCUMENTED_CODES = {
 }
 
 # Rows whose change is not a change to the room: a socket's liveness stamp.
-_VOLATILE = {("dialogue_sessions.RoomConnection", "seen_at")}
+_VOLATILE: set[tuple[str, str]] = set()
 
 
 def snapshot() -> dict:

@@ -159,7 +159,7 @@ def _setup(action: str, world, actor) -> tuple[object, dict]:
 
 
 def room_snapshot(session) -> tuple:
-    room = RoomState.objects.get(session=session)
+    room = RoomState.objects.filter(session=session).first() or RoomState(session=session)
     return (
         room.last_seq,
         room.paused,

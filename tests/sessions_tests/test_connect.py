@@ -3,7 +3,7 @@
 import pytest
 
 from participants.models import Attendance, SessionAttendance
-from sessions.models import RoomConnection
+from sessions import presence
 
 from .conftest import open_socket
 
@@ -20,7 +20,7 @@ async def test_member_gets_hello_with_full_state(room, live_session, participant
     assert hello["you"]["member_id"] == participant.pk
     assert "contribute" in hello["you"]["actions"] and "session_open" not in hello["you"]["actions"]
     assert [m["id"] for m in hello["state"]["present"]] == [participant.pk]
-    assert hello["last_seq"] == 1  # the person's own arrival
+    assert hello["last_seq"] == 0  # arriving is not an event of the room's history
     assert [p["title"] for p in hello["state"]["phases"]] == ["Opening round", "Stories", "Closing"]
     assert hello["state"]["not_yet_spoken"] is None
     assert hello["state"]["signals"] == []
@@ -36,7 +36,7 @@ async def test_outsider_is_closed_4403(live_session, outsider):
     """A member of another exchange is refused and nothing is recorded."""
     communicator, connected, _ = await open_socket(outsider.user, live_session.pk)
     assert (await communicator.receive_output(timeout=3))["code"] == 4403
-    assert not await RoomConnection.objects.aexists()
+    assert presence.store().member_ids(live_session.pk) == set()
 
 
 async def test_unknown_session_is_closed_4404(participant):

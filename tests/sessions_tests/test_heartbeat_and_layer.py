@@ -6,12 +6,12 @@ import asyncio
 import pytest
 from channels.layers import get_channel_layer
 
-from sessions import consumers
+from sessions import sockets
 
 
 async def test_heartbeats_share_one_read_per_room_per_second(monkeypatch):
-    """Many sockets of one room beating at once cost one database read; a
-    second later the next beat reads again and sees the new seq."""
+    """A client's heartbeats from many sockets of one room cost one database
+    read; a second later the next reads again and sees the new seq."""
     reads = []
 
     def fake_last_seq(*, session_id):
@@ -19,17 +19,17 @@ async def test_heartbeats_share_one_read_per_room_per_second(monkeypatch):
         return len(reads) * 10
 
     clock = [1000.0]
-    monkeypatch.setattr(consumers.selectors, "room_last_seq", fake_last_seq)
-    monkeypatch.setattr(consumers.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(consumers, "_LAST_SEQ_CACHE", {})
-    monkeypatch.setattr(consumers, "database_sync_to_async", lambda f: _as_async(f))
+    monkeypatch.setattr(sockets.selectors, "room_last_seq", fake_last_seq)
+    monkeypatch.setattr(sockets.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(sockets, "_last_seq", {})
+    monkeypatch.setattr(sockets, "socket_db", lambda f: _as_async(f))
 
-    seen = [await consumers._room_last_seq(7) for _ in range(40)]
+    seen = [await sockets.room_last_seq(7) for _ in range(40)]
     assert seen == [10] * 40 and reads == [7]
 
-    assert await consumers._room_last_seq(8) == 20  # another room reads for itself
-    clock[0] += consumers.LAST_SEQ_CACHE_SECONDS
-    assert await consumers._room_last_seq(7) == 30
+    assert await sockets.room_last_seq(8) == 20  # another room reads for itself
+    clock[0] += sockets.LAST_SEQ_CACHE_SECONDS
+    assert await sockets.room_last_seq(7) == 30
     assert reads == [7, 8, 7]
 
 
@@ -38,6 +38,41 @@ def _as_async(func):
         return func(**kwargs)
 
     return call
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_one_heartbeat_for_every_socket_of_the_process_costs_one_query(
+    room, open_session, exchange, participant, facilitator, monkeypatch
+):
+    """The process beats all its sockets at once: one query reads every room's
+    last seq, whatever the number of sockets, and each socket hears its own room's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    calls = []
+    real = sockets.selectors.room_last_seqs
+
+    def counted(*, session_ids):
+        calls.append(sorted(session_ids))
+        with CaptureQueriesContext(connection) as queries:
+            result = real(session_ids=session_ids)
+        calls.append(len(queries.captured_queries))
+        return result
+
+    from asgiref.sync import sync_to_async
+
+    from tests.factories import MeetingFactory, session_with_agenda
+
+    other = await sync_to_async(lambda: session_with_agenda(MeetingFactory(exchange=exchange)))()
+    clients = [await room(m, s) for m in (participant, facilitator) for s in (open_session, other)]
+    for client in clients:
+        await client.drain(0.4)
+    monkeypatch.setattr(sockets.selectors, "room_last_seqs", counted)
+    await sockets._beat_all()
+    assert calls == [sorted([open_session.pk, other.pk]), 1]
+    for client in clients:
+        beat = await client.recv_type("heartbeat")
+        assert beat["last_seq"] == client.hello["last_seq"]
 
 
 @pytest.mark.redis

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from participants.models import Attendance, Commitment
-from sessions import permissions, selectors, services
-from sessions.models import Contribution, PauseSignal, ReflectionNote, RoomConnection
+from sessions import permissions, presence, selectors, services
+from sessions.models import Contribution, PauseSignal, ReflectionNote
 from sessions.protocol import FRAMES
 
 from .conftest import RoomClient, project
@@ -44,11 +44,13 @@ async def test_projector_is_not_presence_and_records_no_attendance(
     fac = await room(facilitator, live_session)
     screen = await projector(participant, live_session)
     assert [m["id"] for m in screen.hello["state"]["present"]] == [facilitator.pk]
-    assert not await RoomConnection.objects.filter(member=participant).aexists()
+    assert presence.store().member_ids(live_session.pk) == {facilitator.pk}
     assert not await Attendance.objects.filter(member=participant).aexists()
     await screen.close()
-    frames = await fac.drain()
-    assert [f for f in frames if f["type"] == "event" and f["seq"] > fac.hello["last_seq"]] == []
+    frames = await fac.drain(0.6)
+    assert [f for f in frames if f["type"] == "event"] == []
+    # Presence frames (the facilitator's own arrival) never name the projector's person.
+    assert all(participant.pk not in [m["id"] for m in f["present"]] for f in frames if f["type"] == "presence")
     # A second look by a newcomer: still only the facilitator is present.
     again = await room(facilitator, live_session)
     assert [m["id"] for m in again.hello["state"]["present"]] == [facilitator.pk]
@@ -160,11 +162,11 @@ async def test_projector_resumes_and_heartbeats(room, projector, open_session, f
         if frame["type"] == "resumed":
             break
         replayed.append(frame)
-    assert [f["event"] for f in replayed] == ["presence_joined", "phase_changed"]
-    assert frame["last_seq"] == since + 2
+    assert [f["event"] for f in replayed] == ["phase_changed"]
+    assert frame["last_seq"] == since + 1
     await screen.send({"type": "heartbeat", "last_seq": since})
     beat = await screen.recv_type("heartbeat")
-    assert beat["last_seq"] == since + 2
+    assert beat["last_seq"] == since + 1
 
 
 async def test_projector_events_carry_no_words_and_no_private_frames(
@@ -189,14 +191,15 @@ async def test_projector_events_carry_no_words_and_no_private_frames(
     await fac.request({"type": "reflection_start", "seconds": 60})
     live = await screen.drain(quiet=0.5)
     # The timer is not words: a reflection's end time reaches the screen.
-    started = next(f for f in live if f["event"] == "reflection_started")
+    started = next(f for f in live if f.get("event") == "reflection_started")
     assert started["reflection"]["ends_at"]
-    assert {f["type"] for f in live} == {"event"}
+    # Besides events, only who is present (names the room already sees).
+    assert {f["type"] for f in live} <= {"event", "presence"}
     # Nor who said what: an event about a contribution reaches the screen bare,
     # so its id can never be joined to an author (anonymous words included).
-    added = next(f for f in live if f["event"] == "contribution_added")
+    added = next(f for f in live if f.get("event") == "contribution_added")
     assert added == {k: added[k] for k in ("type", "seq", "event", "at")} | {"actor": None}
-    assert "acknowledgement_added" in [f["event"] for f in live]
+    assert "acknowledgement_added" in [f.get("event") for f in live]
     await screen.send({"type": "resume", "since": since})
     replayed = await screen.drain(quiet=0.5)
     for frames in (live, replayed):
@@ -212,13 +215,7 @@ async def test_projector_hello_reads_in_fixed_queries(open_session, facilitator,
     """The public state costs the same few queries however busy the room is."""
 
     def count() -> int:
-        RoomConnection.objects.create(
-            session=open_session,
-            member=participant,
-            channel_name="x",
-            connected_at=timezone.now(),
-            seen_at=timezone.now(),
-        )
+        services.presence_join(session_id=open_session.pk, member=participant, channel_name="x")
         for _ in range(3):
             services.hand_raise(session_id=open_session.pk, member=participant, kind="new_point")
         services.round_start(session_id=open_session.pk, member=facilitator, order="by_team", turn_seconds=None)

@@ -94,9 +94,9 @@ async def test_a_lost_rights_message_is_caught_by_the_socket_itself(
 ):
     """The channel layer is at-most-once: a socket looks at its person's role
     again while it lives and closes itself when it changed."""
-    from sessions.services import presence
+    from sessions import presence
 
-    monkeypatch.setattr(presence, "PRESENCE_TOUCH_SECONDS", 0)
+    monkeypatch.setattr(presence, "TOUCH_SECONDS", 0)
     settings.LIVE_ROOM = {**settings.LIVE_ROOM, "HEARTBEAT_SECONDS": 0.2}
     tab = await room(facilitator, open_session)
     await Member.objects.filter(pk=facilitator.pk).aupdate(exchange_role="participant")

@@ -208,13 +208,14 @@ async def test_after_close_nothing_says_who_held_the_floor(room, open_session, f
     from .conftest import project
 
     fac = await room(facilitator, open_session)
+    reader = await room(await sync_to_async(make_member)("convener"), open_session)
     me = await room(participant, open_session)
     await me.request({"type": "hand_raise", "kind": "new_point"})
     await fac.request({"type": "queue_call_next"})
     await me.request({"type": "contribute", "client_id": "q1", "text": SECRET, "kind": "story", "consent": "anonymous"})
     await fac.request({"type": "session_close"})
-    reader = await room(await sync_to_async(make_member)("convener"), open_session)
-    replayed = await reader.replay(0)
+    await reader.drain()
+    replayed = await reader.replay(reader.hello["last_seq"])
     assert {f["event"] for f in replayed} >= {"hand_raised", "queue_called", "contribution_added", "session_closed"}
     for f in replayed:
         if f["event"] != "session_closed":

@@ -230,9 +230,9 @@ export class RoomConnection {
     }
     this.status("open", { resumed: previous !== null });
     this.handlers.onHello(frame);
-    // Anything committed between the snapshot and this socket joining the
-    // room is fetched explicitly rather than trusted to the broadcast.
-    this.send({ type: "resume", since: this.lastSeq });
+    // No resume here: the server joins this socket to the room before it
+    // reads the snapshot, so every later event follows the hello. One the
+    // channel layer drops shows in the next heartbeat's last_seq.
     this.drainBuffer();
     this.flushOutbox();
   }

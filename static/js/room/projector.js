@@ -13,7 +13,7 @@
  */
 
 import { RoomConnection } from "./connection.js";
-import { applyEvent, currentTurn, stateFromHello } from "./state.js";
+import { applyEvent, applyPresence, currentTurn, stateFromHello } from "./state.js";
 import {
   Announcer,
   ServerClock,
@@ -180,6 +180,10 @@ export function start() {
     },
     onFrame(frame) {
       if (frame.type === "heartbeat" && frame.server_time) clock.sync(frame.server_time);
+      if (frame.type === "presence" && state && Array.isArray(frame.present)) {
+        applyPresence(state, frame.present);
+        render();
+      }
     },
   });
   connection.start();

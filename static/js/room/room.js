@@ -19,7 +19,7 @@
  */
 
 import { CLOSE_RIGHTS_CHANGED, RoomConnection } from "./connection.js";
-import { applyEvent, currentTurn, forgetWords, stateFromHello } from "./state.js";
+import { applyEvent, applyPresence, currentTurn, forgetWords, stateFromHello } from "./state.js";
 import { Announcer, ServerClock, TimerEnds, byId, errorInPlainWords, readConfig, turnKey } from "./dom.js";
 import { dismissConfirm } from "./confirm.js";
 import { SIGNED_OUT_KEY, STORAGE_PREFIX } from "../storage.js";
@@ -245,6 +245,13 @@ export class Room {
   onFrame(frame) {
     if (frame.type === "heartbeat" && frame.server_time) {
       this.ctx.clock.sync(frame.server_time);
+      return;
+    }
+    if (frame.type === "presence") {
+      if (this.ctx.state && Array.isArray(frame.present)) {
+        applyPresence(this.ctx.state, frame.present);
+        this.renderAll();
+      }
       return;
     }
     for (const panel of this.panels) panel.onFrame?.(frame, this.ctx);

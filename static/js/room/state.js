@@ -98,28 +98,33 @@ export function isBare(frame) {
   return Object.keys(frame).every((key) => BARE_FIELDS.has(key));
 }
 
+/**
+ * Who is in the room now, from an unsequenced `presence` frame: the whole list,
+ * so a frame missed or arriving late is mended by the next one. A member who
+ * runs the room also keeps "not yet spoken" in step: newcomers who have not
+ * spoken join it, people who left drop out.
+ */
+export function applyPresence(state, present) {
+  state.present = [...present].sort((a, b) => a.display_name.localeCompare(b.display_name));
+  if (!state.notYetSpoken) return;
+  const ids = state.present.map((m) => m.id);
+  const kept = state.notYetSpoken.filter((id) => ids.includes(id));
+  for (const id of ids) {
+    if (kept.includes(id) || state.notYetSpoken.includes(id)) continue;
+    const spoke =
+      state.contributions.some((c) => !isAuthorHidden(c) && c.author.id === id) ||
+      spokeTurnMembers(state.round).includes(id);
+    if (!spoke) kept.push(id);
+  }
+  state.notYetSpoken = kept;
+}
+
 /** Apply one room event to the state. Returns a short description for announcements. */
 export function applyEvent(state, frame) {
   const name = frame.event;
   // After close (and on a projector) events arrive bare: they only advance the seq.
   if (isBare(frame) && name !== "contribution_withdrawn") return;
   switch (name) {
-    case "presence_joined": {
-      const member = frame.member;
-      if (!state.present.some((m) => m.id === member.id)) state.present.push(member);
-      state.present.sort((a, b) => a.display_name.localeCompare(b.display_name));
-      if (state.notYetSpoken && !state.notYetSpoken.includes(member.id)) {
-        const spoke =
-          state.contributions.some((c) => !isAuthorHidden(c) && c.author.id === member.id) ||
-          spokeTurnMembers(state.round).includes(member.id);
-        if (!spoke) state.notYetSpoken.push(member.id);
-      }
-      break;
-    }
-    case "presence_left":
-      state.present = state.present.filter((m) => m.id !== frame.member_id);
-      if (state.notYetSpoken) state.notYetSpoken = state.notYetSpoken.filter((id) => id !== frame.member_id);
-      break;
     case "session_opened":
       state.session.state = "open";
       state.session.opened_at = frame.opened_at;

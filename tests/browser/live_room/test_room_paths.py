@@ -14,8 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from participants.models import Attendance, Commitment
-from sessions import services
-from sessions.models import RoomConnection, RoomState, Round, Turn
+from sessions import presence, services
+from sessions.models import RoomState, Round, Turn
 from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, login
 from tests.factories import DialogueSessionFactory, ExchangeFactory, MeetingFactory, MemberFactory, PhaseFactory
 
@@ -76,7 +76,7 @@ def test_go_arounds_timers_and_the_projector(new_context, room):
     expect(screen.locator("#projector-phase")).to_have_text("Stories")
     expect(ana.locator("#presence-list > li")).to_have_count(3)
     assert "Pat Screen" not in ana.locator("#presence-list").inner_text()
-    assert not RoomConnection.objects.filter(member=room["pat"]).exists()
+    assert room["pat"].pk not in presence.store().member_ids(room["session"].pk)
     assert not Attendance.objects.filter(member=room["pat"]).exists()
 
     # A participant is offered none of the facilitator's controls.

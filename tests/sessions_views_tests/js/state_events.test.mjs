@@ -7,7 +7,7 @@ import { test } from "node:test";
 
 import { FakeSocket } from "./fake_browser.mjs";
 
-const { applyEvent, currentTurn, stateFromHello } = await import("../../../static/js/room/state.js");
+const { applyEvent, applyPresence, currentTurn, stateFromHello } = await import("../../../static/js/room/state.js");
 
 const ME = 19;
 const team = { id: 4, name: "Riverton, OH" };
@@ -66,22 +66,6 @@ const ev = (event, payload = {}) => ({ type: "event", seq: ++seq, event, at: "t"
 
 // One case per room event of docs/protocol.md §4: what the event does to a fresh state.
 const CASES = {
-  presence_joined() {
-    const s = stateFromHello(helloFrame());
-    applyEvent(s, ev("presence_joined", { member: DANA }));
-    applyEvent(s, ev("presence_joined", { member: DANA })); // the hello may already hold it: no twin
-    assert.deepEqual(s.present.map((m) => m.display_name), ["Ana Ruiz", "Ben Okafor", "Dana Lee"]);
-    // A newcomer who has not spoken joins the facilitators' "not yet spoken"; Ana already has words here.
-    assert.deepEqual(s.notYetSpoken, [ME, 30]);
-    applyEvent(s, ev("presence_joined", { member: ANA }));
-    assert.deepEqual(s.notYetSpoken, [ME, 30]);
-  },
-  presence_left() {
-    const s = stateFromHello(helloFrame());
-    applyEvent(s, ev("presence_left", { member_id: ME }));
-    assert.deepEqual(s.present.map((m) => m.id), [12]);
-    assert.deepEqual(s.notYetSpoken, []);
-  },
   session_opened() {
     const s = stateFromHello(helloFrame({ state: "scheduled", extra: { current_phase: null, themes: [] } }));
     const themes = [{ id: 1, name: "Mutual mistrust" }, { id: 2, name: "Trauma" }];
@@ -265,7 +249,7 @@ function documentedEvents() {
 
 test("every room event the protocol documents has a case here, and no other", () => {
   const documented = documentedEvents();
-  assert.ok(documented.length >= 28, `found only ${documented.length} events in docs/protocol.md §4`);
+  assert.ok(documented.length >= 26, `found only ${documented.length} events in docs/protocol.md §4`);
   assert.deepEqual(Object.keys(CASES).sort(), [...documented].sort());
 });
 
@@ -317,10 +301,23 @@ test("a hello keeps no bare contribution, and a closed session's hello no words 
   assert.deepEqual([closed.contributions, closed.note], [[], null]);
 });
 
+test("a presence frame is the whole list: newcomers, leavers, twins and not yet spoken", () => {
+  const s = stateFromHello(helloFrame());
+  applyPresence(s, [DANA, ANA, BEN, DANA].slice(0, 3));
+  assert.deepEqual(s.present.map((m) => m.display_name), ["Ana Ruiz", "Ben Okafor", "Dana Lee"]);
+  // A newcomer who has not spoken joins the facilitators' "not yet spoken"; Ana already has words here.
+  assert.deepEqual(s.notYetSpoken, [ME, 30]);
+  applyPresence(s, [ANA, BEN, DANA]); // the same list again (another process told it too): nothing changes
+  assert.deepEqual(s.notYetSpoken, [ME, 30]);
+  applyPresence(s, [ANA]); // Ben and Dana left
+  assert.deepEqual(s.present.map((m) => m.id), [12]);
+  assert.deepEqual(s.notYetSpoken, []);
+});
+
 test("not_yet_spoken is null for a member who does not run the room", () => {
   const s = stateFromHello(helloFrame({ facilitator: false }));
   assert.equal(s.notYetSpoken, null);
-  applyEvent(s, ev("presence_joined", { member: DANA }));
+  applyPresence(s, [ANA, BEN, DANA]);
   applyEvent(s, ev("contribution_added", { contribution: contribution(2, { author: DANA }) }));
   assert.equal(s.notYetSpoken, null);
 });
@@ -378,7 +375,7 @@ test("a gap is resumed and the replay lands in order; live events met again do n
   assert.equal(connection.lastSeq, 8);
 });
 
-test("after a reconnect the fresh hello replaces the state, and the resume brings it up to date", (t) => {
+test("after a reconnect the fresh hello replaces the state, and the events after it bring it up to date", (t) => {
   const { room, connection, socket } = joinedRoom(t, "resume-b");
   socket.serverSends(added(6, 2));
   socket.close(4401); // rights changed: at once, a fresh hello with what this person may now see
@@ -387,8 +384,8 @@ test("after a reconnect the fresh hello replaces the state, and the resume bring
   next.serverSends(helloFrame({ extra: { contributions: [contribution(1, { author: HIDDEN, author_hidden: true, consent: "anonymous" })] } }));
   assert.equal(room.hellos, 2);
   assert.deepEqual(room.state.contributions.map((c) => c.author.display_name), ["Anonymous"]);
-  // Then the events after the hello's seq, as the person may see them now.
-  assert.deepEqual(next.sent.filter((f) => f.type === "resume").map((f) => f.since), [5]);
+  // No resume: the server sends every event after the hello's seq, as the person may see them now.
+  assert.deepEqual(next.sent.filter((f) => f.type === "resume"), []);
   next.serverSends(added(6, 2));
   assert.deepEqual(room.state.contributions.map((c) => c.id), [1, 2]);
   assert.equal(connection.lastSeq, 6);
