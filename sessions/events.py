@@ -88,7 +88,9 @@ def lock_room(
 ) -> tuple[DialogueSession, RoomState]:
     """Lock the session row (serializing every write to this room) and return
     it with its running state. Refuses a member of another exchange, or one
-    whose current role may not take ``action``."""
+    whose current role may not take ``action``; ``member`` is refreshed from
+    its row (role, name, team), so a service can name them without reading
+    it again."""
     session = (
         DialogueSession.objects.select_for_update(of=("self",)).select_related("meeting").filter(pk=session_id).first()
     )
@@ -104,12 +106,13 @@ def _recheck(member: Member, *, session: DialogueSession, action: str | None) ->
     """Rights follow the person, not the socket: read the member's role again
     under the room lock, so a demotion, a removal or a deleted account takes
     effect on the very next action of a socket opened before it."""
-    current = (
-        Member.objects.filter(pk=member.pk, user__is_active=True).values_list("exchange_id", "exchange_role").first()
-    )
-    if current is None or current[0] != session.meeting.exchange_id:
+    current = Member.objects.select_related("team").filter(pk=member.pk, user__is_active=True).first()
+    if current is None or current.exchange_id != session.meeting.exchange_id:
         raise RoomError(ErrorCode.FORBIDDEN, "Not a member of this session's exchange.")
-    member.exchange_role = current[1]
+    member.exchange_role = current.exchange_role
+    member.display_name = current.display_name
+    member.stakeholder_role = current.stakeholder_role
+    member.team = current.team
     if action is not None and not permissions.can(member, action):
         raise RoomError(ErrorCode.FORBIDDEN, "Your role in this exchange may not do that.")
 

@@ -4,7 +4,7 @@ See ``sessions.services`` for the rules every service here follows.
 """
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from participants.models import Member
@@ -65,26 +65,21 @@ def add_contribution(
     if room.paused:
         raise RoomError(ErrorCode.PAUSED, "The room is paused; your words are held until it resumes.")
     reply_to = contribution_in(session, reply_to_id) if reply_to_id is not None else None
-    try:
-        with transaction.atomic():
-            contribution = Contribution.objects.create(
-                session=session,
-                author=author,
-                captured_by=captured_by,
-                client_id=client_id,
-                kind=kind,
-                text=text,
-                reply_to=reply_to,
-                consent=consent or session.attribution_default,
-                author_hidden=visibility.author_hidden_after(consent or session.attribution_default, was_hidden=False),
-                phase_id=room.current_phase_id,
-                created_at=timezone.now(),
-            )
-    except IntegrityError:
-        # The same client_id raced in on another connection and won.
-        existing = Contribution.objects.get(session=session, client_id=client_id)
-        return replay_ack(existing, member)
-    contribution.author = author
+    # The caller looked for this client_id under the room lock, which every
+    # write to the room takes: no other connection can store it meanwhile.
+    contribution = Contribution.objects.create(
+        session=session,
+        author=author,
+        captured_by=captured_by,
+        client_id=client_id,
+        kind=kind,
+        text=text,
+        reply_to=reply_to,
+        consent=consent or session.attribution_default,
+        author_hidden=visibility.author_hidden_after(consent or session.attribution_default, was_hidden=False),
+        phase_id=room.current_phase_id,
+        created_at=timezone.now(),
+    )
     event = events.record(
         session=session,
         room=room,
@@ -114,12 +109,11 @@ def contribution_create(
     existing = Contribution.objects.filter(session=session, client_id=client_id).first()
     if existing is not None:
         return replay_ack(existing, member)
-    author = Member.objects.select_related("team").get(pk=member.pk)
     return add_contribution(
         session=session,
         room=room,
         member=member,
-        author=author,
+        author=member,  # read again, with the team, under the lock
         client_id=client_id,
         text=text,
         kind=kind,

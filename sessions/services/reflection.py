@@ -93,12 +93,11 @@ def note_share(*, session_id: int, member: Member, client_id: str, consent: str,
     if text is None:
         note = ReflectionNote.objects.filter(session=session, member=member).first()
         text = note.text if note else ""
-    author = Member.objects.select_related("team").get(pk=member.pk)
     return add_contribution(
         session=session,
         room=room,
         member=member,
-        author=author,
+        author=member,  # read again, with the team, under the lock
         client_id=client_id,
         text=text,
         kind=Contribution.Kind.REFLECTION,
