@@ -118,9 +118,14 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # The layer blocks on Redis for up to 5 s waiting for a
-                # message; redis-py's own 5 s read timeout would cut that wait
-                # and kill the consumer, so allow longer reads.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                # message, which redis-py's default 5 s read timeout would cut.
+                # No socket timeout at all, rather than a longer one: with one,
+                # redis-py wraps each send in ``asyncio.wait_for``, which on
+                # Python 3.11 can swallow a cancellation and leave a closed
+                # socket's consumer polling Redis for ever (and a stopping
+                # server waiting for it). A restarted Redis closes the
+                # connections, which ends the reads.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "socket_connect_timeout": 5}],
                 "prefix": env.str("CHANNELS_PREFIX", default="asgi"),
                 "capacity": 1000,
                 "expiry": 30,
@@ -257,6 +262,13 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- Stopping -------------------------------------------------------------------
+# On SIGTERM a server process closes its websockets with 1012 and gives their
+# applications this long to finish; it is gone at the latest 4 s later
+# (config/shutdown.py under Daphne; Uvicorn's --timeout-graceful-shutdown,
+# docs/operations.md).
+SHUTDOWN_GRACE_SECONDS = env.float("SHUTDOWN_GRACE_SECONDS", default=5.0)
 
 # --- Live room ----------------------------------------------------------------
 LIVE_ROOM = {
