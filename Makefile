@@ -28,7 +28,7 @@ help:
 	@echo "make worker   a Celery worker alone (the real stack: run beat once, separately)"
 	@echo "make beat     Celery beat alone (exactly one per deployment)"
 	@echo "make serve    the ASGI server alone (Daphne), on HOST:PORT"
-	@echo "make bench    the benchmarks (about 15 minutes); rewrites docs/benchmarks.md"
+	@echo "make bench    the benchmarks (about 30 minutes); rewrites docs/benchmarks.md"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (set PYTHON=...)")'

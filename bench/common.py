@@ -122,6 +122,10 @@ def port_free(port: int) -> bool:
 
 APPS = {"app": "config.asgi:application", "bare": "bench.bare_asgi:application"}
 
+# Uvicorn's bound on a graceful shutdown (SIGTERM): after this many seconds it
+# cancels what is still running and exits. Daphne runs with its defaults.
+UVICORN_GRACEFUL_SHUTDOWN_S = 8
+
 
 def server_command(*, target: str, server: str, port: int) -> list[str]:
     if target == "floor":
@@ -146,6 +150,8 @@ def server_command(*, target: str, server: str, port: int) -> list[str]:
             "--log-level",
             "warning",
             "--no-access-log",
+            "--timeout-graceful-shutdown",
+            str(UVICORN_GRACEFUL_SHUTDOWN_S),
         ]
     raise ValueError(server)
 
@@ -187,7 +193,7 @@ class Server:
         with contextlib.suppress(ProcessLookupError):
             self.proc.terminate()
         try:
-            self.proc.wait(10)
+            self.proc.wait(15)
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()

@@ -136,10 +136,3 @@ def room_last_seqs(session_ids: list[int]) -> dict[int, int]:
     from sessions.models import RoomState
 
     return dict(RoomState.objects.filter(session_id__in=session_ids).values_list("session_id", "last_seq"))
-
-
-def sweep_connections() -> None:
-    """Forget connection rows left by a server that was stopped mid-run."""
-    from sessions.models import RoomConnection
-
-    RoomConnection.objects.all().delete()
