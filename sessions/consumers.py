@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from asgiref.sync import async_to_sync, sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
@@ -84,6 +85,21 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
     session_id = 0
     member_id = 0
     connected_role = ""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Handle one message, without Channels' per-message connection sweep.
+
+        Channels runs ``close_old_connections`` on the database thread before
+        every message a consumer handles: one trip to that one thread per
+        socket per room event, so an event heard by 1,200 sockets queued 1,200
+        trips behind the room's writes and every delivery waited for them.
+        This consumer touches the database only through ``socket_db``, which
+        does that sweep around each of its own calls.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         # Accept first so the close code reaches the client (a refused
