@@ -25,8 +25,9 @@ from participants.models import Member
 
 from . import events, permissions, selectors, services, sockets, visibility
 from .models import DialogueSession
+from .presence import PresenceUnavailable
 from .protocol import FRAMES, ErrorCode, RoomError, decode, frame_client_id, validate
-from .services.presence import REFUSED_FORBIDDEN, REFUSED_NOT_FOUND
+from .services.presence import REFUSED_CHANGED, REFUSED_FORBIDDEN, REFUSED_NOT_FOUND
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +38,17 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_ACCESS_CHANGED = 4401
 # The server process is stopping: the client reconnects (to another process) and resumes.
 CLOSE_SERVICE_RESTART = 1012
+# The room could not be entered (the records out of reach): reconnect with back-off.
+CLOSE_INTERNAL_ERROR = 1011
 
 # ``?view=projector``: a shared screen that watches the room without being in it.
 PROJECTOR_VIEW = "projector"
 
-_REFUSED = {REFUSED_NOT_FOUND: CLOSE_NOT_FOUND, REFUSED_FORBIDDEN: CLOSE_FORBIDDEN}
+_REFUSED = {
+    REFUSED_NOT_FOUND: CLOSE_NOT_FOUND,
+    REFUSED_FORBIDDEN: CLOSE_FORBIDDEN,
+    REFUSED_CHANGED: CLOSE_ACCESS_CHANGED,
+}
 
 
 def _view(scope: dict[str, Any]) -> str:
@@ -76,15 +83,25 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
     projector = False
     registered = False
     replaying = False
+    # The socket is closing (or its client is gone): nothing more is sent.
+    closing = False
     # Every event up to this seq has gone out in the ``hello``'s snapshot or a
     # replay: a live copy at or below it is never sent.
     floor = 0
-    hello_seq = 0
 
     # What ``sessions.sockets`` reads of a socket it holds.
     session_id = 0
     member_id = 0
     connected_role = ""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # However the consumer ends (a disconnect, an error in a handler, a
+        # cancelled task at shutdown), it leaves the room: out of the
+        # process's sockets, its groups and presence.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._leave()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Handle one message, without Channels' per-message connection sweep.
@@ -111,14 +128,24 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.projector = _view(self.scope) == PROJECTOR_VIEW
-        entry = await socket_db(services.room_enter)(
-            session_id=self.scope["url_route"]["kwargs"]["session_id"],
-            user=user,
-            channel_name=self.channel_name,
-            projector=self.projector,
-            subscribe=self._subscribe,
-        )
+        try:
+            entry = await socket_db(services.room_enter)(
+                session_id=self.scope["url_route"]["kwargs"]["session_id"],
+                user=user,
+                channel_name=self.channel_name,
+                projector=self.projector,
+                subscribe=self._subscribe,
+            )
+        except Exception:
+            # The records or Redis out of reach: leave what was joined; the
+            # client reconnects with back-off.
+            logger.warning("Could not let a socket into the room", exc_info=True)
+            self.joined = not self.projector and self.member_id != 0
+            await self._leave()
+            await self.close(code=CLOSE_INTERNAL_ERROR)
+            return
         if entry.refused is not None:
+            await self._leave()
             await self.close(code=_REFUSED[entry.refused])
             return
         assert entry.session is not None and entry.member is not None and entry.hello is not None
@@ -128,7 +155,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
         self.connected_role = entry.member.exchange_role
         self.joined = not self.projector
         self.bucket = TokenBucket(settings.LIVE_ROOM["RATE_PER_10S"])
-        self.hello_seq = self.floor = int(entry.hello["last_seq"])
+        self.floor = int(entry.hello["last_seq"])
         await self._send(entry.hello)
         sockets.register(self)
         self.registered = True
@@ -143,6 +170,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
         frames or the facilitators' signals, whoever is signed in at the
         shared screen.
         """
+        self.session_id, self.member_id = session.pk, member.pk
         groups = [events.room_group(session.pk), member_access_group(member.pk)]
         if not self.projector:
             groups.append(events.member_group(session.pk, member.pk))
@@ -153,14 +181,22 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
             self.my_groups.append(group)
 
     async def disconnect(self, code: int) -> None:
+        self.closing = True
+        await self._leave()
+
+    async def _leave(self) -> None:
+        """Out of the process's sockets, the channel groups and presence; once."""
         if self.registered:
             self.registered = False
             sockets.unregister(self)
-        groups = getattr(self, "my_groups", [])
+        groups, self.my_groups = getattr(self, "my_groups", []), []
         if groups:
-            async with sockets.layer_slot():
-                for group in groups:
-                    await self.channel_layer.group_discard(group, self.channel_name)
+            try:
+                async with sockets.layer_slot():
+                    for group in groups:
+                        await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                logger.warning("Could not leave the room's groups", exc_info=True)
         if self.joined:
             self.joined = False
             try:
@@ -189,7 +225,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
             await self._dispatch(frame)
         except RoomError as error:
             await self._error(error, frame_client_id(raw))
-        except DatabaseError:
+        except (DatabaseError, PresenceUnavailable):
             # The records could not be reached (an outage, a failover): the
             # transaction rolled back, so nothing changed. Say so with a code
             # the client retries, so words typed now are kept and sent again.
@@ -250,7 +286,8 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
                 )
                 for frame in frames:
                     await self._send(frame)
-                self.floor = max(self.floor, last)
+                if frames:
+                    self.floor = max(self.floor, frames[-1]["seq"])
                 if len(frames) < selectors.REPLAY_PAGE:
                     break
             last_seq = await socket_db(selectors.room_last_seq)(session_id=self.session.pk)
@@ -265,7 +302,7 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
 
     async def beat(self, last_seq: int) -> None:
         # A heartbeat in the middle of a replay would make the client ask again.
-        if self.replaying:
+        if self.replaying or self.closing:
             return
         await self._send({"type": "heartbeat", "last_seq": last_seq, "server_time": timezone.now().isoformat()})
 
@@ -275,31 +312,41 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
     async def shut(self, code: int) -> None:
         await self.close(code=code)
 
+    async def close(self, code: int | None = None, reason: str | None = None) -> None:
+        # After its close frame a socket sends nothing (both servers refuse it).
+        if self.closing:
+            return
+        self.closing = True
+        try:
+            await super().close(code=code, reason=reason)
+        except Exception:
+            logger.info("A room socket was gone before its close", exc_info=True)
+
     # --- Channel-layer messages ----------------------------------------------------
 
     async def room_frame(self, message: dict[str, Any]) -> None:
         """A private frame from a service (the member's own tabs, or the facilitators)."""
-        if self.member is None:
+        if self.member is None or self.closing:
             return
         await self._send(message["frame"])
 
     async def room_presence(self, message: dict[str, Any]) -> None:
         """Who is in the room now: unsequenced, already shaped by ``selectors.presence_frame``."""
-        if self.member is None:
+        if self.member is None or self.closing:
             return
         await self._send(message["frame"])
 
     async def room_event(self, message: dict[str, Any]) -> None:
         """A room event, already rendered per audience: pick this socket's encoding."""
-        if self.member is None:
+        if self.member is None or self.closing:
             return
         # Already sent in the hello's snapshot or a replay. Live events are
         # not counted: one may overtake another from a second process, and
         # the later must not hide the earlier.
         if message.get("seq", self.floor + 1) <= self.floor:
             return
-        await self.send(
-            text_data=visibility.pick(
+        await self._send_text(
+            visibility.pick(
                 message["encoded"], author_id=message["author_id"], viewer_id=self.member.pk, projector=self.projector
             )
         )
@@ -309,7 +356,18 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
         await self.close(code=CLOSE_ACCESS_CHANGED)
 
     async def _send(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+        await self._send_text(json.dumps(frame, separators=(",", ":")))
+
+    async def _send_text(self, text: str) -> None:
+        """Send, unless closing; a client already gone marks the socket closing
+        instead of failing the handler (which would end the consumer unheard)."""
+        if self.closing:
+            return
+        try:
+            await self.send(text_data=text)
+        except Exception:
+            self.closing = True
+            logger.info("A room socket's client was gone", exc_info=True)
 
     async def _error(self, error: RoomError, client_id: str | None) -> None:
         frame = {"type": "error", "code": error.code, "message": error.message}

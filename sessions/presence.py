@@ -15,10 +15,11 @@ so nothing above this module knows which one it has.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 
@@ -26,6 +27,12 @@ from django.conf import settings
 # STALE_SECONDS belongs to a process that is gone.
 TOUCH_SECONDS = 30
 STALE_SECONDS = 90
+
+T = TypeVar("T")
+
+
+class PresenceUnavailable(Exception):
+    """The shared store could not be reached: try again (nothing was changed)."""
 
 
 class Store(Protocol):
@@ -71,19 +78,16 @@ class MemoryStore:
     def leave(self, session_id: int, member_id: int, channel_name: str) -> bool:
         now = time.monotonic()
         with self._lock:
+            removed = self._rooms.get(session_id, {}).pop(_entry(member_id, channel_name), None)
             room = self._live(session_id, now)
-            if room.pop(_entry(member_id, channel_name), None) is None:
-                return False
-            return member_id not in {_member_of(e) for e in room}
+            return removed is not None and member_id not in {_member_of(e) for e in room}
 
     def touch(self, entries: Iterable[tuple[int, int, str]]) -> None:
         expires = time.monotonic() + STALE_SECONDS
         with self._lock:
             for session_id, member_id, channel_name in entries:
-                room = self._rooms.get(session_id)
-                key = _entry(member_id, channel_name)
-                if room is not None and key in room:
-                    room[key] = expires
+                # Put back an entry that lapsed while its socket lived on.
+                self._rooms.setdefault(session_id, {})[_entry(member_id, channel_name)] = expires
 
     def member_ids(self, session_id: int) -> set[int]:
         with self._lock:
@@ -92,6 +96,22 @@ class MemoryStore:
     def clear(self) -> None:
         with self._lock:
             self._rooms.clear()
+
+
+def _reached(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn a Redis error into ``PresenceUnavailable``, which the room answers
+    as ``unavailable`` (retry), never as a refusal that drops someone's words."""
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> T:
+        import redis
+
+        try:
+            return method(*args, **kwargs)
+        except redis.RedisError as error:
+            raise PresenceUnavailable(str(error)) from error
+
+    return call
 
 
 class RedisStore:
@@ -112,6 +132,7 @@ class RedisStore:
     def _key(self, session_id: int) -> str:
         return f"{self._prefix}:{session_id}"
 
+    @_reached
     def join(self, session_id: int, member_id: int, channel_name: str) -> bool:
         key, now = self._key(session_id), time.time()
         pipe = self._redis.pipeline(transaction=True)
@@ -122,6 +143,7 @@ class RedisStore:
         _, before, _, _ = pipe.execute()
         return member_id not in {_member_of(e) for e in before}
 
+    @_reached
     def leave(self, session_id: int, member_id: int, channel_name: str) -> bool:
         key, now = self._key(session_id), time.time()
         pipe = self._redis.pipeline(transaction=True)
@@ -131,6 +153,7 @@ class RedisStore:
         removed, _, after = pipe.execute()
         return bool(removed) and member_id not in {_member_of(e) for e in after}
 
+    @_reached
     def touch(self, entries: Iterable[tuple[int, int, str]]) -> None:
         expires = time.time() + STALE_SECONDS
         pipe = self._redis.pipeline(transaction=False)
@@ -138,13 +161,15 @@ class RedisStore:
         for session_id, member_id, channel_name in entries:
             key = self._key(session_id)
             keys.add(key)
-            # XX: a socket whose entry lapsed (a long stall) is not put back behind a leave.
-            pipe.zadd(key, {_entry(member_id, channel_name): expires}, xx=True)
+            # Put back an entry that lapsed while its socket lived on (a
+            # database or Redis outage longer than STALE_SECONDS).
+            pipe.zadd(key, {_entry(member_id, channel_name): expires})
         for key in keys:
             pipe.pexpire(key, int(STALE_SECONDS * 1000))
         if keys:
             pipe.execute()
 
+    @_reached
     def member_ids(self, session_id: int) -> set[int]:
         entries: list[bytes] = self._redis.zrangebyscore(self._key(session_id), time.time(), "+inf")  # type: ignore[assignment]
         return {_member_of(e) for e in entries}

@@ -6,7 +6,8 @@ as for a session that does not exist. The room state sent on connect is built
 with a fixed number of queries however busy the room has been.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -115,7 +116,9 @@ def present_members(*, session_id: int) -> list[Member]:
     ids = presence.store().member_ids(session_id)
     if not ids:
         return []
-    return list(Member.objects.filter(pk__in=ids).select_related("team").order_by("display_name", "id"))
+    return list(
+        Member.objects.filter(pk__in=ids, user__is_active=True).select_related("team").order_by("display_name", "id")
+    )
 
 
 def member_roles(*, member_ids: Iterable[int]) -> dict[int, str]:
@@ -165,6 +168,43 @@ def replay_frames(*, session_id: int, since: int, viewer_id: int, projector: boo
     return frames, (events[-1].seq if events else since)
 
 
+@contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """One transaction whose reads all see the same moment (REPEATABLE READ on
+    PostgreSQL; SQLite's transactions already are one snapshot)."""
+    from django.db import connection, transaction
+
+    fresh = not connection.in_atomic_block
+    with transaction.atomic():
+        if fresh and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def room_hello(*, session: DialogueSession, member: Member, projector: bool) -> dict[str, Any] | None:
+    """A connecting socket's ``hello``, or None if the member's rights changed
+    since the socket resolved them.
+
+    The session and the member are read again inside the snapshot, so a close
+    or a role change racing the connect cannot give a hello that shows an
+    open room's words after close, or a facilitator's view to someone no
+    longer one: the hello is the room exactly as of its ``last_seq``.
+    """
+    with _one_snapshot():
+        now_session = DialogueSession.objects.select_related("meeting").get(pk=session.pk)
+        role = (
+            Member.objects.filter(pk=member.pk, user__is_active=True, exchange_id=now_session.meeting.exchange_id)
+            .values_list("exchange_role", flat=True)
+            .first()
+        )
+        if role != member.exchange_role:
+            return None
+        if projector:
+            return _room_state_public(session=now_session)
+        return _room_state(session=now_session, member=member)
+
+
 def room_state_public(*, session: DialogueSession) -> dict[str, Any]:
     """The ``hello`` of a projector: only what the whole room already sees.
 
@@ -173,13 +213,7 @@ def room_state_public(*, session: DialogueSession) -> dict[str, Any]:
     or list of who has not spoken, whoever is signed in at the shared screen.
     Read from one snapshot, like ``room_state_for_member`` (seven queries).
     """
-    from django.db import connection, transaction
-
-    fresh = not connection.in_atomic_block
-    with transaction.atomic():
-        if fresh and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    with _one_snapshot():
         return _room_state_public(session=session)
 
 
@@ -226,7 +260,8 @@ def _room_state_public(*, session: DialogueSession) -> dict[str, Any]:
             "server_time": iso(now),
             "phases": [phase_data(p) for p in phases],
             "current_phase": current_phase_data(room),
-            "present": [member_data(m) for m in present],
+            # After close nothing says who was there when (visibility.presence_shown).
+            "present": [member_data(m) for m in present] if visibility.presence_shown(session.state) else [],
             "queue": [queue_entry_data(e) for e in waiting] if open_or_scheduled else [],
             "queue_current": queue_entry_data(queue_current) if queue_current and open_or_scheduled else None,
             "round": round_data(rnd, turns) if rnd else None,
@@ -243,13 +278,7 @@ def room_state_for_member(*, session: DialogueSession, member: Member) -> dict[s
     state after event ``last_seq``. PostgreSQL needs REPEATABLE READ for one
     snapshot across several queries; SQLite's transactions already are one.
     """
-    from django.db import connection, transaction
-
-    fresh = not connection.in_atomic_block
-    with transaction.atomic():
-        if fresh and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    with _one_snapshot():
         return _room_state(session=session, member=member)
 
 
@@ -355,7 +384,8 @@ def _room_state(*, session: DialogueSession, member: Member) -> dict[str, Any]:
             "server_time": iso(now),
             "phases": [phase_data(p) for p in phases],
             "current_phase": current_phase_data(room),
-            "present": [member_data(m) for m in present],
+            # After close nothing says who was there when (visibility.presence_shown).
+            "present": [member_data(m) for m in present] if visibility.presence_shown(session.state) else [],
             "contributions": [
                 visibility.contribution_shape(
                     visibility.Facts.of(c),

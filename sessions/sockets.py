@@ -19,8 +19,10 @@ another process").
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from asgiref.sync import sync_to_async
@@ -50,6 +52,8 @@ class RoomSocket(Protocol):
 _sockets: dict[int, set[RoomSocket]] = {}
 _ticker: asyncio.Task[None] | None = None
 _presence_pending: set[int] = set()
+# The presence broadcasts in flight (a task nobody holds may be collected mid-way).
+_presence_tasks: set[asyncio.Task[None]] = set()
 # Member ids this process last told each room were present.
 _presence_told: dict[int, set[int]] = {}
 # session id -> (monotonic time read, last_seq), refreshed by the ticker.
@@ -148,9 +152,13 @@ def presence_changed(session_id: int) -> None:
         return
     _presence_pending.add(session_id)
     loop = asyncio.get_running_loop()
-    loop.call_later(
-        settings.LIVE_ROOM["PRESENCE_COALESCE_SECONDS"], lambda: loop.create_task(_send_presence(session_id))
-    )
+
+    def start() -> None:
+        task = loop.create_task(_send_presence(session_id))
+        _presence_tasks.add(task)
+        task.add_done_callback(_presence_tasks.discard)
+
+    loop.call_later(settings.LIVE_ROOM["PRESENCE_COALESCE_SECONDS"], start)
 
 
 async def _send_presence(session_id: int) -> None:
@@ -172,22 +180,42 @@ async def _send_presence(session_id: int) -> None:
 
 
 async def _tick() -> None:
+    """Beat every period and touch every ``TOUCH_SECONDS``; each step on its
+    own, so a failing one (the database or Redis away for a moment) never
+    stops the others, nor itself the next time."""
     period = settings.LIVE_ROOM["HEARTBEAT_SECONDS"]
     since_touch = 0.0
     while _sockets:
         try:
             await asyncio.sleep(period)
-            await _beat_all()
-            since_touch += period
-            if since_touch >= presence.TOUCH_SECONDS:
-                since_touch = 0.0
-                await _touch_all()
         except asyncio.CancelledError:
             return
+        since_touch += period
+        steps = [_beat_all]
+        if since_touch >= presence.TOUCH_SECONDS:
+            since_touch = 0.0
+            steps += [_touch_all, _recheck_rights, _notice_lapsed]
+        for step in steps:
+            try:
+                await step()
+            except asyncio.CancelledError:
+                return
+            except Exception:
+                logger.warning("Live room %s failed; trying again next time", step.__name__, exc_info=True)
+
+
+def _held() -> list[RoomSocket]:
+    return [s for room in list(_sockets.values()) for s in room]
+
+
+async def _each(sockets: list[RoomSocket], call: Callable[[RoomSocket], Awaitable[None]]) -> None:
+    """``call`` on every socket; one that fails (gone meanwhile) is let go, the rest go on."""
+    for socket in sockets:
+        try:
+            await call(socket)
         except Exception:
-            # One failed beat (the database away for a moment) must not
-            # silence every socket for good: log it and beat again.
-            logger.warning("Live room heartbeat failed; trying again", exc_info=True)
+            logger.info("A room socket failed and is let go", exc_info=True)
+            unregister(socket)
 
 
 async def _beat_all() -> None:
@@ -197,21 +225,28 @@ async def _beat_all() -> None:
     for session_id in rooms:
         last_seq = seqs.get(session_id, 0)
         _last_seq[session_id] = (now, last_seq)
-        for socket in list(_sockets.get(session_id, ())):
-            await socket.beat(last_seq)
+        await _each(list(_sockets.get(session_id, ())), functools.partial(_beat, last_seq=last_seq))
+
+
+def _beat(socket: RoomSocket, *, last_seq: int) -> Awaitable[None]:
+    return socket.beat(last_seq)
 
 
 async def _touch_all() -> None:
-    sockets = [s for room in list(_sockets.values()) for s in room]
-    store = presence.store()
-    await sync_to_async(store.touch, thread_sensitive=False)(
-        [(s.session_id, s.member_id, s.channel_name) for s in sockets if s.joined]
+    await sync_to_async(presence.store().touch, thread_sensitive=False)(
+        [(s.session_id, s.member_id, s.channel_name) for s in _held() if s.joined]
     )
+
+
+async def _recheck_rights() -> None:
+    sockets = _held()
     roles = await socket_db(selectors.member_roles)(member_ids={s.member_id for s in sockets})
-    for socket in sockets:
-        if roles.get(socket.member_id) != socket.connected_role:
-            await socket.rights_changed()
-    # Entries of a process that died lapse in the store without a goodbye.
+    await _each([s for s in sockets if roles.get(s.member_id) != s.connected_role], lambda s: s.rights_changed())
+
+
+async def _notice_lapsed() -> None:
+    """Entries of a process that died lapse in the store without a goodbye: tell the room."""
+    store = presence.store()
     for session_id in list(_sockets):
         here = await sync_to_async(store.member_ids, thread_sensitive=False)(session_id)
         if here != _presence_told.get(session_id):

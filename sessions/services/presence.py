@@ -29,6 +29,8 @@ _ATTENDED_LIMIT = 100_000
 
 REFUSED_NOT_FOUND = "not_found"
 REFUSED_FORBIDDEN = "forbidden"
+# The person's rights changed while the socket was coming in.
+REFUSED_CHANGED = "changed"
 
 
 @dataclass
@@ -56,7 +58,8 @@ def room_enter(
     Resolves the session and the person's membership, calls ``subscribe``
     (which joins the socket's channel groups) *before* the snapshot is read,
     so nothing committed after the snapshot's ``last_seq`` can slip by
-    unheard, then marks the person present and returns the ``hello``. A
+    unheard, then marks the person present and returns the ``hello``
+    (``selectors.room_hello``: refused if their rights changed meanwhile). A
     projector watches without being in the room: no presence, no attendance.
     """
     session = DialogueSession.objects.select_related("meeting").filter(pk=session_id).first()
@@ -66,10 +69,12 @@ def room_enter(
     if member is None:
         return Entry(refused=REFUSED_FORBIDDEN)
     subscribe(session, member)
-    if projector:
-        return Entry(session=session, member=member, hello=selectors.room_state_public(session=session))
-    arrived = _join(session=session, member=member, channel_name=channel_name)
-    hello = selectors.room_state_for_member(session=session, member=member)
+    arrived = False if projector else _join(session=session, member=member, channel_name=channel_name)
+    hello = selectors.room_hello(session=session, member=member, projector=projector)
+    if hello is None:
+        if arrived:
+            presence.store().leave(session.pk, member.pk, channel_name)
+        return Entry(refused=REFUSED_CHANGED, session=session, member=member)
     return Entry(session=session, member=member, hello=hello, arrived=arrived)
 
 
