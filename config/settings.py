@@ -280,8 +280,10 @@ LIVE_ROOM = {
     "DB_CONN_MAX_AGE": env.int("LIVE_DB_CONN_MAX_AGE", default=60),
     # Who is in a room now (sessions/presence.py): Redis keys under this prefix.
     "PRESENCE_PREFIX": env.str("CHANNELS_PREFIX", default="asgi") + ":presence",
-    # Several arrivals within this many seconds reach the room as one presence frame.
-    "PRESENCE_COALESCE_SECONDS": 0.25,
+    # Arrivals and departures within this many seconds reach the room as one
+    # presence frame (the whole list: when 40 people arrive at once, one frame
+    # a second rather than one each).
+    "PRESENCE_COALESCE_SECONDS": env.float("LIVE_PRESENCE_COALESCE_SECONDS", default=1.0),
 }
 
 LOGGING = {

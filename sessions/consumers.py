@@ -6,6 +6,7 @@ connection: its rate limit, its heartbeat, and its place in the channel
 groups (the room, the member's own tabs, and the facilitators).
 """
 
+import asyncio
 import json
 import logging
 import time
@@ -176,9 +177,13 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
             groups.append(events.member_group(session.pk, member.pk))
             if permissions.runs_room(member):
                 groups.append(events.facilitators_group(session.pk))
-        for group in groups:
-            async_to_sync(self.channel_layer.group_add)(group, self.channel_name)
-            self.my_groups.append(group)
+        self.my_groups.extend(groups)
+        # One trip to the event loop for all of them: this runs on the one
+        # database thread, which waits meanwhile.
+        async_to_sync(self._join_groups)(groups)
+
+    async def _join_groups(self, groups: list[str]) -> None:
+        await asyncio.gather(*(self.channel_layer.group_add(group, self.channel_name) for group in groups))
 
     async def disconnect(self, code: int) -> None:
         self.closing = True
@@ -331,10 +336,11 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
         await self._send(message["frame"])
 
     async def room_presence(self, message: dict[str, Any]) -> None:
-        """Who is in the room now: unsequenced, already shaped by ``selectors.presence_frame``."""
+        """Who is in the room now: unsequenced, shaped by ``selectors.presence_frame``
+        and encoded once for every socket."""
         if self.member is None or self.closing:
             return
-        await self._send(message["frame"])
+        await self._send_text(message["text"])
 
     async def room_event(self, message: dict[str, Any]) -> None:
         """A room event, already rendered per audience: pick this socket's encoding."""

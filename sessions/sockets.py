@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -170,7 +171,8 @@ async def _send_presence(session_id: int) -> None:
             return
         layer = get_channel_layer()
         if layer is not None:
-            await layer.group_send(events.room_group(session_id), {"type": "room.presence", "frame": frame})
+            text = json.dumps(frame, separators=(",", ":"))
+            await layer.group_send(events.room_group(session_id), {"type": "room.presence", "text": text})
     except Exception:
         # Presence is a hint: the next change or touch period tells the room again.
         logger.warning("Could not tell room %s who is present", session_id, exc_info=True)

@@ -68,6 +68,9 @@ def _isolated_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # A fast hasher: factories hash a password for every person they make.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Presence frames a tenth of a second after an arrival, so tests that wait
+    # for one (or for its absence) wait a little.
+    settings.LIVE_ROOM = {**settings.LIVE_ROOM, "PRESENCE_COALESCE_SECONDS": 0.1}
     cache.clear()
     # A fresh channel layer per test: each async test runs its own event loop,
     # and a Redis layer's locks and connections belong to the loop that made them.
