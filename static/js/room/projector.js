@@ -180,7 +180,7 @@ export function start() {
     },
     onFrame(frame) {
       if (frame.type === "heartbeat" && frame.server_time) clock.sync(frame.server_time);
-      if (frame.type === "presence" && state && Array.isArray(frame.present)) {
+      if (frame.type === "presence" && state && state.session.state !== "closed" && Array.isArray(frame.present)) {
         applyPresence(state, frame.present);
         render();
       }

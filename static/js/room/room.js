@@ -248,7 +248,8 @@ export class Room {
       return;
     }
     if (frame.type === "presence") {
-      if (this.ctx.state && Array.isArray(frame.present)) {
+      // After close nothing says who is here (a frame may cross the close on its way).
+      if (this.ctx.state && this.ctx.state.session.state !== "closed" && Array.isArray(frame.present)) {
         applyPresence(this.ctx.state, frame.present);
         this.renderAll();
       }
