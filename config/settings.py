@@ -92,6 +92,9 @@ if DATABASE_URL:
     # Under ASGI every request may run on another thread: persistent
     # connections would leak, so keep none (pool outside Django if needed).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Behind PgBouncer in transaction pooling (docs/operations.md), a cursor
+    # cannot outlive its transaction.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
