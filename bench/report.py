@@ -319,6 +319,32 @@ def targets(meta: dict, runs: list[dict], named: dict) -> list[tuple[str, str, s
 # --- the page ------------------------------------------------------------------------------
 
 
+def connect_limits(runs: list[dict], named: dict) -> str:
+    """Why the connect targets are missed, from this run's figures, and what would close them."""
+    one = _median([r.get("connects_per_s") for server in SERVERS for r in measured(ref_runs(runs, "app", server))])
+    two = named.get("scaleout-app") or {}
+    storm = named.get("storm") or {}
+    return (
+        "### What the connect burst waits on\n\n"
+        "Every database call of a server process runs on one thread (Channels' `database_sync_to_async`), "
+        "and a connect makes two: the session cookie and the user (Channels' `AuthMiddleware`), then "
+        "`services.room_enter` (the session, the membership, attendance on a first visit, the groups, "
+        "and the `hello` read in one snapshot: about fifteen statements, counted by "
+        "`tests/sessions_tests/test_lean_paths.py`). So one process lets sockets in one after another, "
+        f"at the rate that thread allows: {_f(one)} connects/s here (median of the single-process "
+        "reference runs), whichever the server. A reconnect storm is the same burst again "
+        f"(all caught up in {_f(storm.get('storm_all_caught_up_s'))} s). "
+        "Connects add up across processes: two processes sharing Redis let in "
+        f"{_f(two.get('sockets'), 0)} sockets at {_f(two.get('connects_per_s'))} connects/s in this run. "
+        "What would close the gap on one process, in the order we would try it: read the session cookie "
+        "and the user inside `room_enter`'s call (one trip, two statements fewer); keep the room's "
+        "public state (phases, queue, round, timers) per room and `last_seq` so a burst into one room "
+        "reads it once; and let `room_enter` run on a small pool of threads, each with its kept "
+        "connection, on PostgreSQL (the embedded SQLite has one writer). Until then, run one process "
+        "per core behind the proxy.\n"
+    )
+
+
 def render(meta: dict, runs: list[dict]) -> str:
     named = {r.get("name"): r for r in runs}
     m = meta["machine"]
@@ -372,9 +398,15 @@ def render(meta: dict, runs: list[dict]) -> str:
 
     w("## Targets\n")
     w("| target | measured | verdict | by how much |\n|---|---|---|---|")
-    for target, value, verdict, by in targets(meta, runs, named):
+    rows = targets(meta, runs, named)
+    for target, value, verdict, by in rows:
         w(f"| {target} | {value} | {verdict} | {by or '–'} |")
     w("")
+    if any(
+        "MISSED" in verdict and ("hello" in target or "connects" in target or "storm" in target)
+        for target, _, verdict, _ in rows
+    ):
+        w(connect_limits(runs, named))
 
     # --- reference load
     w(f"## Reference load: {ref_label}, 1 contribution/room/s, 200-byte texts, Redis layer, one server process\n")
