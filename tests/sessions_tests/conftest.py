@@ -100,12 +100,14 @@ class RoomClient:
             await self.communicator.disconnect()
 
 
-async def open_socket(user, session_id: int) -> tuple[WebsocketCommunicator, bool, int | None]:
+async def open_socket(user, session_id: int, app=application) -> tuple[WebsocketCommunicator, bool, int | None]:
+    """Open a socket to a room as ``user`` (None: signed out), through ``app``
+    (the site's application, or one wrapped to act like a given server)."""
     headers = [(b"origin", b"http://testserver")]
     if user is not None:
         cookie = await sync_to_async(session_cookie)(user)
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    communicator = WebsocketCommunicator(application, f"/ws/sessions/{session_id}/", headers=headers)
+    communicator = WebsocketCommunicator(app, f"/ws/sessions/{session_id}/", headers=headers)
     connected, code = await communicator.connect(timeout=5)
     return communicator, connected, code
 
@@ -125,9 +127,9 @@ async def project(member, session) -> RoomClient:
     return client
 
 
-async def join(member, session) -> RoomClient:
+async def join(member, session, app=application) -> RoomClient:
     """Connect a member's tab and read its hello."""
-    communicator, connected, _ = await open_socket(member.user, session.pk)
+    communicator, connected, _ = await open_socket(member.user, session.pk, app)
     assert connected
     client = RoomClient(communicator)
     client.hello = await client.recv_type("hello")

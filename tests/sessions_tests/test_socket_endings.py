@@ -12,7 +12,6 @@ import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
 from config.asgi import application
@@ -22,7 +21,7 @@ from sessions import presence, services, sockets
 from sessions.consumers import CLOSE_ACCESS_CHANGED
 from sessions.services import presence as presence_services
 
-from .conftest import RoomClient, session_cookie
+from .conftest import join, open_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -46,20 +45,6 @@ def send_after_close_raises(app):
     return wrapped
 
 
-async def connect(member, session, app=application) -> RoomClient:
-    cookie = await sync_to_async(session_cookie)(member.user)
-    communicator = WebsocketCommunicator(
-        app,
-        f"/ws/sessions/{session.pk}/",
-        headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
-    )
-    connected, _ = await communicator.connect(timeout=5)
-    assert connected
-    client = RoomClient(communicator)
-    client.hello = await client.recv_type("hello")
-    return client
-
-
 async def _closed_code(client) -> int:
     while True:
         out = await client.communicator.receive_output(timeout=3)
@@ -77,7 +62,7 @@ async def test_a_socket_closed_by_the_server_leaves_even_if_the_room_speaks_firs
     the others keep their heartbeats."""
     settings.LIVE_ROOM = {**settings.LIVE_ROOM, "HEARTBEAT_SECONDS": 0.2}
     other = await room(facilitator, open_session)
-    ghost = await connect(participant, open_session, app=send_after_close_raises(application))
+    ghost = await join(participant, open_session, app=send_after_close_raises(application))
 
     def deactivate():
         with transaction.atomic():
@@ -113,7 +98,7 @@ async def test_a_client_gone_mid_send_ends_the_socket_cleanly(room, open_session
 
         return wrapped
 
-    tab = await connect(participant, open_session, app=vanishing(application))
+    tab = await join(participant, open_session, app=vanishing(application))
     await tab.send({"type": "contribute", "client_id": "gone", "text": "Kept, though unacknowledged", "kind": "story"})
     await asyncio.sleep(0.3)
     await tab.communicator.send_input({"type": "websocket.disconnect", "code": 1006})
@@ -140,7 +125,7 @@ async def test_a_close_racing_a_connect_gives_the_closed_room(
         return real_join(session=session, member=member, channel_name=channel_name)
 
     monkeypatch.setattr(presence_services, "_join", join_racing_a_close)
-    tab = await connect(participant, open_session)
+    tab = await join(participant, open_session)
     assert tab.hello["session"]["state"] == "closed"
     assert tab.hello["session"]["archive_url"]
     assert tab.hello["state"]["contributions"] == []
@@ -159,13 +144,8 @@ async def test_a_role_change_racing_a_connect_is_a_4401(open_session, facilitato
         return real_join(session=session, member=member, channel_name=channel_name)
 
     monkeypatch.setattr(presence_services, "_join", join_racing_a_demotion)
-    cookie = await sync_to_async(session_cookie)(facilitator.user)
-    communicator = WebsocketCommunicator(
-        application,
-        f"/ws/sessions/{open_session.pk}/",
-        headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
-    )
-    assert (await communicator.connect(timeout=5))[0]
+    communicator, connected, _ = await open_socket(facilitator.user, open_session.pk)
+    assert connected
     out = await communicator.receive_output(timeout=3)
     assert out == {"type": "websocket.close", "code": CLOSE_ACCESS_CHANGED}
     await communicator.wait(timeout=3)
