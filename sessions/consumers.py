@@ -37,8 +37,6 @@ CLOSE_NOT_FOUND = 4404
 # The person's rights changed (a new role, a removal, a deleted account):
 # the client reconnects at once and is let in only with the rights it has now.
 CLOSE_ACCESS_CHANGED = 4401
-# The server process is stopping: the client reconnects (to another process) and resumes.
-CLOSE_SERVICE_RESTART = 1012
 # The room could not be entered (the records out of reach): reconnect with back-off.
 CLOSE_INTERNAL_ERROR = 1011
 
