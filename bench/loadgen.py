@@ -422,8 +422,7 @@ async def main_async(args) -> dict:
     if args.layer == "redis":
         common.flush_redis()
     ports = [args.port + i for i in range(args.procs)]
-    extra = {"DJANGO_SETTINGS_MODULE": "bench.settings_whatif", "BENCH_WHATIF": args.whatif} if args.whatif else None
-    servers = [common.Server(args.target, args.server, args.layer, p, extra=extra) for p in ports]
+    servers = [common.Server(args.target, args.server, args.layer, p) for p in ports]
     result["server_command"] = common.server_command(target=args.target, server=args.server, port=ports[0])
     profiler = None
     clients: list[Client] = []
@@ -701,7 +700,6 @@ def parse_args(argv=None):
     p.add_argument("--connect-concurrency", type=int, default=50, help="handshakes in flight at once")
     p.add_argument("--connect-timeout", type=float, default=180.0, help="seconds to open every socket")
     p.add_argument("--min-open", type=float, default=0.9, help="share of sockets that must open for the run to go on")
-    p.add_argument("--whatif", default="", help="run the app with bench/settings_whatif.py and these changes")
     p.add_argument("--port", type=int, default=common.PORT_BASE)
     p.add_argument("--profile", help="py-spy raw (collapsed) profile of the first server to this file")
     p.add_argument("--json", help="write the result here too")
