@@ -1,6 +1,7 @@
 """My schedule in the viewer's own time zone, and the personal iCalendar feed."""
 
 import datetime as dt
+import re
 import zoneinfo
 
 import icalendar
@@ -66,12 +67,13 @@ def test_schedule_shows_times_in_my_zone_and_the_meetings_own_across_dst(client,
     assert "Wed 20 Mar, 19:00–21:00 your time" in body  # the session, in London time
 
 
-def test_schedule_shows_the_last_day_of_a_two_day_meeting_in_both_zones(client, participant, exchange):
-    """A meeting from Thursday morning to Friday lunchtime says where it ends in
-    both the viewer's zone and the meeting's own, and each session names its day.
+def test_schedule_shows_each_day_of_a_two_day_meeting_in_both_zones(client, participant, exchange):
+    """A meeting from Thursday morning to Friday lunchtime is two mornings: one
+    line per day in both the viewer's zone and the meeting's own, and each
+    session names its day.
 
-    Without the day, two mornings read "09:00–12:00" alike and the meeting's
-    local time looks like a three-and-a-half-hour meeting on Thursday.
+    As one line ("09:00 – 12:30 (Friday)") it read as a single 27½-hour
+    meeting or a three-and-a-half-hour one on Thursday.
     """
     participant.time_zone = "America/Chicago"
     participant.save()
@@ -87,8 +89,12 @@ def test_schedule_shows_the_last_day_of_a_two_day_meeting_in_both_zones(client, 
     DialogueSessionFactory(meeting=meeting, planned_start=_at(2030, 10, 4, 9), planned_end=_at(2030, 10, 4, 12))
     client.force_login(participant.user)
     body = client.get(reverse("my_schedule")).content.decode()
-    assert "Thursday 3 October 2030, 08:00 – 11:30 (Friday 4 October)" in body  # Chicago
-    assert "Thursday 3 October 2030, 09:00 – 12:30 (Friday 4 October)" in body  # where it is held
+    text = " ".join(re.sub(r"<[^>]+>", "", body).split())
+    assert "Day 1 of 2: Thu 3 Oct 2030, 08:00–11:30 CDT" in text  # Chicago
+    assert "Day 2 of 2: Fri 4 Oct 2030, 08:00–11:30 CDT" in text
+    assert "Day 1 of 2: Thu 3 Oct 2030, 09:00–12:30 EDT" in text  # where it is held
+    assert "Day 2 of 2: Fri 4 Oct 2030, 09:00–12:30 EDT" in text
+    assert "(Friday 4 October)" not in text
     assert "Thu 3 Oct, 08:00–11:00 your time" in body
     assert "Fri 4 Oct, 08:00–11:00 your time" in body
     assert reverse("meeting_detail", args=[meeting.pk]) in body
