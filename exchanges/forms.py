@@ -1,7 +1,7 @@
 """Forms for exchanges, teams, meetings, RSVPs and attendance.
 
-Forms only parse what was typed; the services check the rules (numbers free
-in the series, end after start, place or link for the mode) so the same rules
+Forms only parse what was typed; the services check the rules (meetings numbered
+by date, end after start, place or link for the mode) so the same rules
 hold however a change arrives. Times are parsed as wall-clock times with no
 zone attached: the service places them in the meeting's own time zone.
 """
@@ -12,7 +12,7 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.fields import time_zone_choices
+from core.fields import TimeZoneSelect, time_zone_choices
 from participants.models import RSVP, ExchangeRole
 
 from .models import Exchange, Meeting, Team
@@ -74,11 +74,11 @@ class TeamForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    number = forms.IntegerField(label="Number in the series", min_value=1, max_value=32767)
     title = forms.CharField(label="Title", max_length=200)
     time_zone = forms.ChoiceField(
         label="Time zone",
         choices=time_zone_choices,
+        widget=TimeZoneSelect,
         help_text="Where the meeting is held. The times below are in this zone.",
     )
     starts_local = LocalDateTimeField(label="Starts (local time)")
@@ -98,7 +98,6 @@ class MeetingForm(forms.Form):
     @classmethod
     def initial_for(cls, meeting: Meeting) -> dict:
         return {
-            "number": meeting.number,
             "title": meeting.title,
             "time_zone": meeting.time_zone,
             "starts_local": aware_to_local(meeting.starts_at, meeting.time_zone),

@@ -2,7 +2,9 @@
 
 An exchange is a series of meetings that the same jurisdictional teams attend
 over months; continuity is the point, so meetings are numbered in the series
-and carry their own time zone (each may be held somewhere else).
+in the order they are held (a meeting added between two others takes its
+place by date, and the later ones move up a number) and carry their own time
+zone (each may be held somewhere else).
 """
 
 from django.conf import settings
@@ -71,7 +73,9 @@ class Meeting(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="meetings")
-    number = models.PositiveSmallIntegerField(help_text="Its place in the series: 1, 2, 3 …")
+    number = models.PositiveSmallIntegerField(
+        help_text="Its place in the series by date: 1, 2, 3 … Kept in date order by the scheduling services."
+    )
     title = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
@@ -83,7 +87,7 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["exchange", "number"]
+        ordering = ["exchange", "starts_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["exchange", "number"], name="meeting_unique_number_per_exchange"),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"),

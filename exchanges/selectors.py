@@ -62,8 +62,9 @@ def team_get_for_user(*, team_id: int, user) -> tuple[Team, Member]:
 
 
 def meeting_list_for_exchange(*, exchange: Exchange) -> QuerySet[Meeting]:
-    """The series in order, each meeting with how many sessions it has."""
-    return exchange.meetings.annotate(session_count=Count("sessions")).order_by("number")
+    """The series in date order (which is also the order of their numbers),
+    each meeting with how many sessions it has."""
+    return exchange.meetings.annotate(session_count=Count("sessions")).order_by("starts_at", "pk")
 
 
 def team_list_for_exchange(*, exchange: Exchange) -> QuerySet[Team]:
@@ -227,7 +228,7 @@ def series_get_for_user(*, exchange_id: int, user) -> Series:
     """
     exchange, member = exchange_get_for_user(exchange_id=exchange_id, user=user)
     require_role(can_view_series(member))
-    meetings = list(exchange.meetings.order_by("number"))
+    meetings = list(exchange.meetings.order_by("starts_at", "pk"))
     members = list(member_list_for_exchange(exchange=exchange))
     rsvps = {(r.member_id, r.meeting_id): r for r in RSVP.objects.filter(meeting__exchange=exchange)}
     attended = set(Attendance.objects.filter(meeting__exchange=exchange).values_list("member_id", "meeting_id"))

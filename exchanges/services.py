@@ -163,37 +163,61 @@ def team_update(*, member: Member, team: Team, community_name: str, state_region
 # --- Meetings -----------------------------------------------------------------
 
 
-def meeting_next_number(*, exchange: Exchange) -> int:
-    """The number a new meeting takes by default: one after the last in the series."""
-    last = exchange.meetings.aggregate(last=Max("number"))["last"]
-    return (last or 0) + 1
+def _exchange_lock(exchange_id: int) -> None:
+    """Serialise changes to one exchange's series: numbering reads every
+    meeting of the exchange, so two scheduled at once must not both count."""
+    Exchange.objects.select_for_update().filter(pk=exchange_id).values_list("pk", flat=True).first()
+
+
+def meetings_renumber(*, exchange_id: int) -> None:
+    """Number an exchange's meetings 1, 2, 3 … in the order they are held.
+
+    People speak of "meeting 3" and read the series top to bottom, so the
+    number is the meeting's place by date, not by when it was typed in: a
+    meeting added between January and March becomes 2 and March's becomes 3.
+    Ties (the same start) keep the order they were scheduled in. Cancelled
+    meetings keep their place, so everyone can see which one was called off.
+    Pages and links name meetings by id, never by number, so renumbering
+    breaks no address. Numbers are unique per exchange, so rows that move go
+    above every number in use first and then into place; the caller holds
+    the exchange's lock.
+    """
+    meetings = list(Meeting.objects.select_for_update().filter(exchange_id=exchange_id).order_by("starts_at", "pk"))
+    moving = [(meeting, place) for place, meeting in enumerate(meetings, start=1) if meeting.number != place]
+    if not moving:
+        return
+    above = max(max(m.number for m in meetings), len(meetings))
+    for step, (meeting, _) in enumerate(moving, start=1):
+        meeting.number = above + step
+    Meeting.objects.bulk_update([m for m, _ in moving], ["number"])
+    now = timezone.now()  # a new number is a change calendars must pick up (SEQUENCE, LAST-MODIFIED)
+    for meeting, place in moving:
+        meeting.number = place
+        meeting.updated_at = now
+    Meeting.objects.bulk_update([m for m, _ in moving], ["number", "updated_at"])
+
+
+# Bounds that keep every page and calendar feed of a meeting small and computable:
+# each day of a meeting is a line and a calendar event of its own.
+MEETING_LONGEST = dt.timedelta(days=31)
+MEETING_YEARS = (2000, 2100)
 
 
 def _check_meeting_fields(
     *,
-    exchange: Exchange,
-    number: int,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     mode: str,
     place: str,
     link: str,
-    exclude_pk: int | None = None,
 ) -> None:
     errors: dict[str, str] = {}
-    if number < 1:
-        errors["number"] = "Meetings are numbered from 1."
-    else:
-        clash = Meeting.objects.filter(exchange=exchange, number=number)
-        if exclude_pk is not None:
-            clash = clash.exclude(pk=exclude_pk)
-        if clash.exists():
-            errors["number"] = (
-                f"Meeting {number} already exists in this series. "
-                f"The next free number is {meeting_next_number(exchange=exchange)}."
-            )
     if ends_at <= starts_at:
         errors["ends_local"] = "The meeting must end after it starts."
+    elif ends_at - starts_at > MEETING_LONGEST:
+        errors["ends_local"] = f"A meeting lasts at most {MEETING_LONGEST.days} days: schedule a longer one as several."
+    if not MEETING_YEARS[0] <= starts_at.year <= MEETING_YEARS[1]:
+        errors["starts_local"] = f"Choose a date between {MEETING_YEARS[0]} and {MEETING_YEARS[1]}."
     if mode not in Meeting.Mode.values:
         errors["mode"] = "Choose in person, online or hybrid."
     if mode in (Meeting.Mode.IN_PERSON, Meeting.Mode.HYBRID) and not place.strip():
@@ -230,7 +254,6 @@ def meeting_create(
     *,
     member: Member,
     exchange: Exchange,
-    number: int,
     title: str,
     time_zone: str,
     starts_local: dt.datetime,
@@ -239,15 +262,18 @@ def meeting_create(
     place: str = "",
     link: str = "",
 ) -> Meeting:
-    """Schedule a meeting in the series from wall-clock times where it is held."""
+    """Schedule a meeting in the series from wall-clock times where it is held.
+
+    It takes its number from its date (``meetings_renumber``): added between
+    two meetings, it comes between them and the later ones move up one.
+    """
     require_manager(member, exchange_id=exchange.pk)
     starts_at, ends_at = localise_pair(starts_local, ends_local, time_zone)
-    _check_meeting_fields(
-        exchange=exchange, number=number, starts_at=starts_at, ends_at=ends_at, mode=mode, place=place, link=link
-    )
+    _check_meeting_fields(starts_at=starts_at, ends_at=ends_at, mode=mode, place=place, link=link)
+    _exchange_lock(exchange.pk)
     meeting = Meeting(
         exchange=exchange,
-        number=number,
+        number=(exchange.meetings.aggregate(last=Max("number"))["last"] or 0) + 1,  # placed by date below
         title=title.strip(),
         time_zone=time_zone,
         starts_at=starts_at,
@@ -258,6 +284,8 @@ def meeting_create(
     )
     meeting.full_clean(validate_constraints=False)
     meeting.save()
+    meetings_renumber(exchange_id=exchange.pk)
+    meeting.refresh_from_db(fields=["number"])
     return meeting
 
 
@@ -266,7 +294,6 @@ def meeting_update(
     *,
     member: Member,
     meeting: Meeting,
-    number: int,
     title: str,
     time_zone: str,
     starts_local: dt.datetime,
@@ -280,20 +307,13 @@ def meeting_update(
     Sessions keep their place in the day: a session that began an hour after
     the meeting's start still does, in the meeting's (possibly new) local time.
     Once a session has opened, the meeting has happened and its times stay.
+    A meeting moved past another takes its new place in the numbering.
     """
     require_manager(member, exchange_id=meeting.exchange_id)
+    _exchange_lock(meeting.exchange_id)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     starts_at, ends_at = localise_pair(starts_local, ends_local, time_zone)
-    _check_meeting_fields(
-        exchange=meeting.exchange,
-        number=number,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        mode=mode,
-        place=place,
-        link=link,
-        exclude_pk=meeting.pk,
-    )
+    _check_meeting_fields(starts_at=starts_at, ends_at=ends_at, mode=mode, place=place, link=link)
     moved = (starts_at, ends_at, time_zone) != (meeting.starts_at, meeting.ends_at, meeting.time_zone)
     sessions = list(meeting.sessions.all())
     if moved and any(not s.plan_is_editable for s in sessions):
@@ -316,7 +336,6 @@ def meeting_update(
                     }
                 )
         meeting.sessions.bulk_update(sessions, ["planned_start", "planned_end"])
-    meeting.number = number
     meeting.title = title.strip()
     meeting.time_zone = time_zone
     meeting.starts_at = starts_at
@@ -326,13 +345,17 @@ def meeting_update(
     meeting.link = link.strip()
     meeting.full_clean(validate_constraints=False)
     meeting.save()
+    if moved:
+        meetings_renumber(exchange_id=meeting.exchange_id)
+        meeting.refresh_from_db(fields=["number"])
     return meeting
 
 
 @transaction.atomic
 def meeting_cancel(*, member: Member, meeting: Meeting) -> Meeting:
-    """Mark a meeting cancelled. It stays in the series (its number is not
-    reused) so everyone can see that it was called off."""
+    """Mark a meeting cancelled. It stays in the series at its place by date,
+    with its number (the meetings after it are not renumbered), so everyone
+    can see that it was called off."""
     require_manager(member, exchange_id=meeting.exchange_id)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.is_cancelled:

@@ -148,8 +148,7 @@ def team_edit(request, team_id: int):
 def meeting_create(request, exchange_id: int):
     exchange, member = selectors.exchange_get_for_user(exchange_id=exchange_id, user=request.user)
     require_manager(member)
-    initial = {"number": services.meeting_next_number(exchange=exchange), "time_zone": exchange.time_zone}
-    form = MeetingForm(request.POST or None, initial=initial)
+    form = MeetingForm(request.POST or None, initial={"time_zone": exchange.time_zone})
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_create(member=member, exchange=exchange, **form.cleaned_data)
@@ -168,11 +167,11 @@ def meeting_edit(request, meeting_id: int):
     form = MeetingForm(request.POST or None, initial=MeetingForm.initial_for(meeting))
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_update(member=member, meeting=meeting, **form.cleaned_data)
+            saved = services.meeting_update(member=member, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Saved the meeting.")
+            messages.success(request, f"Saved meeting {saved.number}: {saved.title}.")
             return redirect("meeting_detail", meeting_id=meeting.pk)
     context = {"form": form, "exchange": meeting.exchange, "meeting": meeting}
     return render(request, "exchanges/meeting_form.html", context)

@@ -170,13 +170,17 @@ def _review_window(session: DialogueSession) -> dict[str, Any]:
 
 def digest_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
     """After a session closes: the question, the member's own commitment, and
-    the review window in which they may still change or remove their own words
-    before the archive is shared.
+    where the session's archive stands.
+
+    The archive's state is read when the message is built, just before it is
+    sent, never when the row was made: a digest that goes out after the
+    archive was published says so and links to it, instead of inviting a
+    review that is over. Until then it gives the review window in which the
+    member may still change or remove their own words (the end the archive
+    holds: a facilitator may have changed it, in the recipient's time zone).
 
     It quotes nobody but the recipient and names nobody else: the only words
-    in it are the session's question and the recipient's own commitment. The
-    window's end is the one the archive holds (a facilitator may have changed
-    it), shown in the recipient's time zone.
+    in it are the session's question and the recipient's own commitment.
     """
     session = row.session
     assert session is not None and row.member is not None
@@ -187,6 +191,7 @@ def digest_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
             "meeting": session.meeting,
             "commitment": session.commitments.filter(member=row.member).first(),
             "review_url": absolute(reverse("archive_review", args=[session.pk])),
+            "archive_url": absolute(reverse("archive_transcript", args=[session.pk])),
             **_review_window(session),
         }
     )

@@ -34,12 +34,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from exchanges.models import Meeting
-from participants.models import Attendance, CheckIn, Commitment, Invitation, Member
+from participants.models import CheckIn, Commitment, Invitation, Member
 from sessions.models import DialogueSession
+from sessions.selectors import members_in_sessions
 
 from .emails import reminder_email_build
 from .models import Reminder, ReminderPlan, SkipReason
-from .services import DAY, meeting_offsets
+from .services import DAY, meeting_next, meeting_offsets
 
 logger = logging.getLogger(__name__)
 
@@ -136,26 +137,29 @@ def _followups_wanted(now: dt.datetime) -> dict[Key, Reminder]:
 
 
 def _checkins_wanted(now: dt.datetime) -> dict[Key, Reminder]:
-    """Halfway between the end of meeting k and the start of meeting k+1, each
-    commitment made at meeting k that has no answer yet."""
+    """Halfway between the end of a meeting and the start of the next one by
+    date (``services.meeting_next``), each commitment made at the first that
+    has no answer yet."""
     upcoming = list(
         Meeting.objects.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=now).only(
-            "pk", "exchange_id", "number", "starts_at"
+            "pk", "exchange_id", "starts_at"
         )
     )
     if not upcoming:
         return {}
-    scheduled = defaultdict(list)
-    for m in Meeting.objects.filter(
-        status=Meeting.Status.SCHEDULED, exchange_id__in={m.exchange_id for m in upcoming}
-    ).only("pk", "exchange_id", "number", "ends_at"):
+    scheduled = defaultdict(list)  # exchange id → its scheduled meetings in date order
+    for m in (
+        Meeting.objects.filter(status=Meeting.Status.SCHEDULED, exchange_id__in={m.exchange_id for m in upcoming})
+        .only("pk", "exchange_id", "starts_at", "ends_at")
+        .order_by("starts_at", "pk")
+    ):
         scheduled[m.exchange_id].append(m)
     pairs = {}  # previous meeting id → (next meeting, halfway)
     for nxt in upcoming:
-        earlier = [m for m in scheduled[nxt.exchange_id] if m.number < nxt.number]
+        earlier = [m for m in scheduled[nxt.exchange_id] if (m.starts_at, m.pk) < (nxt.starts_at, nxt.pk)]
         if not earlier:
             continue
-        prev = max(earlier, key=lambda m: m.number)
+        prev = earlier[-1]
         if prev.ends_at >= nxt.starts_at:
             continue
         pairs[prev.pk] = (nxt, prev.ends_at + (nxt.starts_at - prev.ends_at) / 2)
@@ -186,6 +190,9 @@ def _checkins_wanted(now: dt.datetime) -> dict[Key, Reminder]:
 
 
 def _digests_wanted(now: dt.datetime) -> dict[Key, Reminder]:
+    """A digest for each closed session of the last week, to each member who
+    was in it (``sessions.selectors.members_in_sessions``: the rule the
+    archive's access follows) and has reminders on."""
     sessions = list(
         DialogueSession.objects.filter(
             state=DialogueSession.State.CLOSED, closed_at__isnull=False, closed_at__gte=now - DIGEST_LOOKBACK
@@ -193,19 +200,9 @@ def _digests_wanted(now: dt.datetime) -> dict[Key, Reminder]:
     )
     if not sessions:
         return {}
-    by_meeting = defaultdict(list)
-    for s in sessions:
-        by_meeting[s.meeting_id].append(s)
-    recipients = defaultdict(set)  # session id → member ids
-    for member_id, session_id in Commitment.objects.filter(
-        session__in=sessions, member__reminders_enabled=True
-    ).values_list("member_id", "session_id"):
-        recipients[session_id].add(member_id)
-    for member_id, meeting_id in Attendance.objects.filter(
-        meeting_id__in=by_meeting.keys(), member__reminders_enabled=True
-    ).values_list("member_id", "meeting_id"):
-        for s in by_meeting[meeting_id]:
-            recipients[s.pk].add(member_id)
+    recipients = members_in_sessions(
+        sessions=sessions, members=Member.objects.filter(reminders_enabled=True, user__is_active=True)
+    )
     wanted = {}
     for s in sessions:
         assert s.closed_at is not None  # filtered on above
@@ -242,12 +239,19 @@ def _stale_reason(row: Reminder, now: dt.datetime) -> str:
             return SkipReason.MOVED
         if meeting.starts_at <= now:
             return SkipReason.STARTED
+    if row.member is not None and not row.member.user.is_active:
+        return SkipReason.ACCOUNT_CLOSED
     if row.member is not None and not row.member.reminders_enabled:
         return SkipReason.UNSUBSCRIBED
     if row.kind == Reminder.Kind.INVITATION_FOLLOWUP:
         return SkipReason.INVITATION_CLOSED
     if row.kind == Reminder.Kind.CHECKIN and hasattr(row.commitment, "check_in"):
         return SkipReason.ANSWERED
+    if row.kind == Reminder.Kind.DIGEST and row.session is not None:
+        if row.session.state != DialogueSession.State.CLOSED:
+            return SkipReason.SESSION_REOPENED
+        if row.session.closed_at is not None and row.session.closed_at >= now - DIGEST_LOOKBACK:
+            return SkipReason.NOT_IN_SESSION
     return SkipReason.NOT_SCHEDULED
 
 
@@ -274,7 +278,7 @@ def reminders_materialize(*, now: dt.datetime | None = None) -> MaterializeResul
         existing = list(
             Reminder.objects.filter(state__in=[Reminder.State.PENDING, Reminder.State.SKIPPED])
             .filter(Q(state=Reminder.State.PENDING) | Q(due_at__gte=now - CREATION_GRACE))
-            .select_related("meeting", "member", "commitment__check_in")
+            .select_related("meeting", "member__user", "session", "commitment__check_in")
         )
         to_skip: dict[str, list[int]] = defaultdict(list)
         to_revive: list[int] = []
@@ -342,6 +346,8 @@ def reminders_claim(*, now: dt.datetime, limit: int = CLAIM_BATCH) -> list[tuple
 
 def _still_wanted(row: Reminder, now: dt.datetime) -> str | None:
     """Why a claimed row must not be sent after all, checked against the data as it is now."""
+    if row.member is not None and not row.member.user.is_active:
+        return SkipReason.ACCOUNT_CLOSED
     if row.member is not None and not row.member.reminders_enabled:
         return SkipReason.UNSUBSCRIBED
     if row.kind in (Reminder.Kind.MEETING_REMINDER, Reminder.Kind.CHECKIN):
@@ -359,9 +365,14 @@ def _still_wanted(row: Reminder, now: dt.datetime) -> str | None:
         if inv.accepted_at or inv.revoked_at or inv.expires_at <= now:
             return SkipReason.INVITATION_CLOSED
     if row.kind == Reminder.Kind.CHECKIN:
-        assert row.commitment_id is not None  # reminder_kind_has_its_subject
-        if CheckIn.objects.filter(commitment_id=row.commitment_id).exists():
+        commitment = row.commitment
+        assert commitment is not None  # reminder_kind_has_its_subject
+        if CheckIn.objects.filter(commitment_id=commitment.pk).exists():
             return SkipReason.ANSWERED
+        # The deadline is the next meeting by date; one added in between since
+        # the row was made is the deadline now (and has its own row).
+        if meeting_next(commitment.session.meeting) != row.meeting:
+            return SkipReason.NOT_SCHEDULED
     if row.kind == Reminder.Kind.DIGEST:
         assert row.session is not None  # reminder_kind_has_its_subject
         if row.session.state != DialogueSession.State.CLOSED:
@@ -382,7 +393,12 @@ def reminder_send(*, reminder_id: int, claimed_at: dt.datetime, now: dt.datetime
 
     row = (
         Reminder.objects.select_related(
-            "exchange", "member__user", "invitation", "meeting__exchange", "session__meeting", "commitment__session"
+            "exchange",
+            "member__user",
+            "invitation",
+            "meeting__exchange",
+            "session__meeting",
+            "commitment__session__meeting",
         )
         .filter(pk=reminder_id, state=Reminder.State.SENDING, claimed_at=claimed_at)
         .first()

@@ -128,17 +128,49 @@ class ReminderSchedule:
     offsets: list[dict[str, Any]]
 
 
-def reminder_schedule_get_for_user(*, meeting_id: int, user: User | AnonymousUser) -> ReminderSchedule:
-    """A meeting's reminder offsets, its own or the defaults, for its facilitators."""
+def reminder_schedule_get_for_user(
+    *, meeting_id: int, user: User | AnonymousUser, now: dt.datetime | None = None
+) -> ReminderSchedule:
+    """A meeting's reminder offsets, its own or the defaults, for its facilitators.
+
+    Each says whether its time has passed and, if so, how many were sent and
+    how many are still going out (made in time, the worker was away): a
+    reminder whose time passed with neither will not be sent at all, because
+    the outbox makes no row for a time long gone (``outbox.CREATION_GRACE``),
+    and the page says so rather than listing it as if it were coming.
+    Four queries.
+    """
+    now = now or timezone.now()
     meeting, member = meeting_get_for_user(meeting_id=meeting_id, user=user)
     require_manager(member, exchange_id=meeting.exchange_id)
     own = list(meeting.reminder_offsets.all())
     is_custom = ReminderPlan.objects.filter(meeting=meeting).exists()
     texts = {o.minutes_before: o.custom_text for o in own}
-    offsets = [
-        {"minutes": m, "custom_text": texts.get(m, ""), "due_at": meeting.starts_at - dt.timedelta(minutes=m)}
-        for m in meeting_offsets(meeting, plan_exists=is_custom, offsets=own)
-    ]
+    counts: dict[tuple[int, str], int] = {
+        (minutes, state): n
+        for minutes, state, n in Reminder.objects.filter(
+            meeting=meeting, kind=Reminder.Kind.MEETING_REMINDER, anchor_at=meeting.starts_at
+        )
+        .values_list("offset_minutes", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    offsets = []
+    for m in meeting_offsets(meeting, plan_exists=is_custom, offsets=own):
+        due_at = meeting.starts_at - dt.timedelta(minutes=m)
+        sent = counts.get((m, Reminder.State.SENT), 0)
+        going = counts.get((m, Reminder.State.PENDING), 0) + counts.get((m, Reminder.State.SENDING), 0)
+        offsets.append(
+            {
+                "minutes": m,
+                "custom_text": texts.get(m, ""),
+                "due_at": due_at,
+                "passed": due_at <= now,
+                "sent": sent,
+                "going": going,
+                "will_not_be_sent": due_at <= now and not sent and not going,
+            }
+        )
     return ReminderSchedule(meeting=meeting, member=member, is_custom=is_custom, offsets=offsets)
 
 
@@ -188,11 +220,11 @@ def checkin_list_for_user(*, exchange_id: int, user: User | AnonymousUser) -> tu
     """
     exchange, member = exchange_get_for_user(exchange_id=exchange_id, user=user)
     require_manager(member, exchange_id=exchange.pk)
-    meetings = list(exchange.meetings.order_by("number"))
+    meetings = list(exchange.meetings.order_by("starts_at", "pk"))  # by date, as ``services.meeting_next``
     scheduled = [m for m in meetings if m.status == Meeting.Status.SCHEDULED]
     groups: dict[int, CheckInGroup] = {}
     for m in meetings:
-        following = next((n for n in scheduled if n.number > m.number), None)
+        following = next((n for n in scheduled if (n.starts_at, n.pk) > (m.starts_at, m.pk)), None)
         groups[m.pk] = CheckInGroup(meeting=m, next_meeting=following)
     # Like the words, commitments reach others only once their session's
     # archive is published: until then only their makers see them.

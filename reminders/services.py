@@ -7,14 +7,19 @@ The outbox itself (materialise, claim, send, scan) is in outbox.py.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import zoneinfo
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import dateformat, timezone
 
 from exchanges.models import Meeting
 from participants.models import CheckIn, Commitment, Member
 from participants.permissions import require_manager
 
+from .emails import offset_label
 from .models import Reminder, ReminderOffset, ReminderPlan, SkipReason
 
 DAY = 24 * 60
@@ -51,15 +56,47 @@ def _plan_ensure(*, meeting: Meeting, now: dt.datetime) -> None:
     )
 
 
+def _check_offset_ahead(*, meeting: Meeting, minutes_before: int, now: dt.datetime) -> None:
+    """Refuse a reminder whose time has already passed: it would never be sent.
+
+    The outbox makes no row for a time long gone (``outbox.CREATION_GRACE``),
+    so such an offset would sit on the page doing nothing; saying so when it
+    is typed, with the longest offset still ahead, is kinder than silence.
+    """
+    due = meeting.starts_at - dt.timedelta(minutes=minutes_before)
+    if due > now:
+        return
+    left = math.ceil((meeting.starts_at - now).total_seconds() / 60) - 1  # whole minutes still ahead
+    if left < 1:
+        raise ValidationError(
+            {"minutes_before": "This meeting has already started, so no reminder can be sent before it."}
+        )
+    when = dateformat.format(due.astimezone(zoneinfo.ZoneInfo(meeting.time_zone)), "D j M Y, H:i T")
+    longest = left - left % DAY if left >= DAY else left - left % 60 if left >= 60 else left
+    raise ValidationError(
+        {
+            "minutes_before": (
+                f"A reminder {offset_label(minutes_before)} before would have gone out on {when}, "
+                f"which has already passed, so it would never be sent. "
+                f"Choose at most {offset_label(longest)} before the meeting."
+            )
+        }
+    )
+
+
 @transaction.atomic
 def reminder_offset_add(
     *, actor: Member, meeting: Meeting, minutes_before: int, custom_text: str = "", now: dt.datetime | None = None
 ) -> ReminderOffset:
-    """Add (or re-word) one reminder before a meeting. Rows are made by the next scan."""
+    """Add (or re-word) one reminder before a meeting. Rows are made by the next scan.
+
+    A reminder whose time has already passed is refused (``_check_offset_ahead``).
+    """
     require_manager(actor, exchange_id=meeting.exchange_id)
     if minutes_before < 1:
         raise ValueError("A reminder comes at least a minute before the meeting.")
     now = now or timezone.now()
+    _check_offset_ahead(meeting=meeting, minutes_before=minutes_before, now=now)
     _plan_ensure(meeting=meeting, now=now)
     offset, _ = ReminderOffset.objects.update_or_create(
         meeting=meeting, minutes_before=minutes_before, defaults={"custom_text": custom_text}
@@ -109,12 +146,17 @@ class CheckInClosed(Exception):
 
 
 def meeting_next(meeting: Meeting) -> Meeting | None:
-    """The next scheduled meeting of the series after this one."""
+    """The next scheduled meeting of the series after this one, by date.
+
+    By date, not by the order meetings were added in: a check-in meeting
+    slipped in between two others is the next one for the commitments made
+    at the first. Meetings starting at the same moment follow the order they
+    were scheduled in, as their numbers do.
+    """
+    later = Q(starts_at__gt=meeting.starts_at) | Q(starts_at=meeting.starts_at, pk__gt=meeting.pk)
     return (
-        Meeting.objects.filter(
-            exchange_id=meeting.exchange_id, number__gt=meeting.number, status=Meeting.Status.SCHEDULED
-        )
-        .order_by("number")
+        Meeting.objects.filter(later, exchange_id=meeting.exchange_id, status=Meeting.Status.SCHEDULED)
+        .order_by("starts_at", "pk")
         .first()
     )
 

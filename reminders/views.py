@@ -4,12 +4,14 @@ service, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.forms import form_add_service_errors
 from participants.models import Commitment
 
 from . import selectors, services, tokens
@@ -35,11 +37,19 @@ def meeting_reminders(request: HttpRequest, meeting_id: int) -> HttpResponse:
             form = ReminderOffsetForm(request.POST)
             if form.is_valid():
                 minutes = form.cleaned_data["minutes_before"]
-                services.reminder_offset_add(
-                    actor=member, meeting=meeting, minutes_before=minutes, custom_text=form.cleaned_data["custom_text"]
-                )
-                messages.success(request, f"Reminder {offset_label(minutes)} before the meeting saved.")
-                return redirect("meeting_reminders", meeting_id=meeting.pk)
+                try:
+                    services.reminder_offset_add(
+                        actor=member,
+                        meeting=meeting,
+                        minutes_before=minutes,
+                        custom_text=form.cleaned_data["custom_text"],
+                    )
+                except ValidationError as error:
+                    # The form asks for the offset as an amount and a unit: say it beside the amount.
+                    form_add_service_errors(form, ValidationError({"amount": error.message_dict["minutes_before"]}))
+                else:
+                    messages.success(request, f"Reminder {offset_label(minutes)} before the meeting saved.")
+                    return redirect("meeting_reminders", meeting_id=meeting.pk)
         elif action == "remove":
             try:
                 minutes = int(request.POST.get("minutes_before", ""))

@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from core.selectors import object_get_for_member
-from participants.models import Commitment, Member, User
+from participants.models import Attendance, Commitment, Member, SessionAttendance, User
 
 from . import permissions, presence, visibility
 from .models import (
@@ -60,6 +60,56 @@ def session_get_for_user(*, session_id: int, user: User | AnonymousUser) -> tupl
         exchange_id=lambda s: s.meeting.exchange_id,
         name="session",
     )
+
+
+# --- Who was in a session ----------------------------------------------------------
+#
+# One rule, read two ways: for one member over many sessions (who may read an
+# archive without holding it) and for many sessions at once (who is sent a
+# session's digest). Being in a session is being present in its open room
+# (``SessionAttendance``), marked present at its meeting by a facilitator,
+# words of one's own in it, or a turn in one of its rounds. Opening a room is
+# not being in it, and neither is joining the meeting's live room for another
+# of its sessions.
+
+
+def was_in_session_q(member: Member) -> Q:
+    """A filter on ``DialogueSession``: the sessions ``member`` was in."""
+    return Q(
+        Exists(SessionAttendance.objects.filter(member=member, session_id=OuterRef("pk")))
+        | Exists(
+            Attendance.objects.filter(member=member, meeting_id=OuterRef("meeting_id"), source=Attendance.Source.MARKED)
+        )
+        | Exists(Contribution.objects.filter(author=member, session_id=OuterRef("pk")))
+        | Exists(Turn.objects.filter(member=member, round__session_id=OuterRef("pk")))
+    )
+
+
+def members_in_sessions(*, sessions: Iterable[DialogueSession], members: QuerySet[Member]) -> dict[int, set[int]]:
+    """Session id -> the ids of ``members`` who were in it (the rule above); four queries however many sessions."""
+    sessions = list(sessions)
+    of_meeting: dict[int, list[int]] = {}
+    for session in sessions:
+        of_meeting.setdefault(session.meeting_id, []).append(session.pk)
+    found: dict[int, set[int]] = {session.pk: set() for session in sessions}
+    traces = [
+        SessionAttendance.objects.filter(session__in=sessions, member__in=members).values_list(
+            "member_id", "session_id"
+        ),
+        Contribution.objects.filter(session__in=sessions, author__in=members).values_list("author_id", "session_id"),
+        Turn.objects.filter(round__session__in=sessions, member__in=members).values_list(
+            "member_id", "round__session_id"
+        ),
+    ]
+    for rows in traces:
+        for member_id, session_id in rows.order_by().distinct():
+            found[session_id].add(member_id)
+    for member_id, meeting_id in Attendance.objects.filter(
+        meeting_id__in=of_meeting, source=Attendance.Source.MARKED, member__in=members
+    ).values_list("member_id", "meeting_id"):
+        for session_id in of_meeting[meeting_id]:
+            found[session_id].add(member_id)
+    return found
 
 
 # --- Reads ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from archives.models import ArchiveReview
 from archives.services import archive_review_open, archive_review_set_window
-from participants.models import CheckIn, Commitment, Invitation, StakeholderRole
+from participants.models import CheckIn, Commitment, Invitation, SessionAttendance, StakeholderRole
 from reminders.emails import digest_email
 from reminders.models import Reminder
 from reminders.outbox import reminders_scan
@@ -95,9 +95,9 @@ def test_checkins_name_only_people_whose_session_was_on_the_record(client, conse
     assert "Pinecrest" not in html
     # Their words are there, attributed as the policy says.
     assert "Tried nfa_rare." in html and "Tried nfa_common." in html and "Tried anonymous." in html
-    assert html.count("<strong>A participant</strong>") == 1  # a faith leader is the only one here
-    assert html.count("<strong>Community leader</strong>") == 1  # five share it
-    assert html.count("<strong>Anonymous</strong>") == 1
+    assert html.count('<strong dir="auto">A participant</strong>') == 1  # a faith leader is the only one here
+    assert html.count('<strong dir="auto">Community leader</strong>') == 1  # five share it
+    assert html.count('<strong dir="auto">Anonymous</strong>') == 1
     assert "Faith leader" not in html
 
 
@@ -158,10 +158,11 @@ CLOSED_AT = NOW - dt.timedelta(hours=9)  # 03:00 UTC on 1 February 2027
 
 @pytest.fixture
 def closed(make_meeting, make_member):
-    """A session closed at ``CLOSED_AT``; a member in Los Angeles made a commitment there."""
+    """A session closed at ``CLOSED_AT``; a member in Los Angeles was in its room and made a commitment there."""
     meeting = make_meeting(starts_at=CLOSED_AT - dt.timedelta(hours=3), ends_at=CLOSED_AT + dt.timedelta(hours=1))
     session = DialogueSessionFactory(meeting=meeting, state=DialogueSession.State.CLOSED, closed_at=CLOSED_AT)
     member = make_member(time_zone="America/Los_Angeles", display_name="Lena Coast")
+    SessionAttendance.objects.create(member=member, session=session)
     Commitment.objects.create(member=member, session=session, text="Ride along on a Tuesday night.")
     return session, member
 
@@ -237,6 +238,8 @@ def test_emails_carry_only_the_recipients_own_words(exchange, make_meeting, make
     hidden_team = TeamFactory(exchange=exchange, community_name="Pinecrest", state_region="WV")
     me = make_member(display_name="Mira Mine")
     other = make_member(display_name="Bartholomew Ostrander", team=hidden_team)
+    for person in (me, other):
+        SessionAttendance.objects.create(member=person, session=session)
     Commitment.objects.create(member=me, session=session, text="Mira will host a coffee.")
     Commitment.objects.create(member=other, session=session, text="Bart will call the chief.")
     Contribution.objects.create(

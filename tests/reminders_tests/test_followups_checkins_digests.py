@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from exchanges.models import Meeting
 from participants.invitations import invitation_link
-from participants.models import Attendance, CheckIn, Commitment, Invitation
+from participants.models import Attendance, CheckIn, Commitment, Invitation, SessionAttendance
 from reminders.models import Reminder
 from reminders.outbox import reminders_materialize, reminders_scan
 from reminders.tokens import checkin_token
@@ -61,6 +61,12 @@ def test_open_invitation_gets_follow_ups_after_3_and_7_days(invitation):
         assert "List-Unsubscribe" not in message.extra_headers
     assert "3 days ago" in mail.outbox[0].body
     assert "7 days ago" in mail.outbox[1].body
+    # The expiry is the right instant on the exchange's clock, and says whose clock that is.
+    zone = zoneinfo.ZoneInfo(invitation.exchange.time_zone)
+    until = invitation.expires_at.astimezone(zone)
+    name = zone.key.replace("_", " ")
+    stamp = f"{until:%A} {until.day} {until:%B %Y}, {until:%H:%M} {until.tzname()} ({name} time)"
+    assert f"It is open until {stamp}." in mail.outbox[0].body
 
 
 def test_no_follow_up_after_acceptance(invitation):
@@ -256,12 +262,14 @@ def test_checkins_page_refuses_participants_and_outsiders(client, series, partic
 
 
 def test_digest_after_a_session_closes(make_meeting, participant, make_member, facilitator):
-    """Members with a commitment there or who attended get the question, their commitment and the exchange link."""
+    """Members who were there (in its room, or marked present) get the question,
+    their commitment and the exchange link."""
     meeting = make_meeting(starts_at=NOW - dt.timedelta(hours=4), ends_at=NOW + dt.timedelta(hours=2))
     session = DialogueSessionFactory(meeting=meeting, question="What have you tried to rebuild trust?")
     attendee = make_member()
     absent = make_member()
     Attendance.objects.create(member=attendee, meeting=meeting, source=Attendance.Source.MARKED)
+    SessionAttendance.objects.create(member=participant, session=session)
     Commitment.objects.create(member=participant, session=session, text="Hold a listening session at the library.")
     reminders_scan(now=NOW)
     assert not Reminder.objects.filter(kind=Reminder.Kind.DIGEST).exists()  # still open
