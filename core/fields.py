@@ -1,17 +1,163 @@
-"""A time zone field shared by exchanges, meetings and members."""
+"""A time zone field shared by exchanges, meetings and members, and the list
+of zones a person chooses from.
 
+The list is what people recognise: one zone per country region as the tz
+database's ``zone.tab`` names them (so Amsterdam and Kolkata are there even
+where the database now links them to another city), the canonical zones,
+and UTC. It leaves out ``Etc/GMT+5`` (whose sign is the reverse of what it
+seems), ``Factory``, the POSIX-style ``EST5EDT`` and the old aliases
+(``US/Eastern``, ``Asia/Calcutta``), which only make a long list longer.
+Zones most people pick come first, under "Common".
+"""
+
+import json
 import zoneinfo
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+UTC = "UTC"
+
+#: Offered first, in this order: the United States, then Europe, then the rest
+#: of the world from west to east. Labels say the name people use.
+COMMON_TIME_ZONES: list[tuple[str, str]] = [
+    ("America/New_York", "Eastern Time (US and Canada) — New York"),
+    ("America/Chicago", "Central Time (US and Canada) — Chicago"),
+    ("America/Denver", "Mountain Time (US and Canada) — Denver"),
+    ("America/Phoenix", "Mountain Time, no daylight saving — Phoenix"),
+    ("America/Los_Angeles", "Pacific Time (US and Canada) — Los Angeles"),
+    ("America/Anchorage", "Alaska — Anchorage"),
+    ("Pacific/Honolulu", "Hawaii — Honolulu"),
+    ("Europe/London", "United Kingdom — London"),
+    ("Europe/Dublin", "Ireland — Dublin"),
+    ("Europe/Lisbon", "Portugal — Lisbon"),
+    ("Europe/Paris", "Central European Time — Paris"),
+    ("Europe/Berlin", "Central European Time — Berlin"),
+    ("Europe/Madrid", "Central European Time — Madrid"),
+    ("Europe/Rome", "Central European Time — Rome"),
+    ("Europe/Amsterdam", "Central European Time — Amsterdam"),
+    ("Europe/Athens", "Eastern European Time — Athens"),
+    ("America/Halifax", "Atlantic Time (Canada) — Halifax"),
+    ("America/Mexico_City", "Mexico — Mexico City"),
+    ("America/Bogota", "Colombia — Bogotá"),
+    ("America/Sao_Paulo", "Brazil — São Paulo"),
+    ("Africa/Lagos", "West Africa — Lagos"),
+    ("Africa/Johannesburg", "South Africa — Johannesburg"),
+    ("Africa/Nairobi", "East Africa — Nairobi"),
+    ("Asia/Kolkata", "India — Kolkata"),
+    ("Asia/Singapore", "Singapore"),
+    ("Asia/Tokyo", "Japan — Tokyo"),
+    ("Australia/Sydney", "Australia Eastern — Sydney"),
+    ("Pacific/Auckland", "New Zealand — Auckland"),
+    (UTC, "Coordinated Universal Time (UTC)"),
+]
+
+
+def _tzdata_text(name: str) -> str:
+    """One of the tz database's tables, from the ``tzdata`` package (always
+    installed with Django on every platform), else from the system's copy."""
+    try:
+        return resources.files("tzdata.zoneinfo").joinpath(name).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        for root in zoneinfo.TZPATH:
+            try:
+                with open(f"{root}/{name}", encoding="utf-8") as handle:
+                    return handle.read()
+            except OSError:
+                continue
+    return ""
+
 
 @cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+def _zone_links() -> dict[str, str]:
+    """Each old name the tz database keeps (``Asia/Calcutta``) and the zone it now names."""
+    links = {}
+    for line in _tzdata_text("tzdata.zi").splitlines():
+        if line.startswith("L "):
+            _, target, alias = line.split()[:3]
+            links[alias] = target
+    return links
+
+
+@cache
+def _offered_zones() -> frozenset[str]:
+    known = zoneinfo.available_timezones()
+    names = {line.split("\t")[2] for line in _tzdata_text("zone.tab").splitlines() if line and not line.startswith("#")}
+    names |= {line.split()[1] for line in _tzdata_text("tzdata.zi").splitlines() if line.startswith("Z ")}
+    names = {n for n in names if "/" in n and not n.startswith("Etc/")}
+    names.add(UTC)
+    names |= {zone for zone, _ in COMMON_TIME_ZONES}
+    return frozenset(n for n in names if n in known)
+
+
+def zone_label(name: str) -> str:
+    """``America/Los_Angeles`` as people read it: ``America/Los Angeles``."""
+    return name.replace("_", " ")
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, Any]]:
+    """The zones to choose from, grouped: "Common" first, then one group per region."""
+    offered = _offered_zones()
+    common = [(zone, label) for zone, label in COMMON_TIME_ZONES if zone in offered]
+    taken = {zone for zone, _ in common}
+    regions: dict[str, list[tuple[str, str]]] = {}
+    for name in sorted(offered - taken):
+        regions.setdefault(name.split("/", 1)[0], []).append((name, zone_label(name)))
+    return [("Common", common), *sorted(regions.items())]
+
+
+def time_zone_canonical(value: str | None) -> str | None:
+    """The offered zone ``value`` names (an old alias becomes its zone), or None.
+
+    Browsers report the zone by the name their own copy of the database
+    uses, which is sometimes an old one (``Asia/Calcutta``, ``Europe/Kiev``).
+    """
+    if not value:
+        return None
+    offered = _offered_zones()
+    seen = set()
+    while value not in offered and value in _zone_links() and value not in seen:
+        seen.add(value)
+        value = _zone_links()[value]
+    if value in offered:
+        return value
+    if value == "Etc/UTC" or value in {"Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"}:
+        return UTC
+    return None
+
+
+@cache
+def time_zone_aliases() -> dict[str, str]:
+    """Every old name that leads to an offered zone, for the picker to
+    preselect a browser's zone whatever name the browser gives it."""
+    aliases = {}
+    for alias in _zone_links():
+        target = time_zone_canonical(alias)
+        if target is not None and target != alias:
+            aliases[alias] = target
+    return aliases
+
+
+class TimeZoneSelect(forms.Select):
+    """The list of zones, made searchable by ``static/js/timezone.js``.
+
+    ``browser="preselect"`` (a person's own zone, not yet chosen) has the
+    script choose the zone the browser reports; ``browser="suggest"`` (a zone
+    already saved) has it offer the browser's zone with a button instead of
+    changing the answer behind the person's back. Without the script the
+    list works as it is, with the server's initial choice.
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None, *, browser: str = "") -> None:
+        own: dict[str, Any] = {"data-time-zone-picker": browser}
+        if browser:  # only a question about the browser's zone needs its old names
+            own["data-time-zone-aliases"] = json.dumps(time_zone_aliases(), separators=(",", ":"))
+        super().__init__({**own, **(attrs or {})})
 
 
 def validate_time_zone(value: str) -> None:
@@ -35,4 +181,5 @@ class TimeZoneField(models.CharField):
     def formfield(self, **kwargs: Any) -> forms.Field | None:
         kwargs.setdefault("form_class", forms.TypedChoiceField)
         kwargs.setdefault("choices", time_zone_choices)
+        kwargs.setdefault("widget", TimeZoneSelect)
         return models.Field.formfield(self, **kwargs)

@@ -13,6 +13,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.fields import zone_label
+
 from .invitations import invitation_link
 from .models import Invitation
 
@@ -34,18 +36,24 @@ def invitation_email_send(*, invitation_id: int) -> bool:
         "exchange": invitation.exchange,
         "link": invitation_link(invitation),
         "inviter_name": inviter.display_name if inviter else invitation.exchange.convening_organisation,
-        "expires_at": timezone.localtime(
-            invitation.expires_at, timezone=zoneinfo.ZoneInfo(invitation.exchange.time_zone)
-        ),
+        "expires_at": invitation.expires_at,
+        "zone_name": zone_label(invitation.exchange.time_zone),
     }
-    subject = render_to_string("emails/invitation_subject.txt", context).strip()
+    # The person has no zone of their own yet: the email speaks the exchange's,
+    # and names it. Templates convert each time to the active zone, so that
+    # zone is what they must render under (a time converted beforehand would
+    # be converted back to the server's zone by the ``date`` filter).
+    with timezone.override(zoneinfo.ZoneInfo(invitation.exchange.time_zone)):
+        subject = render_to_string("emails/invitation_subject.txt", context).strip()
+        text = render_to_string("emails/invitation.txt", context)
+        html = render_to_string("emails/invitation.html", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
-        body=render_to_string("emails/invitation.txt", context),
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[invitation.email],
     )
-    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     try:
         message.send()
     except Exception:  # the mail server is away: the invitation stays unsent and can be resent

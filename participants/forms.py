@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from core.fields import time_zone_choices
+from core.fields import TimeZoneSelect, time_zone_choices
 
 from .models import ExchangeRole, Member, StakeholderRole
 from .permissions import can_change_exchange_role, exchange_roles_offered, own_role_note
@@ -101,6 +101,7 @@ class AcceptInvitationForm(forms.Form):
         label="Your time zone",
         choices=time_zone_choices,
         help_text="Meeting times are shown to you in this zone.",
+        widget=TimeZoneSelect(browser="preselect"),
     )
     password = forms.CharField(
         label="Choose a password",
@@ -118,13 +119,18 @@ class AcceptInvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not needs_password:
             del self.fields["password"]
+        if self.is_bound:  # the person has chosen: the page shown again keeps their answer
+            self.fields["time_zone"].widget.attrs["data-time-zone-picker"] = ""
 
 
 class MemberSelfForm(forms.Form):
     display_name = forms.CharField(label="Your name as others will see it", max_length=120)
     pronouns = forms.CharField(label="Pronouns (optional)", max_length=40, required=False)
     time_zone = forms.ChoiceField(
-        label="Your time zone", choices=time_zone_choices, help_text="Meeting times are shown to you in this zone."
+        label="Your time zone",
+        choices=time_zone_choices,
+        help_text="Meeting times are shown to you in this zone.",
+        widget=TimeZoneSelect(browser="suggest"),
     )
 
 

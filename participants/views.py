@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core.fields import time_zone_canonical
 from core.forms import form_add_service_errors
 from core.selectors import member_get_or_404
 
@@ -224,7 +225,7 @@ def invitation_accept(request, token: str):
     form = AcceptInvitationForm(
         request.POST or None,
         needs_password=account is None,
-        initial={"display_name": invitation.name, "time_zone": exchange.time_zone},
+        initial={"display_name": invitation.name, "time_zone": time_zone_canonical(exchange.time_zone)},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -257,7 +258,11 @@ def member_edit_self(request, exchange_id: int):
     exchange = member.exchange
     form = MemberSelfForm(
         request.POST or None,
-        initial={"display_name": member.display_name, "pronouns": member.pronouns, "time_zone": member.time_zone},
+        initial={
+            "display_name": member.display_name,
+            "pronouns": member.pronouns,
+            "time_zone": time_zone_canonical(member.time_zone),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -36,8 +36,9 @@ def _check_session_times(
     if clash is not None:
         start = aware_to_local(clash.planned_start, meeting.time_zone)
         end = aware_to_local(clash.planned_end, meeting.time_zone)
+        during = f"{start:%H:%M}–{end:%H:%M} {meeting.time_zone}"
         raise ValidationError(
-            {"starts_local": f"This overlaps “{clash.title}” ({start:%H:%M}–{end:%H:%M}). Sessions run one at a time."}
+            {"starts_local": f"This overlaps “{clash.title}” ({during}). Sessions run one at a time."}
         )
 
 
