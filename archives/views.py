@@ -68,8 +68,29 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 
 @login_required
 def archive_transcript(request: HttpRequest, session_id: int) -> HttpResponse:
-    """A published session's words in order, grouped by phase and round, attributed per consent."""
-    transcript = selectors.transcript_get(session_id=session_id, user=request.user, page_number=request.GET.get("page"))
+    """A published session's words in order, grouped by phase and round, attributed per consent.
+
+    Before publication its future readers get a page saying so and when it may
+    be (a 404 all the same: there is no transcript yet); anyone else is refused
+    as before.
+    """
+    try:
+        transcript = selectors.transcript_get(
+            session_id=session_id, user=request.user, page_number=request.GET.get("page")
+        )
+    except Http404:
+        pending = selectors.pending_archive_get_for_user(session_id=session_id, user=request.user)
+        return render(
+            request,
+            "archives/not_published.html",
+            {
+                "pending": pending,
+                "session": pending.session,
+                "exchange": pending.session.meeting.exchange,
+                "member": pending.member,
+            },
+            status=404,
+        )
     _log(request, transcript.member, what=What.TRANSCRIPT, session=transcript.session)
     return render(
         request,

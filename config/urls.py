@@ -1,14 +1,26 @@
 """Top-level URLs: each app owns its own ``urls.py``."""
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from participants import views as participant_views
 
 from .health import healthz
 
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico on their own: send them to the site's icon.
+
+    Resolved per request, so that in production it names the hashed file.
+    """
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # Ahead of the admin's own URLs: its sign-in, under the site's sign-in limits.
     path("admin/login/", participant_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),

@@ -27,6 +27,8 @@ from exchanges.models import Exchange, Meeting, Team
 from participants.models import RSVP, ExchangeRole, Member, StakeholderRole, User
 from sessions.models import Attribution, DialogueSession, Phase
 
+from .holidays import clear_of_days_off
+
 DEMO_PASSWORD = "common-ground-demo"
 DEMO_DOMAIN = "demo.commonground.test"
 
@@ -390,10 +392,18 @@ def _on_or_after(day: dt.date, weekday: int) -> dt.date:
     return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
 
 
+def meeting_day(plan: MeetingPlan, first_day: dt.date) -> dt.date:
+    """The first day of a planned meeting: its weekday on or after its place in
+    the series, a week later while any of its days is a public holiday."""
+    online = plan.mode == Meeting.Mode.ONLINE
+    day = _on_or_after(first_day + dt.timedelta(days=plan.days_after_first), 1 if online else 3)
+    return clear_of_days_off(day, plan.days)
+
+
 def _meeting(exchange: Exchange, plan: MeetingPlan, first_day: dt.date, result: SeedResult) -> Meeting:
     """In-person meetings run Thursday morning to Friday lunch; the online one is a Tuesday afternoon."""
     online = plan.mode == Meeting.Mode.ONLINE
-    day = _on_or_after(first_day + dt.timedelta(days=plan.days_after_first), 1 if online else 3)
+    day = meeting_day(plan, first_day)
     if online:
         starts_at = _local(day, plan.sessions[0].start, HOME_TIME_ZONE)
         ends_at = starts_at + dt.timedelta(hours=ONLINE_SESSION_HOURS)

@@ -22,6 +22,7 @@ from .access import (
     access_log_page,
     archive_review_get,
     archived_session_get_for_user,
+    member_was_in_session,
     session_list_for_member,
     visible_sessions,
 )
@@ -38,6 +39,7 @@ from .followthrough import (
     FollowThrough,
     followthrough_get,
 )
+from .pending import PendingArchive, pending_archive_get_for_user
 from .review import (
     ReviewState,
     contributors_with_words,
@@ -87,7 +89,10 @@ __all__ = [
     "session_list_for_member",
     "archive_review_get",
     "archived_session_get_for_user",
+    "member_was_in_session",
     "visible_sessions",
+    "PendingArchive",
+    "pending_archive_get_for_user",
     "ARCHIVED_CONSENTS",
     "ArchiveRow",
     "CONSENT_LABELS",

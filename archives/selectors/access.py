@@ -7,33 +7,19 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from core.selectors import object_get_for_member
 from exchanges.models import Exchange, Meeting
-from participants.models import Attendance, Member, SessionAttendance, User
-from sessions.models import Contribution, DialogueSession, Turn
+from participants.models import Member, User
+from sessions.models import DialogueSession
+from sessions.selectors import was_in_session_q
 
 from .. import permissions
 from ..models import ArchiveAccess, ArchiveReview
 
 ACCESS_LOG_PAGE_SIZE = 100
-
-
-def _in_session_q(member: Member) -> Q:
-    """The sessions a member was in: present in its open room, marked present
-    at its meeting by a facilitator, their own words, or a turn in one of its
-    rounds. Opening a room is not being in it: only presence while the
-    session was open counts (``SessionAttendance``)."""
-    return Q(
-        Exists(SessionAttendance.objects.filter(member=member, session_id=OuterRef("pk")))
-        | Exists(
-            Attendance.objects.filter(member=member, meeting_id=OuterRef("meeting_id"), source=Attendance.Source.MARKED)
-        )
-        | Exists(Contribution.objects.filter(author=member, session_id=OuterRef("pk")))
-        | Exists(Turn.objects.filter(member=member, round__session_id=OuterRef("pk")))
-    )
 
 
 def visible_sessions(*, member: Member) -> QuerySet[DialogueSession]:
@@ -42,7 +28,7 @@ def visible_sessions(*, member: Member) -> QuerySet[DialogueSession]:
         meeting__exchange_id=member.exchange_id, archive_review__published_at__isnull=False
     )
     if not permissions.holds_archive(member):
-        sessions = sessions.filter(_in_session_q(member))
+        sessions = sessions.filter(was_in_session_q(member))
     return sessions
 
 
@@ -66,9 +52,15 @@ def archived_session_get_for_user(
         if review is None or not review.is_published:
             raise Http404("This session's archive is not published.")
         if not permissions.holds_archive(member):
-            if not DialogueSession.objects.filter(pk=session.pk).filter(_in_session_q(member)).exists():
+            if not member_was_in_session(session, member):
                 raise Http404("No such session.")
     return session, member
+
+
+def member_was_in_session(session: DialogueSession, member: Member) -> bool:
+    """Whether ``member`` was in ``session`` (``sessions.selectors.was_in_session_q``):
+    who may read its archive without holding it."""
+    return DialogueSession.objects.filter(pk=session.pk).filter(was_in_session_q(member)).exists()
 
 
 def archive_review_get(session: DialogueSession) -> ArchiveReview | None:

@@ -44,7 +44,10 @@ def test_a_wrong_password_is_refused(page):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     assert "/accounts/login/" in page.url
-    assert page.get_by_text("correct email address and password", exact=False).is_visible()
+    # Said at the top of the page, in the error summary, and again above the form.
+    summary = page.locator("[data-error-summary]")
+    assert summary.get_by_text("correct email address and password", exact=False).is_visible()
+    assert page.locator("form").get_by_text("correct email address and password", exact=False).is_visible()
     assert_no_serious_axe_violations(page)
 
 

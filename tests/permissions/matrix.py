@@ -63,6 +63,7 @@ OWNER = roles(LOGIN, 404, 404, 200, 404, 404, 404)  # the participant's own comm
 HTTP: dict[str, Row] = {
     # --- Service and accounts ---------------------------------------------------------
     "healthz": Row("load balancers poll it; says nothing about anyone", EVERYONE),
+    "favicon": Row("browsers ask for it on their own; sent on to the icon", roles(301, 301, 301, 301, 301, 301, 301)),
     "login": Row("signed-in people are sent on to their exchanges", roles(200, 302, 302, 302, 302, 302, 302)),
     "logout": Row(
         "POST only, so a link or image cannot sign anyone out", roles(302, 302, 302, 302, 302, 302, 302), "POST"
