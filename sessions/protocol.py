@@ -123,6 +123,12 @@ def _id_list(name: str, value: object) -> list[int]:
     return ids
 
 
+def _bool(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be true or false.")
+    return value
+
+
 def _nullable(check: Check) -> Check:
     def wrapped(name: str, value: object) -> Any:
         return None if value is None else check(name, value)
@@ -253,6 +259,8 @@ FRAMES: dict[str, Frame] = {
             "order": (_choice(Round.Order.values), True),
             "member_ids": (_id_list, False),
             "turn_seconds": (_nullable(_int(limits.TIMER_SECONDS_MIN, limits.TIMER_SECONDS_MAX)), False),
+            # Facilitators, conveners and scribes take a turn only when included.
+            "include_facilitators": (_bool, False),
         },
     ),
     "turn_done": Frame(

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from participants.models import Attendance, Member
+from participants.models import Attendance, ExchangeRole, Member
 from sessions import visibility
 from sessions.models import (
     DialogueSession,
     Turn,
 )
 
-from .. import permissions
 from .rows import ROLE_LABELS, archived_contributions
 
 # Groups with fewer people than this in the room have their anonymous words
@@ -66,9 +65,11 @@ def gini(values: list[int]) -> float:
 def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity:
     """Contributions and turns by stakeholder role and by team against each group's share of the room.
 
-    "In the room" for a session means the participants and scribes who
-    attended its meeting, or who contributed or took a turn in it;
-    facilitators and conveners hold the room and are left out. Over several
+    "In the room" for a session means the participants who attended its
+    meeting, or who contributed or took a turn in it: equity of voice is
+    about the people the session is held for, so facilitators and conveners
+    (who hold the room) and scribes (who record it) are left out of every
+    count and share, even when they were included in a go-around. Over several
     sessions a person counts once per session they were in. Only archived
     words are counted (never off the record, withdrawn or redacted). Words
     count for their speaker's group only where the published row says as
@@ -83,9 +84,9 @@ def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity
     session_ids = [pk for pk, _ in session_rows]
     participants = {
         m.pk: m
-        for m in Member.objects.filter(exchange_id=member.exchange_id)
-        .exclude(exchange_role__in=permissions.HOLDING_ROLES)
-        .select_related("team")
+        for m in Member.objects.filter(
+            exchange_id=member.exchange_id, exchange_role=ExchangeRole.PARTICIPANT
+        ).select_related("team")
     }
     attended: dict[int, set[int]] = defaultdict(set)
     for member_id, meeting_id in Attendance.objects.filter(meeting_id__in=[m for _, m in session_rows]).values_list(

@@ -1,4 +1,8 @@
-"""Go-around rounds: every member in turn, each turn done, passed, skipped or extended.
+"""Go-around rounds: the participants in turn, each turn done, passed, skipped or extended.
+
+A go-around is for the people the session is held for: facilitators,
+conveners and scribes hold or record the room, so they take a turn only when
+the facilitator includes them (``include_facilitators``).
 
 See ``sessions.services`` for the rules every service here follows.
 """
@@ -9,7 +13,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from participants.models import Member
+from participants.models import ExchangeRole, Member
 
 from .. import events, limits, selectors, serializers
 from ..models import DialogueSession, Round, Turn
@@ -35,6 +39,12 @@ def _start_turn(turn: Turn, rnd: Round, now: dt.datetime) -> None:
     turn.save(update_fields=["status", "started_at", "ends_at"])
 
 
+def takes_turns(member: Member, *, include_facilitators: bool) -> bool:
+    """Whether a person present is in a go-around's order: participants
+    always; facilitators, conveners and scribes only when included."""
+    return include_facilitators or member.exchange_role == ExchangeRole.PARTICIPANT
+
+
 @transaction.atomic
 def round_start(
     *,
@@ -43,8 +53,11 @@ def round_start(
     order: str,
     member_ids: list[int] | None = None,
     turn_seconds: int | None = None,
+    include_facilitators: bool = False,
 ) -> Result:
-    """Begin a go-around over the people present; the first turn starts now."""
+    """Begin a go-around over the participants present (and the facilitators,
+    conveners and scribes present, when ``include_facilitators``); the first
+    turn starts now."""
     require(member, "round_start")
     if order not in Round.Order.values:
         raise RoomError(ErrorCode.BAD_REQUEST, "Unknown order.")
@@ -52,14 +65,24 @@ def round_start(
     require_open(session)
     if Round.objects.filter(session=session, status=Round.Status.ACTIVE).exists():
         raise RoomError(ErrorCode.CONFLICT, "A round is already running; end it first.")
-    present = selectors.present_members(session_id=session.pk)
+    everyone = selectors.present_members(session_id=session.pk)
+    present = [m for m in everyone if takes_turns(m, include_facilitators=include_facilitators)]
     if order == Round.Order.ARRANGED:
         if not member_ids:
             raise RoomError(ErrorCode.BAD_REQUEST, "An arranged round lists 'member_ids' in order.")
-        by_id = {m.pk: m for m in present}
+        by_id = {m.pk: m for m in everyone}
         missing = [pk for pk in member_ids if pk not in by_id]
         if missing:
             raise RoomError(ErrorCode.NOT_FOUND, "Some of those people are not in the room.")
+        holders = [
+            by_id[pk] for pk in member_ids if not takes_turns(by_id[pk], include_facilitators=include_facilitators)
+        ]
+        if holders:
+            raise RoomError(
+                ErrorCode.BAD_REQUEST,
+                f"{holders[0].display_name} is a {holders[0].get_exchange_role_display().lower()}: "
+                "choose “Include facilitators and scribes” to give them a turn.",
+            )
         people = [by_id[pk] for pk in member_ids]
     elif order == Round.Order.BY_TEAM:
         people = sorted(
@@ -70,7 +93,8 @@ def round_start(
         people = list(present)
         secrets.SystemRandom().shuffle(people)
     if not people:
-        raise RoomError(ErrorCode.CONFLICT, "Nobody is in the room.")
+        who = "Nobody" if include_facilitators else "No participant"
+        raise RoomError(ErrorCode.CONFLICT, f"{who} is in the room to take a turn.")
     now = timezone.now()
     rnd = Round.objects.create(
         session=session, order=order, turn_seconds=turn_seconds, started_by=member, started_at=now

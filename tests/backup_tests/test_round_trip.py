@@ -31,7 +31,7 @@ def rich():
     )
     services.hand_raise(session_id=s.pk, member=m["scribe"], kind="new_point")
     services.presence_join(session_id=s.pk, member=m["scribe"], channel_name="tab.1")
-    services.round_start(session_id=s.pk, member=m["facilitator"], order="by_team")
+    services.round_start(session_id=s.pk, member=m["facilitator"], order="by_team", include_facilitators=True)
     services.note_save(session_id=s.pk, member=m["participant"], text="Private.")
     return world
 

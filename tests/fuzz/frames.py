@@ -43,6 +43,7 @@ SPEC: dict[str, dict[str, tuple]] = {
         "order!": ("choice", ROUND_ORDERS),
         "member_ids": ("ids",),
         "turn_seconds": ("range", 10, 3600, True),
+        "include_facilitators": ("bool",),
     },
     "turn_done": {},
     "turn_pass": {},
@@ -98,6 +99,8 @@ def _valid(kind: tuple, name: str):
         return kind[1]
     if tag == "nonneg":
         return 0
+    if tag == "bool":
+        return False
     raise AssertionError(tag)
 
 
@@ -201,6 +204,8 @@ def wrong_values(kind: tuple, required: bool):
         options += [_non_int(), st.integers(max_value=lo - 1), st.integers(min_value=hi + 1)]
     elif tag == "nonneg":
         options += [_non_int(), st.integers(max_value=-1)]
+    elif tag == "bool":
+        options += [st.none(), st.integers(), any_text, st.just("true"), st.lists(st.booleans(), max_size=2)]
     else:
         raise AssertionError(tag)
     return st.one_of(*options)

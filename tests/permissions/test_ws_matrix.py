@@ -46,6 +46,7 @@ def _round_held_by(world, actor):
         member=world.members["facilitator"],
         order="arranged",
         member_ids=[actor.pk],
+        include_facilitators=True,
     )
 
 
@@ -53,7 +54,11 @@ def _round_running(world, actor):
     other = _other(world, actor)
     _present(world.open_session, other)
     services.round_start(
-        session_id=world.open_session.pk, member=world.members["facilitator"], order="arranged", member_ids=[other.pk]
+        session_id=world.open_session.pk,
+        member=world.members["facilitator"],
+        order="arranged",
+        member_ids=[other.pk],
+        include_facilitators=True,
     )
 
 

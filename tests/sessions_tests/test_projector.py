@@ -61,14 +61,22 @@ async def test_projector_is_never_put_into_a_round(room, projector, open_session
     participant is not one of them, and cannot be captured as a speaker."""
     fac = await room(facilitator, open_session)
     await projector(participant, open_session)
-    ack = await fac.request({"type": "round_start", "order": "random", "turn_seconds": None})
+    ack = await fac.request(
+        {"type": "round_start", "order": "random", "turn_seconds": None, "include_facilitators": True}
+    )
     assert ack["type"] == "ack"
     started = await fac.event("round_started")
     assert [t["member"]["id"] for t in started["round"]["turns"]] == [facilitator.pk]
     arranged = await fac.request({"type": "round_end"})
     assert arranged["type"] == "ack"
     refused = await fac.request(
-        {"type": "round_start", "order": "arranged", "member_ids": [participant.pk], "turn_seconds": None}
+        {
+            "type": "round_start",
+            "order": "arranged",
+            "member_ids": [participant.pk],
+            "turn_seconds": None,
+            "include_facilitators": True,
+        }
     )
     assert refused["type"] == "error"
     captured = await fac.request(

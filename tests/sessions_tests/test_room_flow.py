@@ -116,7 +116,15 @@ async def test_go_around_round(room, open_session, facilitator, participant, mak
     me = await room(participant, open_session)
     other = await room(other_member, open_session)
     order = [participant.pk, other_member.pk, facilitator.pk]
-    started = await fac.request({"type": "round_start", "order": "arranged", "member_ids": order, "turn_seconds": 60})
+    started = await fac.request(
+        {
+            "type": "round_start",
+            "order": "arranged",
+            "member_ids": order,
+            "turn_seconds": 60,
+            "include_facilitators": True,
+        }
+    )
     assert started["type"] == "ack" and started["round_id"]
     event = await me.event("round_started")
     rnd = event["round"]
@@ -154,7 +162,8 @@ async def test_round_by_team_and_end(room, open_session, facilitator, participan
     await room(participant, open_session)
     await fac.request({"type": "round_start", "order": "by_team"})
     rnd = (await fac.event("round_started"))["round"]
-    assert {t["member"]["id"] for t in rnd["turns"]} == {facilitator.pk, participant.pk}
+    # The participants only: the facilitator takes a turn only when included.
+    assert {t["member"]["id"] for t in rnd["turns"]} == {participant.pk}
     assert rnd["turns"][0]["ends_at"] is None
     await fac.request({"type": "round_end"})
     assert (await fac.event("round_ended"))["round"]["status"] == "ended"

@@ -5,8 +5,15 @@
  * the page's config (`limits`), as the server checks them.
  */
 
+import { confirmInPage } from "../confirm.js";
 import { byId, el, replaceList, setText, show } from "../dom.js";
 import { currentTurn } from "../state.js";
+import { roleWord, takesTurnByDefault } from "./round.js";
+
+// "Next phase" takes the place of "Open the session": for this long after
+// opening it stays disabled, so a double click on "Open" cannot land on it
+// and skip the first phase.
+const OPEN_GRACE_MS = 1200;
 
 /** Whether `seconds` is a whole number within [min, max]. */
 export function wholeWithin(seconds, min, max) {
@@ -20,22 +27,105 @@ export function reflectionSeconds(minutes, limits) {
   return seconds >= limits.timer_seconds_min && seconds <= limits.timer_seconds_max ? seconds : null;
 }
 
+/**
+ * The agenda's line and the "Next phase" button's words: what runs now and
+ * what the button will start, so opening and advancing never surprise.
+ */
+export function phaseWords(state) {
+  const phases = state.phases || [];
+  const sessionState = state.session.state;
+  const first = phases[0];
+  if (sessionState === "scheduled") {
+    return {
+      now: first ? `Not started. Opening the session starts the first phase, “${first.title}”.` : "Not started.",
+      open: first ? `Open the session and start “${first.title}”` : "Open the session",
+      next: "Next phase",
+      hasNext: false,
+    };
+  }
+  if (sessionState === "closed") return { now: "The session has closed.", open: "Open the session", next: "Next phase", hasNext: false };
+  const current = state.currentPhase;
+  const index = current ? phases.findIndex((p) => p.id === current.id) : -1;
+  const following = index === -1 ? (current ? null : first) : phases[index + 1];
+  const now = current
+    ? `Now: “${current.title}” (phase ${index + 1} of ${phases.length}).`
+    : phases.length
+      ? "No phase under way."
+      : "No phases planned.";
+  return {
+    now: following ? now : `${now} This is the last phase.`,
+    open: "Open the session",
+    next: following ? `Next phase: “${following.title}”` : "Next phase",
+    hasNext: Boolean(following),
+  };
+}
+
+/** On a narrow screen the writing box is one tap away: the link at the top focuses it. */
+function initJumpToComposer() {
+  const link = byId("jump-to-compose");
+  if (!link) return;
+  link.addEventListener("click", (event) => {
+    const box = byId("compose-text");
+    if (!box || box.closest("[hidden]")) return;
+    event.preventDefault();
+    box.focus();
+    box.scrollIntoView({ block: "center" });
+  });
+}
+
+/**
+ * On a wide screen the console's contributions scroll in their own box: it
+ * can take the keyboard (it scrolls), and while it shows the newest words it
+ * keeps showing them as more arrive.
+ */
+function initContributionsBox() {
+  const list = byId("contribution-list");
+  if (!list || !document.body.classList.contains("console-page")) return;
+  list.tabIndex = 0;
+  let atEnd = true;
+  const nearEnd = () => list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+  list.addEventListener("scroll", () => {
+    atEnd = nearEnd();
+  });
+  if (typeof MutationObserver === "function") {
+    new MutationObserver(() => {
+      if (atEnd) list.scrollTop = list.scrollHeight;
+    }).observe(list, { childList: true });
+  }
+}
+
 export function init(ctx) {
+  initJumpToComposer();
   if (!ctx.config.can_facilitate) return;
+  initContributionsBox();
   const limits = ctx.limits;
   const on = (id, handler) => byId(id)?.addEventListener("click", handler);
-  on("session-open", () => ctx.act({ type: "session_open" }, "session-console-error"));
+  on("session-open", () => {
+    ctx.ui.openedAt = Date.now();
+    ctx.act({ type: "session_open" }, "session-console-error");
+  });
   on("phase-advance", () => ctx.act({ type: "phase_advance" }, "session-console-error"));
   on("room-pause", () => ctx.act({ type: "pause" }, "session-console-error"));
   on("room-resume", () => ctx.act({ type: "resume_room" }, "session-console-error"));
-  on("session-close", () => {
-    if (window.confirm("Close the session? Off-the-record words are erased, and people are asked for their commitments.")) {
-      ctx.act({ type: "session_close" }, "session-console-error");
-    }
+  on("session-close", async () => {
+    const yes = await confirmInPage({
+      title: "Close the session?",
+      text: "The live room ends for everyone and cannot be opened again. Off-the-record words are erased, and people are asked for their commitments.",
+      confirmLabel: "Close the session",
+      cancelLabel: "Keep it open",
+      danger: true,
+    });
+    if (yes) ctx.act({ type: "session_close" }, "session-close-error");
   });
   on("queue-call-next", () => ctx.act({ type: "queue_call_next" }, "queue-console-error"));
-  on("queue-clear", () => {
-    if (window.confirm("Clear everyone from the speaking queue?")) ctx.act({ type: "queue_clear" }, "queue-console-error");
+  on("queue-clear", async () => {
+    const yes = await confirmInPage({
+      title: "Clear the speaking queue?",
+      text: "Everyone waiting to speak is taken off the queue.",
+      confirmLabel: "Clear the queue",
+      danger: true,
+    });
+    if (yes) ctx.act({ type: "queue_clear" }, "queue-console-error");
   });
   on("turn-skip", () => ctx.act({ type: "turn_skip" }, "round-console-error"));
   on("turn-extend", () => {
@@ -51,6 +141,7 @@ export function init(ctx) {
   on("reflection-end", () => ctx.act({ type: "reflection_end" }, "reflection-console-error"));
 
   byId("round-order-select").addEventListener("change", () => renderArrange(ctx));
+  byId("round-include-facilitators").addEventListener("change", () => renderArrange(ctx));
   byId("round-start-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const order = byId("round-order-select").value;
@@ -61,7 +152,7 @@ export function init(ctx) {
       setText("round-console-error", `Seconds per turn: a whole number from ${min} to ${max}, or leave it empty for no timer.`);
       return;
     }
-    const frame = { type: "round_start", order, turn_seconds: turnSeconds };
+    const frame = { type: "round_start", order, turn_seconds: turnSeconds, include_facilitators: includesFacilitators() };
     if (order === "arranged") frame.member_ids = arrangedOrder(ctx);
     ctx.act(frame, "round-console-error");
   });
@@ -87,8 +178,17 @@ export function mergeArranged(arranged, presentIds) {
   return kept;
 }
 
+function includesFacilitators() {
+  return Boolean(byId("round-include-facilitators")?.checked);
+}
+
+/** Who present takes a turn: participants, and facilitators and scribes when included. */
+export function turnTakers(present, includeFacilitators) {
+  return present.filter((m) => includeFacilitators || takesTurnByDefault(m));
+}
+
 function arrangedOrder(ctx) {
-  const present = ctx.state ? ctx.state.present.map((m) => m.id) : [];
+  const present = ctx.state ? turnTakers(ctx.state.present, includesFacilitators()).map((m) => m.id) : [];
   ctx.ui.arranged = mergeArranged(ctx.ui.arranged, present);
   return ctx.ui.arranged.slice();
 }
@@ -103,6 +203,7 @@ function renderArrange(ctx) {
   if (!visible || !ctx.state) return;
   const order = arrangedOrder(ctx);
   const names = new Map(ctx.state.present.map((m) => [m.id, m.display_name]));
+  const roles = new Map(ctx.state.present.map((m) => [m.id, roleWord(m)]));
   const move = (index, delta) => {
     const arranged = ctx.ui.arranged;
     const target = index + delta;
@@ -113,7 +214,8 @@ function renderArrange(ctx) {
     el(
       "li",
       {},
-      el("span", { className: "person-name", text: names.get(id) }),
+      el("span", { className: "person-name", dir: "auto", text: names.get(id) }),
+      roles.get(id) ? el("span", { className: "muted", text: ` · ${roles.get(id)}` }) : null,
       arrangeButton("Up", `Move ${names.get(id)} earlier`, index === 0, `arrange-up-${id}`, () => move(index, -1)),
       arrangeButton("Down", `Move ${names.get(id)} later`, index === order.length - 1, `arrange-down-${id}`, () => move(index, 1)),
     ),
@@ -124,9 +226,22 @@ function renderArrange(ctx) {
 export function render(state, ctx) {
   if (!ctx.config.can_facilitate) return;
   const sessionState = state.session.state;
+  const words = phaseWords(state);
+  setText("console-phase-now", words.now);
+  setText("session-open", words.open);
+  setText("phase-advance", words.next);
   show("session-open", sessionState === "scheduled");
-  show("session-close", sessionState === "open");
+  show("console-close-panel", sessionState === "open");
   show("phase-advance", sessionState === "open");
+  const sinceOpen = Date.now() - (ctx.ui.openedAt || 0);
+  const justOpened = sinceOpen < OPEN_GRACE_MS;
+  byId("phase-advance").disabled = !words.hasNext || justOpened;
+  if (justOpened && !ctx.ui.openRedraw) {
+    ctx.ui.openRedraw = setTimeout(() => {
+      ctx.ui.openRedraw = null;
+      if (ctx.state) render(ctx.state, ctx);
+    }, OPEN_GRACE_MS - sinceOpen + 20);
+  }
   show("room-pause", sessionState === "open" && !state.session.paused);
   show("room-resume", sessionState === "open" && Boolean(state.session.paused));
   const running = Boolean(state.round);

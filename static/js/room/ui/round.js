@@ -8,6 +8,23 @@ import { currentTurn } from "../state.js";
 
 const STATUS_WORDS = { pending: "waiting", current: "speaking now", spoke: "spoke", passed: "passed", skipped: "skipped" };
 
+// Those who hold or record the room, named as such wherever they appear in a go-around.
+const ROLE_WORDS = { facilitator: "Facilitator", convener: "Convener", scribe: "Scribe" };
+
+/** "Facilitator", "Convener" or "Scribe" for those who hold or record the room; "" for a participant. */
+export function roleWord(member) {
+  return (member && ROLE_WORDS[member.exchange_role]) || "";
+}
+
+/**
+ * Whether a person takes a turn in a go-around unless the facilitator
+ * includes everyone: participants do; facilitators, conveners and scribes
+ * do not (sessions/services/rounds.py decides the same).
+ */
+export function takesTurnByDefault(member) {
+  return Boolean(member) && member.exchange_role === "participant";
+}
+
 export function init(ctx) {
   byId("turn-done").addEventListener("click", () => ctx.act({ type: "turn_done" }, "turn-error"));
   byId("turn-pass").addEventListener("click", () => ctx.act({ type: "turn_pass" }, "turn-error"));
@@ -44,8 +61,9 @@ export function render(state) {
     el(
       "li",
       { className: `turn turn-${t.status}`, "aria-current": t.status === "current" ? "true" : null },
-      el("span", { className: "person-name", text: t.member.display_name }),
+      el("span", { className: "person-name", dir: "auto", text: t.member.display_name }),
       t.member.id === me ? " (you)" : "",
+      roleWord(t.member) ? el("span", { className: "muted", text: ` · ${roleWord(t.member)}` }) : null,
       el("span", { className: "badge", text: STATUS_WORDS[t.status] || t.status }),
     ),
   );
