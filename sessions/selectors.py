@@ -135,6 +135,20 @@ def archive_url(session: DialogueSession) -> str | None:
     return reverse("archive_review", args=[session.pk])
 
 
+def archive_location(*, session: DialogueSession) -> dict[str, Any]:
+    """Where the session's archive will be read once the facilitators publish it, and
+    whether they have: the closed room tells everyone where to find it later.
+
+    Says nothing about who may read it; the archive's own pages decide that.
+    """
+    # The review row belongs to a higher app; it is read only through the session's own relation.
+    review = getattr(session, "archive_review", None)
+    return {
+        "url": reverse("archive_transcript", args=[session.pk]),
+        "published": bool(review is not None and review.published_at is not None),
+    }
+
+
 def room_get(*, session: DialogueSession) -> RoomState:
     """The room's running state; a session never opened has a blank one."""
     room = RoomState.objects.select_related("current_phase").filter(session=session).first()

@@ -15,6 +15,7 @@ writes the session's own rows, through ``services.schedule``.
 import datetime as dt
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +27,7 @@ from core.forms import form_add_service_errors
 from exchanges.models import Meeting
 from exchanges.selectors import meeting_get_for_user
 from exchanges.services import aware_to_local
-from participants.models import Member, StakeholderRole
+from participants.models import ExchangeRole, Member, StakeholderRole
 from participants.permissions import can_capture, can_manage_exchange, require_manager
 
 from . import limits, selectors, services
@@ -51,6 +52,7 @@ def _choice_labels() -> dict[str, dict[str, str]]:
     return {
         "kind": {value: str(label) for value, label in Contribution.Kind.choices},
         "stakeholder_role": {value: str(label) for value, label in StakeholderRole.choices},
+        "exchange_role": {value: str(label) for value, label in ExchangeRole.choices},
         "attribution": {value: str(label) for value, label in Attribution.choices},
         "queue_kind": {value: str(label) for value, label in QueueEntry.Kind.choices},
     }
@@ -79,7 +81,12 @@ def _room_context(request: HttpRequest, *, session: DialogueSession, member: Mem
         "checkin_url": reverse("commitment_checkin", args=[CHECKIN_PLACEHOLDER]).replace(
             str(CHECKIN_PLACEHOLDER), "{id}"
         ),
+        # The server's heartbeat period: two periods without a frame and the client reconnects.
+        "heartbeat_seconds": settings.LIVE_ROOM["HEARTBEAT_SECONDS"],
     }
+    # Where the archive will be once published: the closed room says so.
+    archive = selectors.archive_location(session=session)
+    archive["absolute_url"] = request.build_absolute_uri(archive["url"])
     return {
         "session": session,
         "member": member,
@@ -93,6 +100,7 @@ def _room_context(request: HttpRequest, *, session: DialogueSession, member: Mem
         # For the server-rendered maxlength and min/max attributes of the room's forms.
         "limits": config["limits"],
         "room_config": config,
+        "archive": archive,
     }
 
 

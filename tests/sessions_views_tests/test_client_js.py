@@ -27,7 +27,14 @@ NODE = shutil.which("node")
 HERE = pathlib.Path(__file__).parent
 JS_TESTS = HERE / "js"
 # Every Node test file here, and the test below that runs it.
-NODE_TEST_FILES = {"connection.test.mjs", "state.test.mjs", "state_events.test.mjs", "ui.test.mjs", "storage.test.mjs"}
+NODE_TEST_FILES = {
+    "connection.test.mjs",
+    "state.test.mjs",
+    "state_events.test.mjs",
+    "ui.test.mjs",
+    "storage.test.mjs",
+    "room_composer_log.test.mjs",
+}
 
 
 def node_or_skip() -> str:
@@ -88,6 +95,14 @@ def test_signout_forgets_room_keys_in_node():
     run_node_tests("storage.test.mjs")
 
 
+def test_composer_contribution_log_and_arrival_in_node():
+    """Enter sends; a draft comes back under the consent it was written under (or none);
+    a log line leaves as soon as its words are withdrawn, redacted, edited or made
+    anonymous, and a few seconds after it was said in any case; a page forgets the
+    device's keys of a signed-out visitor or of another person."""
+    run_node_tests("room_composer_log.test.mjs")
+
+
 def test_missing_node_fails_when_services_are_required(monkeypatch):
     """In CI (REQUIRE_SERVICES=1) a machine without Node fails these tests rather than skipping them."""
     monkeypatch.setattr(f"{__name__}.NODE", None)
@@ -126,9 +141,11 @@ def test_forms_take_their_bounds_from_the_limits(client, exchange, facilitator, 
     session = DialogueSessionFactory(meeting=MeetingFactory(exchange=exchange))
     client.force_login(facilitator.user)
     body = client.get(reverse("session_console", args=[session.pk])).content.decode()
-    assert 'id="compose-text" name="text" rows="5" maxlength="1234"' in body
-    assert f'id="reflection-notes" rows="5" maxlength="{limits.NOTE_MAX}"' in body
-    assert f'id="commitment-text" name="text" rows="4" maxlength="{limits.COMMITMENT_MAX}"' in body
+    # The composer's limit is checked, never enforced by cutting: no maxlength on it.
+    assert 'id="compose-text" name="text" rows="5" dir="auto" data-max="1234"' in body
+    assert "0 of 1234 characters" in body
+    assert f'id="reflection-notes" rows="5" dir="auto" maxlength="{limits.NOTE_MAX}"' in body
+    assert f'id="commitment-text" name="text" rows="4" dir="auto" maxlength="{limits.COMMITMENT_MAX}"' in body
     assert f'id="theme-name" maxlength="{limits.THEME_NAME_MAX}"' in body
     assert f'min="{limits.TIMER_SECONDS_MIN}" max="{limits.TIMER_SECONDS_MAX}"' in body
     assert f'min="{limits.EXTEND_SECONDS_MIN}" max="{limits.EXTEND_SECONDS_MAX}"' in body

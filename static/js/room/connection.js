@@ -15,8 +15,8 @@ import { Outbox, newClientId } from "./outbox.js";
 
 const RESUME_RETRY_MS = 4000;
 const BACKOFF_BASE_MS = 1000;
-// The server sends a heartbeat every few seconds; silence this long means the socket is dead.
-const SILENCE_MS = 15000;
+// The server's heartbeat period when the page does not say (LIVE_ROOM["HEARTBEAT_SECONDS"]).
+const DEFAULT_HEARTBEAT_SECONDS = 5;
 const BACKOFF_MAX_MS = 30000;
 // Close codes after which reconnecting cannot help (not allowed in, no such session).
 const FINAL_CLOSE_CODES = new Set([4403, 4404]);
@@ -26,22 +26,36 @@ export const CLOSE_RIGHTS_CHANGED = 4401;
 // Error codes for which re-sending the same contribution would fail the same way.
 const FINAL_ERROR_CODES = new Set(["bad_request", "forbidden", "too_long", "session_closed", "not_found", "conflict"]);
 
+/**
+ * What a socket's silence means, the server beating every `heartbeatMs`: after
+ * one period without a frame the client asks ("probe": a heartbeat the server
+ * answers at once); after two, the link is dead ("dead": reconnect, and say so).
+ * A dropped network often closes nothing, so this is how a person learns of it.
+ */
+export function silenceVerdict(quietMs, heartbeatMs) {
+  if (quietMs >= 2 * heartbeatMs) return "dead";
+  if (quietMs >= heartbeatMs) return "probe";
+  return "ok";
+}
+
 export class RoomConnection {
   /**
    * @param {object} options
    * @param {string} options.url       websocket URL of the session
    * @param {string|number} options.sessionId
    * @param {function} options.onHello   (frame) full room state replaced
-   * @param {function} options.onEvent   (frame) one event, in seq order
+   * @param {function} options.onEvent   (frame, {replayed}) one event, in seq order; replayed: part of a resume
    * @param {function} options.onAck     (frame, sentFrame)
    * @param {function} options.onError   (frame, sentFrame|null)
    * @param {function} options.onStatus  (status, detail) connecting|open|reconnecting|refused|closed;
    *                                     detail.code is the close code when a close caused it
    * @param {function} options.onFrame   (frame) anything else the server sends
    * @param {function} options.onOutboxChange () pending list changed
+   * @param {number} [options.heartbeatSeconds] the server's heartbeat period (the page's config)
    */
   constructor(options) {
     this.url = options.url;
+    this.heartbeatMs = Math.max(1, Number(options.heartbeatSeconds) || DEFAULT_HEARTBEAT_SECONDS) * 1000;
     this.handlers = options;
     this.outbox = new Outbox(options.sessionId);
     this.socket = null;
@@ -63,17 +77,21 @@ export class RoomConnection {
     this.stopped = false;
     this.connect();
     window.addEventListener("online", () => this.reconnectSoon(0));
-    // A socket can die without a close event (a laptop lid, a dropped Wi-Fi): notice the silence.
+    // A socket can die without a close event (a laptop lid, a dropped Wi-Fi): notice the
+    // silence within two heartbeats, checking several times a period.
     this.lastHeard = Date.now();
-    this.watchdog = window.setInterval(() => this.checkAlive(), 5000);
+    this.probedAt = 0;
+    this.watchdog = window.setInterval(() => this.checkAlive(), Math.min(1000, this.heartbeatMs / 4));
   }
 
-  checkAlive() {
+  checkAlive(now = Date.now()) {
     if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return;
-    const quiet = Date.now() - this.lastHeard;
-    if (quiet > SILENCE_MS) {
+    const verdict = silenceVerdict(now - this.lastHeard, this.heartbeatMs);
+    if (verdict === "dead") {
       this.drop();
-    } else if (quiet > SILENCE_MS / 2) {
+    } else if (verdict === "probe" && this.probedAt < this.lastHeard) {
+      // Once per silence: the server answers a heartbeat at once if the link is alive.
+      this.probedAt = now;
       this.send({ type: "heartbeat", last_seq: this.lastSeq ?? 0 });
     }
   }
@@ -256,7 +274,8 @@ export class RoomConnection {
 
   apply(frame) {
     this.lastSeq = Number(frame.seq);
-    this.handlers.onEvent(frame);
+    // While a resume is answered, events are the replay of what was missed, not news.
+    this.handlers.onEvent(frame, { replayed: this.resumeSince !== null });
     if (this.resumeSince !== null && this.buffer.size === 0) this.resumeSince = null;
   }
 

@@ -211,9 +211,11 @@ export function errorInPlainWords(frame) {
 }
 
 /** "Community leader, Riverton, OH": a member's role (the server's label, from the config) and team. */
-export function describeMember(m, stakeholderLabels = {}) {
+export function describeMember(m, stakeholderLabels = {}, roleLabels = {}) {
   const parts = [];
-  if (m.stakeholder_role) parts.push(labelFor(stakeholderLabels, m.stakeholder_role));
+  // Facilitators and scribes are there in that role, whatever their stakeholder role.
+  if (m.exchange_role && m.exchange_role !== "participant") parts.push(labelFor(roleLabels, m.exchange_role));
+  else if (m.stakeholder_role) parts.push(labelFor(stakeholderLabels, m.stakeholder_role));
   if (m.team && m.team.name) parts.push(m.team.name);
   return parts.join(", ") || "Member";
 }
@@ -225,6 +227,18 @@ export function describeMember(m, stakeholderLabels = {}) {
 export function readConfig(id = "room-config") {
   const node = byId(id);
   return node ? JSON.parse(node.textContent) : {};
+}
+
+/** Characters as the server counts them (code points, after trimming): an emoji is one, not two. */
+export function charCount(text) {
+  return [...(text || "").trim()].length;
+}
+
+/** What the box says when its text is over the limit ("" when it is not): nothing is cut, the person shortens it. */
+export function overLimitMessage(used, max) {
+  if (!(used > max)) return "";
+  const extra = used - max;
+  return `This is ${extra} character${extra === 1 ? "" : "s"} over the ${max}-character limit. Nothing has been cut: shorten it to share.`;
 }
 
 /** A short, one-line excerpt of someone's words, for a reply line or the outbox. */

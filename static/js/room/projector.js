@@ -83,7 +83,7 @@ function render() {
       el(
         "li",
         {},
-        el("span", { text: entry.member.display_name }),
+        el("span", { dir: "auto", text: entry.member.display_name }),
         el("span", { className: "projector-kind", text: queueKindSuffix(entry.kind, (config.labels || {}).queue_kind) }),
       ),
     ),
@@ -152,6 +152,7 @@ export function start() {
   const connection = new RoomConnection({
     url: config.ws_url,
     sessionId: `projector.${config.session_id}`,
+    heartbeatSeconds: config.heartbeat_seconds,
     onHello(frame) {
       clock.sync(frame.server_time || (frame.state && frame.state.server_time));
       const first = state === null;

@@ -29,6 +29,7 @@ import * as capture from "./ui/capture.js";
 import * as commitment from "./ui/commitment.js";
 import * as composer from "./ui/composer.js";
 import * as consolePanel from "./ui/console.js";
+import * as contributionLog from "./ui/contribution_log.js";
 import * as contributions from "./ui/contributions.js";
 import * as notes from "./ui/notes.js";
 import * as notSpoken from "./ui/not_spoken.js";
@@ -56,6 +57,7 @@ const PANELS = [
   reflection,
   notes,
   contributions,
+  contributionLog,
   commitment,
   capture,
   pauseSignal,
@@ -140,8 +142,9 @@ export class Room {
     this.ctx.connection = new RoomConnection({
       url: config.ws_url,
       sessionId: this.ctx.localKey,
+      heartbeatSeconds: config.heartbeat_seconds,
       onHello: (frame) => this.onHello(frame),
-      onEvent: (frame) => this.onEvent(frame),
+      onEvent: (frame, info) => this.onEvent(frame, info),
       onAck: (frame, sent) => this.onAck(frame, sent),
       onError: (frame, sent) => this.onError(frame, sent),
       onStatus: (name, detail) => this.onStatus(name, detail),
@@ -180,6 +183,8 @@ export class Room {
     // What a person may see can change between connections (their rights, a
     // consent switched to anonymous): every contribution is drawn afresh.
     contributions.forgetStale(ctx.state, ctx);
+    // Nothing already said stays in the log region unless still held, as it was said.
+    contributionLog.afterHello(ctx.state, ctx);
     notes.afterHello(ctx.state, ctx);
     this.renderAll();
     if (ctx.rightsChanged) {
@@ -190,19 +195,23 @@ export class Room {
     }
   }
 
-  onEvent(frame) {
+  onEvent(frame, { replayed = false } = {}) {
     const ctx = this.ctx;
     const before = snapshot(ctx.state);
     applyEvent(ctx.state, frame);
     if (frame.event === "contribution_withdrawn" && frame.contribution_id != null) {
       contributions.forgetContribution(ctx, frame.contribution_id);
     }
+    // Words withdrawn, redacted or edited, or a name hidden since: no line keeps them (live or replayed).
+    contributionLog.retractFor(frame, ctx);
     const clock = ctx.clock;
     const said = announcementsFor(frame, before, ctx.state, {
       secondsUntil: (iso) => clock.secondsUntil(iso),
       announced: (key) => ctx.timerEnds.announced(key),
     });
     for (const [text, options] of said) ctx.announcer.say(text, options);
+    // Someone else's new words, in the log region (as this reader may see them); a replay is not news.
+    if (!replayed) contributionLog.heard(frame, ctx);
     // Held words go out again once the pause lifts. At close the pause lifts
     // with no event: sent once more, they are answered for good (acked if
     // already stored, else refused as closed), so none linger on the device.

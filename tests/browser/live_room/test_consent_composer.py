@@ -7,8 +7,7 @@ withdrawing asks first; sign-out forgets what the browser kept; and after
 close the room shows no words to anyone and points to the review page.
 
 No step here uses ``window.confirm``: every page records browser dialogs and
-the tests assert there were none, except the facilitator's "Close the
-session", which is not part of this issue.
+the tests assert there were none.
 """
 
 import threading
@@ -135,7 +134,9 @@ def test_the_menu_returns_to_the_default_and_off_the_record_is_marked_and_confir
     box = ana.get_by_label("Your contribution", exact=True)
     expect(box).to_have_attribute("placeholder", OFF_RECORD_MARK)
     expect(box).to_have_class("off-record-draft")
-    expect(box).to_have_accessible_description(f"{OFF_RECORD_MARK} 0 of 4000 characters")
+    expect(box).to_have_accessible_description(
+        f"{OFF_RECORD_MARK} Enter to send, Shift+Enter for a new line. 0 of 4000 characters"
+    )
     assert_no_serious_axe_violations(ana)
 
     # Sharing asks once, inside the page; Escape says no and nothing is sent.
@@ -393,6 +394,7 @@ def test_after_close_the_room_shows_no_words_and_links_the_review_page(new_conte
     ben.get_by_label("Your contribution", exact=True).fill("Half a thought, never sent.")
 
     console.get_by_role("button", name="Close the session").click()
+    console.locator("#confirm-dialog").get_by_role("button", name="Close the session").click()
     review_url = reverse("archive_review", args=[session.pk])
     texts = (words, "How did you choose", "Rebuilding takes years.", "A private thought", "Half a thought")
     for page in (ana, ben, console):

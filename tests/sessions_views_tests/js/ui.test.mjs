@@ -40,6 +40,7 @@ const LABELS = {
   stakeholder_role: { community_leader: "Community leader", law_enforcement: "Law enforcement" },
   attribution: { named: "On the record, named", anonymous: "Anonymous (no name, role or team)" },
   queue_kind: { new_point: "New point", direct_reply: "Direct reply" },
+  exchange_role: { facilitator: "Facilitator", scribe: "Scribe", participant: "Participant" },
 };
 const ANA = { id: 12, display_name: "Ana Ruiz", team: { id: 4, name: "Riverton, OH" }, stakeholder_role: "community_leader" };
 const BEN = { id: 19, display_name: "Ben Okafor", team: null, stakeholder_role: "law_enforcement" };
@@ -85,6 +86,13 @@ test("labels come from the config, falling back to the value itself", () => {
   assert.equal(dom.labelFor(LABELS.kind, "constructor"), "constructor");
   assert.equal(dom.describeMember(ANA, LABELS.stakeholder_role), "Community leader, Riverton, OH");
   assert.equal(dom.describeMember({ ...BEN, stakeholder_role: null }, LABELS.stakeholder_role), "Member");
+  // Facilitators and scribes are shown in that role, not as their stakeholder role.
+  const kathleen = { ...ANA, exchange_role: "facilitator", stakeholder_role: "law_enforcement" };
+  assert.equal(dom.describeMember(kathleen, LABELS.stakeholder_role, LABELS.exchange_role), "Facilitator, Riverton, OH");
+  assert.equal(
+    dom.describeMember({ ...ANA, exchange_role: "participant" }, LABELS.stakeholder_role, LABELS.exchange_role),
+    "Community leader, Riverton, OH",
+  );
 });
 
 test("small words: excerpts, durations, times ago, timer keys", () => {
@@ -148,8 +156,11 @@ test("status: the session badge and the words the composer shows under the form"
   assert.match(ui.composer.composeNote({ state: "closed" }), /no longer taken/);
   assert.match(ui.composer.composeNote({ state: "open", paused: true }), /held/);
   assert.equal(ui.composer.composeNote({ state: "open", paused: false }), "");
-  assert.deepEqual(ui.composer.counterText(3800, 4000), { text: "3800 of 4000 characters", flag: false });
-  assert.deepEqual(ui.composer.counterText(3801, 4000), { text: "3801 of 4000 characters", flag: true });
+  assert.deepEqual(ui.composer.counterText(3800, 4000), { text: "3800 of 4000 characters", flag: false, over: false });
+  assert.deepEqual(ui.composer.counterText(3801, 4000), { text: "3801 of 4000 characters", flag: true, over: false });
+  assert.deepEqual(ui.composer.counterText(4000, 4000), { text: "4000 of 4000 characters", flag: true, over: false });
+  // Over the limit: kept whole, counted, and said how far over.
+  assert.deepEqual(ui.composer.counterText(5520, 4000), { text: "5520 of 4000 characters: 1520 too many", flag: true, over: true });
 });
 
 test("agenda: the phase's minutes against the plan", () => {

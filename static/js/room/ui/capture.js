@@ -1,6 +1,6 @@
 /** A scribe's capture of what someone said aloud, attributed to the speaker (present in the room). */
 
-import { byId, el, setText } from "../dom.js";
+import { byId, charCount, el, overLimitMessage, setText } from "../dom.js";
 
 export function init(ctx) {
   const capture = byId("capture-form");
@@ -11,6 +11,13 @@ export function init(ctx) {
     const words = byId("capture-text").value.trim();
     if (!speaker || !words) {
       setText("capture-error", "Choose who spoke and write what they said.");
+      return;
+    }
+    // Never cut: the words stay in the box until they are shortened.
+    const over = overLimitMessage(charCount(words), ctx.limits.text);
+    if (over) {
+      setText("capture-error", over);
+      byId("capture-text").focus();
       return;
     }
     ctx.sendDurable(

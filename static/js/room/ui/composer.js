@@ -6,26 +6,123 @@
  * The consent menu starts at the session's default and returns to it after
  * every send, so the next words never go off the record (or unnamed) by
  * accident; sending off the record asks once, inside the page.
+ *
+ * Enter shares and Shift+Enter starts a new line, as in every chat a person
+ * already knows (never while an input method is still composing a word).
+ * Text over the limit is kept whole and flagged, and cannot be shared until it
+ * is shortened. The draft is kept on the device (room/draft.js) until the
+ * server acknowledges it, with the consent it was written under and the
+ * contribution it replies to: a restored draft comes back under that consent
+ * (marked as usual, and said in a line: "Restored draft — it will be shared
+ * as: Off the record"), or under none if that consent cannot be offered, so
+ * the person chooses before Enter can share it.
  */
 
 import { confirmInPage } from "../confirm.js";
-import { CONSENT_EXPLANATIONS, OFF_RECORD_MARK, byId, el, excerpt, setText, show } from "../dom.js";
+import { CONSENT_EXPLANATIONS, OFF_RECORD_MARK, byId, charCount, el, excerpt, overLimitMessage, setText, show } from "../dom.js";
+import { Draft } from "../draft.js";
 import { authorName } from "../state.js";
 
 // Refusals after which the words are held and sent again, not handed back to the form.
 const HELD_CODES = ["paused", "rate_limited", "unavailable"];
 
+/** Whether a key press in the composer shares the words: Enter (or Ctrl/Cmd+Enter), never Shift+Enter or mid-composition. */
+export function sendsOnKey(event) {
+  if (event.key !== "Enter" || event.shiftKey || event.altKey) return false;
+  // An input method (Japanese, Chinese, Korean…) uses Enter to choose a word; 229 is its key code in older browsers.
+  return !(event.isComposing || event.keyCode === 229);
+}
+
+// The consent menu's value when none is chosen (a restored draft whose consent cannot be offered).
+const NO_CONSENT = "";
+
 export function init(ctx) {
   const text = byId("compose-text");
-  text.addEventListener("input", () => updateCounter(ctx));
+  ctx.draft = new Draft(ctx.localKey);
+  const kept = ctx.draft.restore((clientId) => Boolean(ctx.connection.outbox.get(clientId)));
+  if (kept && !text.value) restoreDraft(ctx, kept);
+  text.addEventListener("input", () => {
+    updateCounter(ctx);
+    if (!text.value.trim() && byId("compose-restored")?.hidden === false) {
+      // Nothing restored is left to describe (a hidden description would still be read).
+      show("compose-restored", false);
+      renderComposeConsent();
+    }
+    keepDraft(ctx);
+  });
+  text.addEventListener("keydown", (event) => {
+    if (!sendsOnKey(event)) return;
+    event.preventDefault();
+    byId("compose-form").requestSubmit();
+  });
   byId("compose-form").addEventListener("submit", (event) => {
     event.preventDefault();
     submitContribution(ctx);
   });
-  byId("compose-attribution").addEventListener("change", () => renderComposeConsent());
+  byId("compose-attribution").addEventListener("change", () => {
+    const select = byId("compose-attribution");
+    if (select.value !== NO_CONSENT) removeNoConsentChoice();
+    renderComposeConsent();
+    keepDraft(ctx);
+  });
   byId("compose-reply-cancel").addEventListener("click", () => setReplyTo(ctx, null));
   renderComposeConsent();
   renderOutbox(ctx);
+  updateCounter(ctx, { quiet: true });
+}
+
+/** Whether the consent menu offers this consent now. */
+export function consentOffered(select, consent) {
+  return Boolean(consent) && [...select.options].some((o) => o.value === consent && !o.disabled);
+}
+
+/** The line under a restored draft: the consent it will be shared under, or that one must be chosen. */
+export function restoredLine(label) {
+  return label
+    ? `Restored draft — it will be shared as: ${label}`
+    : "Restored draft — choose how it may be attributed before sharing it.";
+}
+
+/**
+ * Put an unsent draft back as it was written: its words, its consent (or none,
+ * if that consent cannot be offered: never the session's default, which could
+ * name words written as Anonymous or share Off the record words unasked) and
+ * the contribution it replied to.
+ */
+export function restoreDraft(ctx, kept) {
+  byId("compose-text").value = kept.text;
+  const select = byId("compose-attribution");
+  if (consentOffered(select, kept.consent)) {
+    removeNoConsentChoice();
+    select.value = kept.consent;
+  } else {
+    chooseNoConsent(select);
+  }
+  if (kept.replyTo !== null && kept.replyTo !== undefined) {
+    ctx.ui.replyTo = kept.replyTo;
+    byId("compose-kind").value = "response";
+  }
+  show("compose-restored", true);
+  renderComposeConsent();
+}
+
+/** No consent chosen: a placeholder choice, selected, that cannot be shared under. */
+function chooseNoConsent(select) {
+  if (!select.querySelector('option[value=""]')) {
+    select.prepend(el("option", { value: NO_CONSENT, text: "Choose how it may be attributed" }));
+  }
+  select.value = NO_CONSENT;
+}
+
+function removeNoConsentChoice() {
+  byId("compose-attribution").querySelector('option[value=""]')?.remove();
+}
+
+/** Keep what the box holds on the device, with its consent and reply (never once the room shows no words). */
+function keepDraft(ctx) {
+  if (ctx.wordsGone || !ctx.draft) return;
+  const consent = byId("compose-attribution").value;
+  ctx.draft.keep(byId("compose-text").value, { consent: consent || null, replyTo: ctx.ui.replyTo });
 }
 
 /** What the composer says about the session's state under the form. */
@@ -51,7 +148,9 @@ export function defaultConsent(ctx) {
 export function resetComposeConsent(ctx) {
   const select = byId("compose-attribution");
   const value = defaultConsent(ctx);
+  removeNoConsentChoice();
   if ([...select.options].some((o) => o.value === value)) select.value = value;
+  show("compose-restored", false);
   renderComposeConsent();
 }
 
@@ -61,31 +160,45 @@ export function resetComposeConsent(ctx) {
  * going off the record on the text box itself.
  */
 function renderComposeConsent() {
-  const consent = byId("compose-attribution").value;
+  const select = byId("compose-attribution");
+  const consent = select.value;
   setText("compose-consent-explain", CONSENT_EXPLANATIONS[consent] || "");
+  const restored = byId("compose-restored");
+  if (restored) setText(restored, restoredLine(consent ? select.selectedOptions[0]?.textContent.trim() : ""));
   const offRecord = consent === "off_record";
   show("compose-offrecord-mark", offRecord);
   const box = byId("compose-text");
   box.classList.toggle("off-record-draft", offRecord);
   box.placeholder = offRecord ? OFF_RECORD_MARK : "";
   // A hidden description would still be read: it joins only while it shows.
-  box.setAttribute("aria-describedby", `${offRecord ? "compose-offrecord-mark " : ""}compose-counter compose-error`);
+  const marks = `${restored && !restored.hidden ? "compose-restored " : ""}${offRecord ? "compose-offrecord-mark " : ""}`;
+  box.setAttribute("aria-describedby", `${marks}compose-keys compose-counter compose-over compose-error`);
   byId("compose-panel").classList.toggle("composing-off-record", offRecord);
 }
 
-/** "12 of 4000 characters", flagged near the limit. */
+/** "12 of 4000 characters", flagged near the limit; over it, by how much. */
 export function counterText(used, max) {
-  return { text: `${used} of ${max} characters`, flag: used > max - 200 };
+  const over = used > max;
+  const text = over ? `${used} of ${max} characters: ${used - max} too many` : `${used} of ${max} characters`;
+  return { text, flag: used > max - 200, over };
 }
 
-export function updateCounter(ctx) {
+export function updateCounter(ctx, { quiet = false } = {}) {
   const max = ctx.limits.text;
-  const used = byId("compose-text").value.length;
+  const box = byId("compose-text");
+  const used = charCount(box.value);
   const counter = byId("compose-counter");
-  const { text, flag } = counterText(used, max);
+  const { text, flag, over } = counterText(used, max);
   counter.textContent = text;
   counter.classList.toggle("flag", flag);
-  if (used === max) ctx.announcer.say(`You have reached the ${max}-character limit.`);
+  setText("compose-over", overLimitMessage(used, max));
+  const was = box.getAttribute("aria-invalid") === "true";
+  if (over) box.setAttribute("aria-invalid", "true");
+  else box.removeAttribute("aria-invalid");
+  // Said once as the text crosses the limit, either way, never at every key.
+  if (over !== was && !quiet) {
+    ctx.announcer.say(over ? `Over the ${max}-character limit: shorten it to share.` : `Within the ${max}-character limit again.`);
+  }
 }
 
 async function submitContribution(ctx) {
@@ -98,11 +211,19 @@ async function submitContribution(ctx) {
     box.focus();
     return;
   }
-  if (value.length > max) {
-    setText("compose-error", `At most ${max} characters.`);
+  if (charCount(value) > max) {
+    // Refused here, kept whole: the person decides what to cut.
+    setText("compose-error", overLimitMessage(charCount(value), max));
+    box.focus();
     return;
   }
   const consent = byId("compose-attribution").value;
+  if (consent === NO_CONSENT) {
+    // A restored draft whose consent could not be offered: never shared under a guess.
+    setText("compose-error", "Choose how it may be attributed before sharing.");
+    byId("compose-attribution").focus();
+    return;
+  }
   if (consent === "off_record") {
     // Once per send: off the record is a knowing choice, never a leftover.
     const yes = await confirmInPage({
@@ -116,10 +237,13 @@ async function submitContribution(ctx) {
     // The room may have closed while the question was open.
     if (ctx.wordsGone || !box.value.trim() || byId("compose-attribution").value !== "off_record") return;
   }
-  ctx.sendDurable(
-    { type: "contribute", text: box.value.trim(), kind: byId("compose-kind").value, consent, reply_to: ctx.ui.replyTo },
+  const words = box.value.trim();
+  const sent = ctx.sendDurable(
+    { type: "contribute", text: words, kind: byId("compose-kind").value, consent, reply_to: ctx.ui.replyTo },
     "compose-error",
   );
+  // Kept on the device until the server acknowledges it (onAck), not before.
+  ctx.draft.sent(words, sent.client_id);
   box.value = "";
   updateCounter(ctx);
   setReplyTo(ctx, null, { focus: false });
@@ -132,6 +256,7 @@ async function submitContribution(ctx) {
 /** Reply to a contribution (null: a new point). */
 export function setReplyTo(ctx, contributionId, { focus = true } = {}) {
   ctx.ui.replyTo = contributionId;
+  keepDraft(ctx);
   const box = byId("compose-reply");
   if (contributionId === null || !ctx.state) {
     box.hidden = true;
@@ -147,9 +272,16 @@ export function setReplyTo(ctx, contributionId, { focus = true } = {}) {
 function renderComposeReply(ctx) {
   const replyTo = ctx.ui.replyTo;
   if (replyTo === null || !ctx.state) return;
+  // A restored draft's reply shows once the room's state has arrived.
+  byId("compose-reply").hidden = false;
   const parent = ctx.state.contributions.find((c) => c.id === replyTo);
   setText("compose-reply-author", parent ? authorName(parent) : "a contribution");
   setText("compose-reply-excerpt", parent ? excerpt(parent.text) : "");
+}
+
+/** The server acknowledged a contribution: the draft it came from is done with. */
+export function onAck(sent, ctx) {
+  if (sent && sent.type === "contribute" && ctx.draft) ctx.draft.acknowledged(sent.client_id);
 }
 
 /** A contribution the server refused for good comes back to the form, so nothing is lost. */
@@ -157,16 +289,25 @@ export function onError(frame, sent, ctx, { closed }) {
   if (!sent || sent.type !== "contribute" || HELD_CODES.includes(frame.code) || closed) return;
   const box = byId("compose-text");
   if (box && !box.value.trim()) {
-    box.value = sent.text;
+    // Back under the consent it was sent with (or none, if that cannot be offered), never the default.
+    // (Not the reply: the contribution it answered may be what the refusal was about.)
+    restoreDraft(ctx, { text: sent.text, consent: sent.consent, replyTo: null });
     updateCounter(ctx);
+    keepDraft(ctx);
   }
 }
 
-/** The room shows no words any more: the draft and the reply go. */
+/** The room shows no words any more: the draft (on screen and on the device) and the reply go. */
 export function forget(ctx) {
   setReplyTo(ctx, null, { focus: false });
+  ctx.draft?.forget();
   const box = byId("compose-text");
   if (box) box.value = "";
+  if (byId("compose-restored")) {
+    show("compose-restored", false);
+    renderComposeConsent();
+  }
+  setText("compose-over", "");
   setText("compose-reply-author", "");
   setText("compose-reply-excerpt", "");
 }
@@ -182,7 +323,7 @@ export function renderOutbox(ctx) {
       el(
         "li",
         { dataset: { clientId: frame.client_id } },
-        el("span", { text: excerpt(frame.text || "", 120) }),
+        el("span", { dir: "auto", text: excerpt(frame.text || "", 120) }),
         el("span", { className: "muted", text: " · waiting to send" }),
       ),
     ),

@@ -5,7 +5,7 @@
  * on Escape, putting the keyboard back on the button that opened it.
  */
 
-import { CONSENT_EXPLANATIONS, byId, closeOnEscape, el, setText } from "../dom.js";
+import { CONSENT_EXPLANATIONS, byId, charCount, closeOnEscape, el, overLimitMessage, setText } from "../dom.js";
 
 /** Close a contribution's inline edit or "I heard you" form, dropping its draft. */
 function closeInlineForm(ctx, openSet, contributionId, kind) {
@@ -34,7 +34,8 @@ export function editForm(ctx, c, { mine = true } = {}) {
   const area = el("textarea", {
     id: `edit-text-${c.id}`,
     rows: 4,
-    maxlength: ctx.limits.text,
+    dir: "auto",
+    // No maxlength: a paste is kept whole, and an edit over the limit is refused below, never cut.
     dataset: { focusKey: `edit-text-${c.id}` },
   });
   area.value = drafts.has(draftKey) ? drafts.get(draftKey) : c.text;
@@ -47,6 +48,11 @@ export function editForm(ctx, c, { mine = true } = {}) {
     const value = area.value.trim();
     if (!value) {
       setText(errorId, "An edit can't be empty; withdraw the contribution instead.");
+      return;
+    }
+    const over = overLimitMessage(charCount(value), ctx.limits.text);
+    if (over) {
+      setText(errorId, over);
       return;
     }
     ctx.act({ type: "contribution_edit", contribution_id: c.id, text: value }, errorId);
@@ -63,6 +69,7 @@ export function ackForm(ctx, c, errorId) {
     type: "text",
     id: inputId,
     maxlength: ctx.limits.ack_reflection,
+    dir: "auto",
     autocomplete: "off",
     dataset: { focusKey: `ack-input-${c.id}` },
   });

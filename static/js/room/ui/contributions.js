@@ -110,8 +110,8 @@ function contributionItem(state, ctx, c, { me, themeNames, byIdMap }) {
     el(
       "p",
       { className: "contribution-meta" },
-      el("strong", { text: name }),
-      !hidden ? el("span", { className: "muted", text: ` · ${describeMember(c.author, ctx.labels.stakeholder_role)}` }) : null,
+      el("strong", { dir: "auto", text: name }),
+      !hidden ? el("span", { className: "muted", text: ` · ${describeMember(c.author, ctx.labels.stakeholder_role, ctx.labels.exchange_role)}` }) : null,
       mine && c.consent === "anonymous" ? el("span", { className: "muted", text: " · yours; everyone else sees “Anonymous”" }) : null,
       " ",
       el("span", { className: "badge", text: labelFor(ctx.labels.kind, c.kind) }),
@@ -128,19 +128,19 @@ function contributionItem(state, ctx, c, { me, themeNames, byIdMap }) {
         "p",
         { className: "in-reply-to muted" },
         "In reply to ",
-        parent ? el("a", { href: `#contribution-${parent.id}`, text: replyLine(parent) }) : replyLine(null),
+        parent ? el("a", { href: `#contribution-${parent.id}`, dir: "auto", text: replyLine(parent) }) : replyLine(null),
       ),
     );
   }
   if (editing.has(c.id)) {
     li.append(editForm(ctx, c, { mine }));
   } else {
-    li.append(el("p", { className: "contribution-text", text: c.purged ? "(off the record: not kept)" : c.text }));
+    li.append(el("p", { className: "contribution-text", dir: "auto", text: c.purged ? "(off the record: not kept)" : c.text }));
   }
   const themes = (c.themes || []).map((id) => themeNames.get(id)).filter(Boolean);
   if (themes.length) {
     li.append(
-      el("p", { className: "contribution-themes" }, "Themes: ", ...themes.map((theme) => el("span", { className: "badge theme", text: theme }))),
+      el("p", { className: "contribution-themes" }, "Themes: ", ...themes.map((theme) => el("span", { className: "badge theme", dir: "auto", text: theme }))),
     );
   }
   const reflections = state.ackReflections[c.id] || [];
@@ -150,7 +150,7 @@ function contributionItem(state, ctx, c, { me, themeNames, byIdMap }) {
       el(
         "ul",
         { className: "ack-reflections", "aria-label": "What people heard" },
-        reflections.map((r) => el("li", {}, el("strong", { text: r.display_name }), ": ", el("span", { text: r.reflection }))),
+        reflections.map((r) => el("li", {}, el("strong", { dir: "auto", text: r.display_name }), ": ", el("span", { dir: "auto", text: r.reflection }))),
       ),
     );
   }

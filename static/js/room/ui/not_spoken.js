@@ -14,6 +14,6 @@ export function render(state, ctx) {
   show("not-spoken-empty", (state.notYetSpoken || []).length === 0);
   replaceList(
     byId("not-spoken-list"),
-    notSpokenNames(state).map((name) => el("li", { text: name })),
+    notSpokenNames(state).map((name) => el("li", { dir: "auto", text: name })),
   );
 }

@@ -4,14 +4,14 @@ import { byId, describeMember, el, replaceList } from "../dom.js";
 
 export function render(state, ctx) {
   const me = state.you.member_id;
-  const roles = ctx.labels.stakeholder_role;
+  const { stakeholder_role: roles, exchange_role: exchangeRoles } = ctx.labels;
   const items = state.present.map((m) =>
     el(
       "li",
       {},
-      el("span", { className: "person-name", text: m.display_name }),
+      el("span", { className: "person-name", dir: "auto", text: m.display_name }),
       m.id === me ? el("span", { className: "muted", text: " (you)" }) : null,
-      el("span", { className: "muted", text: ` · ${describeMember(m, roles)}` }),
+      el("span", { className: "muted", text: ` · ${describeMember(m, roles, exchangeRoles)}` }),
     ),
   );
   if (!items.length) items.push(el("li", { className: "muted", text: "No one is connected yet." }));

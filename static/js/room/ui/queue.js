@@ -83,7 +83,7 @@ export function render(state, ctx) {
         { className: "queue-called", "aria-current": "true" },
         el("span", { className: "badge", text: "Has the floor" }),
         " ",
-        el("span", { className: "person-name", text: current.member.display_name }),
+        el("span", { className: "person-name", dir: "auto", text: current.member.display_name }),
       ),
     );
   }
@@ -91,7 +91,7 @@ export function render(state, ctx) {
     const li = el(
       "li",
       { className: "queue-entry" },
-      el("span", { className: "person-name", text: entry.member.display_name }),
+      el("span", { className: "person-name", dir: "auto", text: entry.member.display_name }),
       entry.member.id === me ? " (you)" : "",
       " ",
       el("span", { className: "badge", text: labelFor(kinds, entry.kind) }),

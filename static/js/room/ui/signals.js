@@ -13,7 +13,7 @@ export function render(state, ctx) {
       el(
         "li",
         {},
-        el("strong", { text: signal.member.display_name }),
+        el("strong", { dir: "auto", text: signal.member.display_name }),
         " asked for a pause ",
         el("span", { className: "muted", text: timeAgo(ctx.clock, signal.created_at) }),
         " ",

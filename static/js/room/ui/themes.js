@@ -39,7 +39,7 @@ export function render(state, ctx) {
   const counts = taggedCounts(state.themes, state.contributions);
   replaceList(
     byId("theme-list"),
-    state.themes.map((t) => el("li", {}, el("span", { text: t.name }), el("span", { className: "muted", text: ` · ${counts.get(t.id)} tagged` }))),
+    state.themes.map((t) => el("li", {}, el("span", { dir: "auto", text: t.name }), el("span", { className: "muted", text: ` · ${counts.get(t.id)} tagged` }))),
   );
 }
 
