@@ -17,13 +17,20 @@ LOG_DIR := $(or $(VAR_DIR),var)
 
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
+# The Nu HTML checker the page tests run (tests/browser/test_every_page.py): the
+# validator project's own npm package, pinned, in .tools/ (ignored by git). It
+# needs Java 11+ to run; its install script (a Java download) is not run.
+VNU_VERSION := 26.9.27
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+VNU_STAMP := .tools/.vnu-$(VNU_VERSION)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate seed worker beat serve test lint format-check clean-var
+.PHONY: help install install-dev vnu run migrate seed worker beat serve test lint format-check clean-var
 
 help:
 	@echo "make run      migrate, seed the demo exchange, start a Celery worker (with beat) and the server"
 	@echo "make test     run the test suite (extra pytest arguments: make test ARGS='-k seed')"
+	@echo "make vnu      fetch the Nu HTML checker (vnu.jar, from npm) that the page tests run"
 	@echo "make lint     ruff check and format, the import contract (lint-imports), mypy"
 	@echo "make worker   a Celery worker alone (the real stack: run beat once, separately)"
 	@echo "make beat     Celery beat alone (exactly one per deployment)"
@@ -43,8 +50,17 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $(RUNTIME_STAMP) $@
 
+$(VNU_STAMP):
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --prefix .tools --no-save --no-audit --no-fund --ignore-scripts vnu-jar@$(VNU_VERSION) \
+			&& rm -f .tools/.vnu-* && touch $@; \
+	else \
+		echo "npm not found: the Nu HTML checker is not installed, and the page test that runs it will skip"; \
+	fi
+
 install: $(RUNTIME_STAMP)
-install-dev: $(DEV_STAMP)
+install-dev: $(DEV_STAMP) vnu
+vnu: $(VNU_STAMP)
 
 migrate: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -78,7 +94,7 @@ beat: $(RUNTIME_STAMP)
 serve: $(RUNTIME_STAMP)
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) vnu
 	$(BIN)/python -m pytest $(ARGS)
 
 lint: $(DEV_STAMP)

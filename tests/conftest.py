@@ -2,7 +2,8 @@
 
 Tests marked ``postgres`` skip unless the database is PostgreSQL; tests marked
 ``redis`` skip unless ``REDIS_URL`` is set; ``browser`` tests skip when no
-Chromium is installed. With ``REQUIRE_SERVICES=1`` (CI's run on PostgreSQL +
+Chromium is installed, and the one that runs the Nu HTML checker when no Java
+or vnu.jar is (``nu_checker_missing``). With ``REQUIRE_SERVICES=1`` (CI's run on PostgreSQL +
 Redis) any such skip fails the run, so a broken service cannot pass silently.
 """
 
@@ -19,6 +20,27 @@ from sessions.services import presence_forget_all
 from .factories import ExchangeFactory, MemberFactory, TeamFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+# The Nu HTML checker (vnu.jar, from the pinned ``vnu-jar`` npm package: ``make vnu``) and a Java to run it.
+JAVA = os.environ.get("JAVA_PATH") or shutil.which("java")
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VNU_JAR = os.environ.get("VNU_JAR") or os.path.join(
+    _ROOT, ".tools", "node_modules", "vnu-jar", "build", "dist", "vnu.jar"
+)
+
+
+def nu_checker_missing() -> str | None:
+    """Why the Nu HTML checker cannot run here, or None when it can.
+
+    A test that needs it skips with this reason; under ``REQUIRE_SERVICES=1``
+    that skip fails the run like any other service-backed skip.
+    """
+    if not JAVA:
+        return "needs Java for the Nu HTML checker (apt-get install default-jre-headless)"
+    if not os.path.isfile(VNU_JAR):
+        return f"needs the Nu HTML checker at {VNU_JAR} (make vnu)"
+    return None
+
+
 SERVICE_MARKERS = ("postgres", "redis", "browser")
 _skipped_service_tests: list[str] = []
 

@@ -10,12 +10,15 @@ visible to the server's threads; on SQLite the test database is then a file
 between threads locks whole tables and fails under concurrent requests.
 
 Every page a person visits should pass axe-core with no serious or critical
-violation: ``assert_no_serious_axe_violations`` checks that.
+violation: ``assert_no_serious_axe_violations`` checks that. ``nu_check`` runs
+the Nu HTML checker over saved pages (``test_every_page.py`` visits them all).
 """
 
+import json
 import os
 import shutil
 import socket
+import subprocess
 import tempfile
 import threading
 import time
@@ -24,7 +27,7 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, JAVA, VNU_JAR
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -186,8 +189,8 @@ def login(page, email: str, password: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def assert_no_serious_axe_violations(page, *, context=None) -> None:
-    """Run axe-core on the page as it is now; fail on any serious or critical violation.
+def serious_axe_violations(page, *, context=None) -> list[str]:
+    """Run axe-core on the page as it is now; describe each serious or critical violation (none: an empty list).
 
     axe is injected through the DevTools protocol, which the page's content
     security policy (no inline scripts) does not govern, so it runs on the
@@ -197,13 +200,21 @@ def assert_no_serious_axe_violations(page, *, context=None) -> None:
 
     results = Axe().run(page, context=context)
     serious = [v for v in results.response["violations"] if v.get("impact") in SERIOUS_IMPACTS]
-    if serious:
-        lines = [f"{len(serious)} serious or critical accessibility violations on {page.url}:"]
-        for violation in serious:
-            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-            for node in violation["nodes"][:5]:
-                lines.append(f"    {', '.join(map(str, node['target']))}: {node.get('failureSummary', '')}")
-                lines.append(f"    {node.get('html', '')[:200]}")
+    lines = []
+    for violation in serious:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node.get('failureSummary', '')}")
+            lines.append(f"    {node.get('html', '')[:200]}")
+    return lines
+
+
+def assert_no_serious_axe_violations(page, *, context=None) -> None:
+    """Run axe-core on the page as it is now; fail on any serious or critical violation."""
+    lines = serious_axe_violations(page, context=context)
+    if lines:
+        count = sum(1 for line in lines if line.startswith("- "))
+        lines.insert(0, f"{count} serious or critical accessibility violations on {page.url}:")
         pytest.fail("\n".join(lines), pytrace=False)
 
 
@@ -211,3 +222,22 @@ def assert_no_console_errors(page) -> None:
     """No script error and no content security policy refusal on the page so far."""
     errors = getattr(page, "console_errors", [])
     assert not errors, f"console errors on {page.url}: {errors}"
+
+
+def nu_check(paths: list[str], *, timeout: float = 300) -> list[dict]:
+    """Run the Nu HTML checker once over many saved HTML files; return its errors.
+
+    One Java start for the whole list (a start per page would take a second or
+    more each). Each error is vnu's JSON message (``url``, ``lastLine``,
+    ``message``, ``extract``). Warnings and notes are left out: they are advice,
+    not conformance errors. Needs ``tests.conftest.nu_checker_missing()`` to be None.
+    """
+    if not paths:
+        return []
+    command = [JAVA, "-Xss8m", "-jar", VNU_JAR, "--format", "json", "--stdout", "--errors-only", *paths]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    try:
+        report = json.loads(completed.stdout or "{}")
+    except json.JSONDecodeError as exc:
+        raise RuntimeError(f"the Nu HTML checker gave no report: {completed.stderr[-2000:]}") from exc
+    return [m for m in report.get("messages", []) if m.get("type") in ("error", "non-document-error")]
