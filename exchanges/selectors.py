@@ -63,8 +63,13 @@ def team_get_for_user(*, team_id: int, user) -> tuple[Team, Member]:
 
 def meeting_list_for_exchange(*, exchange: Exchange) -> QuerySet[Meeting]:
     """The series in date order (which is also the order of their numbers),
-    each meeting with how many sessions it has."""
-    return exchange.meetings.annotate(session_count=Count("sessions")).order_by("starts_at", "pk")
+    each meeting with how many sessions it has, and its sessions (a meeting
+    over several days is shown a day at a time, ``exchanges.days``)."""
+    return (
+        exchange.meetings.annotate(session_count=Count("sessions"))
+        .prefetch_related("sessions")
+        .order_by("starts_at", "pk")
+    )
 
 
 def team_list_for_exchange(*, exchange: Exchange) -> QuerySet[Team]:

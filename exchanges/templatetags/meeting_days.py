@@ -1,6 +1,8 @@
 """The days of a meeting for the schedule pages, from the same rule as the calendar feed (``exchanges.days``)."""
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from django import template
 
@@ -13,12 +15,13 @@ register = template.Library()
 
 
 @register.simple_tag
-def meeting_days(meeting: Meeting) -> list[MeetingDay]:
-    """``{% meeting_days meeting as days %}``: one entry per day, with its hours and sessions.
+def meeting_days(meeting: Meeting, sessions: Iterable[Any] | None = None) -> list[MeetingDay]:
+    """``{% meeting_days meeting [sessions] as days %}``: one entry per day, with its hours and sessions.
 
-    Reads ``meeting.sessions.all()``; pages listing many meetings prefetch them.
+    Reads ``meeting.sessions.all()`` unless the page has its sessions already;
+    pages listing many meetings prefetch them.
     """
-    return _meeting_days(meeting)
+    return _meeting_days(meeting, sessions=sessions)
 
 
 @register.simple_tag

@@ -13,6 +13,7 @@ import icalendar
 import pytest
 import vobject
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from exchanges.calendar import zone_vtimezone
 from exchanges.days import meeting_dates, meeting_days
@@ -331,3 +332,26 @@ def test_the_series_lists_each_date_of_a_two_day_meeting(client, facilitator, ex
     body = client.get(reverse("exchange_series", args=[exchange.pk])).content.decode()
     assert '<span class="muted">14 May 2027</span>' in body
     assert '<span class="muted">15 May 2027</span>' in body
+
+
+def test_the_meeting_and_exchange_pages_show_a_line_per_day(client, facilitator, exchange):
+    """A Friday-to-Saturday meeting reads as two mornings on its own page and in
+    the exchange's list of meetings, where it is held and in the reader's zone."""
+    meeting = MeetingFactory(
+        exchange=exchange,
+        number=1,
+        time_zone="Australia/Sydney",
+        starts_at=dt.datetime(2027, 5, 14, 6, 0, tzinfo=SYDNEY),
+        ends_at=dt.datetime(2027, 5, 15, 9, 30, tzinfo=SYDNEY),
+    )
+    facilitator.time_zone = "America/New_York"
+    facilitator.save(update_fields=["time_zone"])
+    client.force_login(facilitator.user)
+    for url in (reverse("meeting_detail", args=[meeting.pk]), reverse("exchange_detail", args=[exchange.pk])):
+        text = " ".join(strip_tags(client.get(url).content.decode()).split())
+        # Where it is held: 06:00–09:30 each morning, Sydney time.
+        assert "Day 1 of 2: Fri 14 May 2027, 06:00–09:30 AEST" in text, url
+        assert "Day 2 of 2: Sat 15 May 2027, 06:00–09:30 AEST" in text, url
+        # The reader in New York: the evening before, each day.
+        assert "Day 1 of 2: Thu 13 May 2027, 16:00–19:30 EDT" in text, url
+        assert "Day 2 of 2: Fri 14 May 2027, 16:00–19:30 EDT" in text, url

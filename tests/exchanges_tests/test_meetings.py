@@ -50,9 +50,12 @@ def test_meeting_across_the_march_dst_change(client, facilitator, exchange, meet
     assert meeting.ends_at == dt.datetime(2030, 3, 10, 21, 0, tzinfo=UTC)
     assert meeting.ends_at - meeting.starts_at == dt.timedelta(hours=31)
     text = page_text(client.get(reverse("meeting_detail", args=[meeting.pk])))
-    assert "Sat 9 Mar 2030, 09:00 EST – Sun 10 Mar 2030, 17:00 EDT" in text
+    # Two days of 09:00–17:00 on New York's clock (exchanges.days), either side of the change.
+    assert "Day 1 of 2: Sat 9 Mar 2030, 09:00–17:00 EST" in text
+    assert "Day 2 of 2: Sun 10 Mar 2030, 09:00–17:00 EDT" in text
     # The viewer is in Chicago, which changes on the same night.
-    assert "Sat 9 Mar 2030, 08:00 CST – Sun 10 Mar 2030, 16:00 CDT" in text
+    assert "Day 1 of 2: Sat 9 Mar 2030, 08:00–16:00 CST" in text
+    assert "Day 2 of 2: Sun 10 Mar 2030, 08:00–16:00 CDT" in text
 
 
 def test_a_time_skipped_by_the_clocks_is_refused(client, facilitator, exchange, meeting_data):
