@@ -180,6 +180,15 @@ def _record_console_errors(page) -> None:
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
 
 
+def in_thread(function, **kwargs):
+    """Run a service on its own thread and return its result: Playwright's event loop owns this one."""
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(value=function(**kwargs)))
+    worker.start()
+    worker.join()
+    return result.get("value")
+
+
 def login(page, email: str, password: str) -> None:
     """Sign in through the sign-in form, as a person would, and wait to leave it."""
     page.goto("/accounts/login/")

@@ -4,7 +4,6 @@ connection pill says "Reconnecting…" within two heartbeats, then recovers."""
 
 import json
 import re
-import threading
 import time
 
 import pytest
@@ -15,20 +14,13 @@ from playwright.sync_api import expect
 from archives import services as archive_services
 from archives.models import ArchiveReview
 from sessions import services
-from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, login
+from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, in_thread, login
 from tests.factories import DialogueSessionFactory, ExchangeFactory, MeetingFactory, MemberFactory, PhaseFactory
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
 HEARTBEAT_SECONDS = 2
-
-
-def in_thread(function, **kwargs):
-    """Run a service on its own thread: Playwright's event loop owns this one."""
-    worker = threading.Thread(target=function, kwargs=kwargs)
-    worker.start()
-    worker.join()
 
 
 @pytest.fixture

@@ -6,14 +6,13 @@ leaves the region as soon as its words are withdrawn or edited or its author
 hidden, and a few seconds after it was said in any case. Timers count down
 without being announced every second."""
 
-import threading
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
 from sessions import services
-from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, login
+from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, in_thread, login
 from tests.factories import (
     DialogueSessionFactory,
     ExchangeFactory,
@@ -26,15 +25,6 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
-
-
-def in_thread(function, **kwargs):
-    """Run a service on its own thread: Playwright's event loop owns this one; returns its result."""
-    result = {}
-    worker = threading.Thread(target=lambda: result.update(value=function(**kwargs)))
-    worker.start()
-    worker.join()
-    return result.get("value")
 
 
 @pytest.fixture

@@ -10,15 +10,13 @@ No step here uses ``window.confirm``: every page records browser dialogs and
 the tests assert there were none.
 """
 
-import threading
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from sessions import services
 from sessions.models import Contribution
-from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, login
+from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, in_thread, login
 from tests.factories import DialogueSessionFactory, ExchangeFactory, MeetingFactory, MemberFactory, PhaseFactory
 
 pytestmark = pytest.mark.browser
@@ -33,19 +31,6 @@ NFA_SAYS = (
 ANONYMOUS_SAYS = "Everyone, facilitators included, sees 'Anonymous'; only you see it is yours."
 OFF_RECORD_SAYS = "Shown in the room while it is open, then erased for good at close; never archived."
 OFF_RECORD_MARK = "Off the record — erased when the session closes"
-
-
-def in_thread(function, **kwargs):
-    """Run a service on its own thread: Playwright's event loop owns this one."""
-    result = {}
-
-    def run():
-        result["value"] = function(**kwargs)
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    return result.get("value")
 
 
 @pytest.fixture

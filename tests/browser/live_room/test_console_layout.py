@@ -3,14 +3,12 @@ scroll in their own box while the writing box and the controls stay in view;
 closing the session is apart from pausing and asks first (cancelling keeps the
 room open); on a phone the writing box is one tap away."""
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
 from sessions import services
 from sessions.models import DialogueSession
-from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, login
+from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, in_thread, login
 from tests.factories import DialogueSessionFactory, ExchangeFactory, MeetingFactory, MemberFactory, PhaseFactory
 
 pytestmark = pytest.mark.browser
@@ -18,19 +16,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-
-
-def in_thread(function, **kwargs):
-    """Run a service on its own thread: Playwright's event loop owns this one."""
-    result = {}
-
-    def run():
-        result["value"] = function(**kwargs)
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    return result.get("value")
 
 
 @pytest.fixture

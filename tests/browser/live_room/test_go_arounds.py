@@ -4,32 +4,17 @@ facilitator includes them; facilitators are shown as facilitators; and
 opening the session says it starts the first phase, so "Next phase" then
 moves to the second."""
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
 from sessions import services
 from sessions.models import RoomState
-from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, login
+from tests.browser.conftest import assert_no_console_errors, assert_no_serious_axe_violations, in_thread, login
 from tests.factories import DialogueSessionFactory, ExchangeFactory, MeetingFactory, MemberFactory, PhaseFactory
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
-
-
-def in_thread(function, **kwargs):
-    """Run a service on its own thread: Playwright's event loop owns this one."""
-    result = {}
-
-    def run():
-        result["value"] = function(**kwargs)
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    return result.get("value")
 
 
 @pytest.fixture
