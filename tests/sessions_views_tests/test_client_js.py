@@ -34,6 +34,7 @@ NODE_TEST_FILES = {
     "ui.test.mjs",
     "storage.test.mjs",
     "room_composer_log.test.mjs",
+    "text_limit.test.mjs",
 }
 
 
@@ -103,6 +104,13 @@ def test_composer_contribution_log_and_arrival_in_node():
     run_node_tests("room_composer_log.test.mjs")
 
 
+def test_no_box_in_the_room_cuts_a_long_paste_in_node():
+    """The composer, the capture, the inline edit, "I heard you", the private note, the
+    commitment and a theme's name keep a long paste whole: counted as the server counts,
+    flagged, said once as it crosses the limit, and not sent until shortened."""
+    run_node_tests("text_limit.test.mjs")
+
+
 def test_missing_node_fails_when_services_are_required(monkeypatch):
     """In CI (REQUIRE_SERVICES=1) a machine without Node fails these tests rather than skipping them."""
     monkeypatch.setattr(f"{__name__}.NODE", None)
@@ -136,17 +144,25 @@ def test_room_config_carries_the_servers_limits_and_labels(client, exchange, fac
 
 @pytest.mark.django_db
 def test_forms_take_their_bounds_from_the_limits(client, exchange, facilitator, settings):
-    """The server-rendered maxlength and min/max attributes follow sessions/limits.py."""
+    """The server-rendered limits and min/max attributes follow sessions/limits.py; no box
+    of people's own words has a maxlength (a long paste is kept whole and flagged, never cut)."""
     settings.LIVE_ROOM = {**settings.LIVE_ROOM, "MAX_TEXT": 1234}
     session = DialogueSessionFactory(meeting=MeetingFactory(exchange=exchange))
     client.force_login(facilitator.user)
     body = client.get(reverse("session_console", args=[session.pk])).content.decode()
-    # The composer's limit is checked, never enforced by cutting: no maxlength on it.
+    assert "maxlength" not in body
     assert 'id="compose-text" name="text" rows="5" dir="auto" data-max="1234"' in body
     assert "0 of 1234 characters" in body
-    assert f'id="reflection-notes" rows="5" dir="auto" maxlength="{limits.NOTE_MAX}"' in body
-    assert f'id="commitment-text" name="text" rows="4" dir="auto" maxlength="{limits.COMMITMENT_MAX}"' in body
-    assert f'id="theme-name" maxlength="{limits.THEME_NAME_MAX}"' in body
+    for box, bound in [
+        ("reflection-notes", limits.NOTE_MAX),
+        ("commitment-text", limits.COMMITMENT_MAX),
+        ("theme-name", limits.THEME_NAME_MAX),
+        ("capture-text", 1234),
+    ]:
+        tag = body.split(f'id="{box}"', 1)[1].split(">", 1)[0]
+        assert f'data-max="{bound}"' in tag
+        assert f'aria-describedby="{box.removesuffix("-text").removesuffix("-name")}' in tag
+        assert f"0 of {bound} characters" in body
     assert f'min="{limits.TIMER_SECONDS_MIN}" max="{limits.TIMER_SECONDS_MAX}"' in body
     assert f'min="{limits.EXTEND_SECONDS_MIN}" max="{limits.EXTEND_SECONDS_MAX}"' in body
     assert f'id="reflection-minutes" min="1" max="{limits.TIMER_SECONDS_MAX // 60}"' in body

@@ -234,11 +234,11 @@ export function charCount(text) {
   return [...(text || "").trim()].length;
 }
 
-/** What the box says when its text is over the limit ("" when it is not): nothing is cut, the person shortens it. */
-export function overLimitMessage(used, max) {
+/** What the box says when its text is over the limit ("" when it is not): nothing is cut, the person shortens it to share (or save, send…). */
+export function overLimitMessage(used, max, verb = "share") {
   if (!(used > max)) return "";
   const extra = used - max;
-  return `This is ${extra} character${extra === 1 ? "" : "s"} over the ${max}-character limit. Nothing has been cut: shorten it to share.`;
+  return `This is ${extra} character${extra === 1 ? "" : "s"} over the ${max}-character limit. Nothing has been cut: shorten it to ${verb}.`;
 }
 
 /** A short, one-line excerpt of someone's words, for a reply line or the outbox. */

@@ -1,10 +1,15 @@
 /** A scribe's capture of what someone said aloud, attributed to the speaker (present in the room). */
 
-import { byId, charCount, el, overLimitMessage, setText } from "../dom.js";
+import { byId, el, setText } from "../dom.js";
+import { recount, refuseOverLimit, watchLength } from "../text_limit.js";
+
+const VERB = "capture";
 
 export function init(ctx) {
   const capture = byId("capture-form");
   if (!capture) return;
+  const box = byId("capture-text");
+  watchLength(box, ctx.limits.text, { counter: byId("capture-counter"), overLine: byId("capture-over"), announcer: ctx.announcer, verb: VERB });
   capture.addEventListener("submit", (event) => {
     event.preventDefault();
     const speaker = byId("capture-speaker").value;
@@ -13,18 +18,15 @@ export function init(ctx) {
       setText("capture-error", "Choose who spoke and write what they said.");
       return;
     }
+    setText("capture-error", "");
     // Never cut: the words stay in the box until they are shortened.
-    const over = overLimitMessage(charCount(words), ctx.limits.text);
-    if (over) {
-      setText("capture-error", over);
-      byId("capture-text").focus();
-      return;
-    }
+    if (refuseOverLimit(box, ctx.limits.text, (message) => setText("capture-error", message), { verb: VERB })) return;
     ctx.sendDurable(
       { type: "capture", speaker_member_id: Number(speaker), text: words, kind: "story", reply_to: null, consent: null },
       "capture-error",
     );
-    byId("capture-text").value = "";
+    box.value = "";
+    recount(box);
     ctx.announcer.say("Captured.");
   });
 }
@@ -45,4 +47,5 @@ export function render(state) {
 export function forget() {
   const box = byId("capture-text");
   if (box) box.value = "";
+  recount(box);
 }

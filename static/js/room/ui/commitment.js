@@ -5,22 +5,25 @@
  */
 
 import { byId, setText, show } from "../dom.js";
+import { recount, refuseOverLimit, watchLength } from "../text_limit.js";
 
 const RECORDED = "Your commitment is recorded. You can change it until the window closes.";
 
 export function init(ctx) {
+  const box = byId("commitment-text");
+  const max = ctx.limits.commitment;
+  // A long paste stays whole and flagged; it is saved once it is shortened (room/text_limit.js).
+  watchLength(box, max, { counter: byId("commitment-counter"), overLine: byId("commitment-over"), announcer: ctx.announcer, verb: "save" });
   byId("commitment-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    const value = byId("commitment-text").value.trim();
+    const value = box.value.trim();
     setText("commitment-status", "");
+    setText("commitment-error", "");
     if (!value) {
       setText("commitment-error", "Write what you will try first.");
       return;
     }
-    if (value.length > ctx.limits.commitment) {
-      setText("commitment-error", `At most ${ctx.limits.commitment} characters.`);
-      return;
-    }
+    if (refuseOverLimit(box, max, (message) => setText("commitment-error", message), { verb: "save" })) return;
     ctx.act({ type: "commitment_set", text: value }, "commitment-error");
   });
 }
@@ -59,7 +62,10 @@ export function render(state, ctx) {
   if (checkin) byId("commitment-checkin-link").href = ctx.config.checkin_url.replace("{id}", String(commitment.id));
   show("commitment-checkin", Boolean(checkin));
   const box = byId("commitment-text");
-  if (commitment && !box.value && document.activeElement !== box) box.value = commitment.text;
+  if (commitment && !box.value && document.activeElement !== box) {
+    box.value = commitment.text;
+    recount(box);
+  }
   if (commitment && !byId("commitment-status").textContent) setText("commitment-status", RECORDED);
   byId("commitment-submit").textContent = commitment ? "Update my commitment" : "Record my commitment";
 }

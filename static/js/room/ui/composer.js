@@ -19,9 +19,13 @@
  */
 
 import { confirmInPage } from "../confirm.js";
-import { CONSENT_EXPLANATIONS, OFF_RECORD_MARK, byId, charCount, el, excerpt, overLimitMessage, setText, show } from "../dom.js";
+import { CONSENT_EXPLANATIONS, OFF_RECORD_MARK, byId, el, excerpt, setText, show } from "../dom.js";
 import { Draft } from "../draft.js";
 import { authorName } from "../state.js";
+import { counterText, flagLength, refuseOverLimit } from "../text_limit.js";
+
+// The counter's words, shared with every other box in the room (room/text_limit.js).
+export { counterText };
 
 // Refusals after which the words are held and sent again, not handed back to the form.
 const HELD_CODES = ["paused", "rate_limited", "unavailable"];
@@ -176,29 +180,14 @@ function renderComposeConsent() {
   byId("compose-panel").classList.toggle("composing-off-record", offRecord);
 }
 
-/** "12 of 4000 characters", flagged near the limit; over it, by how much. */
-export function counterText(used, max) {
-  const over = used > max;
-  const text = over ? `${used} of ${max} characters: ${used - max} too many` : `${used} of ${max} characters`;
-  return { text, flag: used > max - 200, over };
-}
-
+/** The count under the box, flagged over the limit; the crossing is said once, either way, never at every key. */
 export function updateCounter(ctx, { quiet = false } = {}) {
-  const max = ctx.limits.text;
-  const box = byId("compose-text");
-  const used = charCount(box.value);
-  const counter = byId("compose-counter");
-  const { text, flag, over } = counterText(used, max);
-  counter.textContent = text;
-  counter.classList.toggle("flag", flag);
-  setText("compose-over", overLimitMessage(used, max));
-  const was = box.getAttribute("aria-invalid") === "true";
-  if (over) box.setAttribute("aria-invalid", "true");
-  else box.removeAttribute("aria-invalid");
-  // Said once as the text crosses the limit, either way, never at every key.
-  if (over !== was && !quiet) {
-    ctx.announcer.say(over ? `Over the ${max}-character limit: shorten it to share.` : `Within the ${max}-character limit again.`);
-  }
+  return flagLength(byId("compose-text"), ctx.limits.text, {
+    counter: byId("compose-counter"),
+    overLine: byId("compose-over"),
+    announcer: ctx.announcer,
+    quiet,
+  });
 }
 
 async function submitContribution(ctx) {
@@ -211,12 +200,8 @@ async function submitContribution(ctx) {
     box.focus();
     return;
   }
-  if (charCount(value) > max) {
-    // Refused here, kept whole: the person decides what to cut.
-    setText("compose-error", overLimitMessage(charCount(value), max));
-    box.focus();
-    return;
-  }
+  // Refused here, kept whole: the person decides what to cut.
+  if (refuseOverLimit(box, max, (message) => setText("compose-error", message))) return;
   const consent = byId("compose-attribution").value;
   if (consent === NO_CONSENT) {
     // A restored draft whose consent could not be offered: never shared under a guess.

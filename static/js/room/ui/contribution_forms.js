@@ -5,7 +5,8 @@
  * on Escape, putting the keyboard back on the button that opened it.
  */
 
-import { CONSENT_EXPLANATIONS, byId, charCount, closeOnEscape, el, overLimitMessage, setText } from "../dom.js";
+import { CONSENT_EXPLANATIONS, byId, closeOnEscape, el, setText } from "../dom.js";
+import { refuseOverLimit, watchLength } from "../text_limit.js";
 
 /** Close a contribution's inline edit or "I heard you" form, dropping its draft. */
 function closeInlineForm(ctx, openSet, contributionId, kind) {
@@ -14,6 +15,18 @@ function closeInlineForm(ctx, openSet, contributionId, kind) {
   ctx.redrawContributions();
   const opener = byId(`contribution-${contributionId}`)?.querySelector(`[data-focus-key="${kind}-${contributionId}"]`);
   if (opener) opener.focus();
+}
+
+/**
+ * The live count and the over-the-limit line under a box of one's own words
+ * (room/text_limit.js): the box keeps a long paste whole and says so.
+ */
+function lengthLines(ctx, box, max, verb, errorId) {
+  const counter = el("p", { className: "help", id: `${box.id}-counter` });
+  const overLine = el("p", { className: "control-error", id: `${box.id}-over` });
+  box.setAttribute("aria-describedby", `${counter.id} ${overLine.id} ${errorId}`);
+  watchLength(box, max, { counter, overLine, announcer: ctx.announcer, verb });
+  return [counter, overLine];
 }
 
 function formButtons(submitText, cancel) {
@@ -41,7 +54,8 @@ export function editForm(ctx, c, { mine = true } = {}) {
   area.value = drafts.has(draftKey) ? drafts.get(draftKey) : c.text;
   area.addEventListener("input", () => drafts.set(draftKey, area.value));
   const close = () => closeInlineForm(ctx, ctx.ui.editing, c.id, "edit");
-  form.append(el("label", { for: `edit-text-${c.id}`, text: label }), area, formButtons("Save edit", close));
+  const max = ctx.limits.text;
+  form.append(el("label", { for: `edit-text-${c.id}`, text: label }), area, ...lengthLines(ctx, area, max, "save", errorId), formButtons("Save edit", close));
   closeOnEscape(form, close);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -50,11 +64,7 @@ export function editForm(ctx, c, { mine = true } = {}) {
       setText(errorId, "An edit can't be empty; withdraw the contribution instead.");
       return;
     }
-    const over = overLimitMessage(charCount(value), ctx.limits.text);
-    if (over) {
-      setText(errorId, over);
-      return;
-    }
+    if (refuseOverLimit(area, max, (message) => setText(errorId, message), { verb: "save" })) return;
     ctx.act({ type: "contribution_edit", contribution_id: c.id, text: value }, errorId);
   });
   return form;
@@ -68,7 +78,7 @@ export function ackForm(ctx, c, errorId) {
   const input = el("input", {
     type: "text",
     id: inputId,
-    maxlength: ctx.limits.ack_reflection,
+    // No maxlength: a long paste is kept whole and flagged, and refused below until it is shortened.
     dir: "auto",
     autocomplete: "off",
     dataset: { focusKey: `ack-input-${c.id}` },
@@ -76,14 +86,17 @@ export function ackForm(ctx, c, errorId) {
   input.value = drafts.get(draftKey) || "";
   input.addEventListener("input", () => drafts.set(draftKey, input.value));
   const close = () => closeInlineForm(ctx, ctx.ui.acking, c.id, "ack");
+  const max = ctx.limits.ack_reflection;
   form.append(
     el("label", { for: inputId, text: "What I heard (optional, one line)" }),
     input,
+    ...lengthLines(ctx, input, max, "send", errorId),
     formButtons("Send “I heard you”", close),
   );
   closeOnEscape(form, close);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    if (refuseOverLimit(input, max, (message) => setText(errorId, message), { verb: "send" })) return;
     ctx.act({ type: "acknowledge", contribution_id: c.id, reflection: input.value.trim() }, errorId);
   });
   return form;

@@ -5,13 +5,24 @@
  */
 
 import { CONSENT_EXPLANATIONS, byId, closeOnEscape, setText } from "../dom.js";
+import { recount, refuseOverLimit, untrimmedCount, watchLength } from "../text_limit.js";
 import { defaultConsent } from "./composer.js";
 
 const SAVE_AFTER_MS = 1500;
 
+/**
+ * The note's count against its limit: untrimmed, as the server counts a note
+ * saved as typed. Over it, the note stays whole on the device and is not saved
+ * until it is shortened.
+ */
+function noteLength(ctx) {
+  return { counter: byId("reflection-notes-counter"), overLine: byId("reflection-notes-over"), announcer: ctx.announcer, verb: "save", count: untrimmedCount };
+}
+
 export function init(ctx) {
   const notes = byId("reflection-notes");
   notes.value = window.localStorage.getItem(ctx.noteKey) || "";
+  watchLength(notes, ctx.limits.note, noteLength(ctx));
   let noteTimer = null;
   notes.addEventListener("input", () => {
     if (ctx.wordsGone) return;
@@ -35,6 +46,8 @@ export function init(ctx) {
 export function saveNote(ctx) {
   if (ctx.wordsGone) return;
   const text = byId("reflection-notes").value;
+  // Over the limit the server would refuse it: it waits on the device, whole, until it is shortened.
+  if (untrimmedCount(text) > ctx.limits.note) return;
   ctx.connection.sendAction({ type: "note_save", text });
 }
 
@@ -54,7 +67,10 @@ export function afterHello(state, ctx) {
     window.localStorage.removeItem(ctx.noteKey);
   }
   const notes = byId("reflection-notes");
-  if (state.note && notes && document.activeElement !== notes) notes.value = state.note.text;
+  if (state.note && notes && document.activeElement !== notes) {
+    notes.value = state.note.text;
+    recount(notes);
+  }
 }
 
 export function onAck(sent, ctx) {
@@ -72,13 +88,17 @@ export function onFrame(frame, ctx) {
   if (!state || ctx.wordsGone || state.session.state === "closed") return;
   state.note = frame.note;
   const box = byId("reflection-notes");
-  if (box && document.activeElement !== box && frame.note && !box.value) box.value = frame.note.text;
+  if (box && document.activeElement !== box && frame.note && !box.value) {
+    box.value = frame.note.text;
+    recount(box);
+  }
 }
 
 /** The room shows no words any more: empty the box; after close the device forgets the note too. */
 export function forget(ctx, reason) {
   const box = byId("reflection-notes");
   if (box) box.value = "";
+  recount(box);
   closeNoteShare({ focus: false });
   if (reason === "closed") {
     // The note as last saved stays, privately, on the server (a closed session
@@ -102,6 +122,8 @@ export function openNoteShare(ctx) {
     notes.focus();
     return;
   }
+  // Shared as a contribution: held to the contribution's limit, never cut.
+  if (refuseOverLimit(notes, ctx.limits.text, (message) => setText("reflection-error", message))) return;
   const step = byId("note-share-step");
   const choice = defaultConsent(ctx);
   let checked = null;
@@ -140,6 +162,7 @@ function shareNote(ctx) {
     setText("reflection-error", "Choose how your note may be attributed.");
     return;
   }
+  if (refuseOverLimit(byId("reflection-notes"), ctx.limits.text, (message) => setText("reflection-error", message))) return;
   ctx.sendDurable({ type: "note_share", text: value, consent: chosen.value }, "reflection-error");
   closeNoteShare();
   byId("reflection-share").focus();

@@ -4,6 +4,7 @@
  */
 
 import { byId, formatDuration, setText } from "../dom.js";
+import { recount } from "../text_limit.js";
 import { closeNoteShare } from "./notes.js";
 
 export function render(state, ctx) {
@@ -14,7 +15,10 @@ export function render(state, ctx) {
   panel.classList.toggle("reflection-active", Boolean(reflection));
   if (panel.hidden) closeNoteShare({ focus: false });
   const notes = byId("reflection-notes");
-  if (reflection && wasHidden && state.note && !ctx.wordsGone && !notes.value) notes.value = state.note.text;
+  if (reflection && wasHidden && state.note && !ctx.wordsGone && !notes.value) {
+    notes.value = state.note.text;
+    recount(notes);
+  }
 }
 
 /** What the countdown says with `left` seconds to go. */

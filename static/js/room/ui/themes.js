@@ -5,22 +5,26 @@
  */
 
 import { byId, el, replaceList, setText } from "../dom.js";
+import { recount, refuseOverLimit, watchLength } from "../text_limit.js";
 
 export function init(ctx) {
   const form = byId("theme-create-form");
   if (!ctx.config.can_facilitate || !form) return;
+  const box = byId("theme-name");
+  const max = ctx.limits.theme_name;
+  watchLength(box, max, { counter: byId("theme-counter"), overLine: byId("theme-over"), announcer: ctx.announcer, verb: "create the theme" });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const name = byId("theme-name").value.trim();
+    const name = box.value.trim();
     if (!name) {
       setText("theme-error", "Name the theme first.");
       return;
     }
-    if (name.length > ctx.limits.theme_name) {
-      setText("theme-error", `A theme's name is at most ${ctx.limits.theme_name} characters.`);
-      return;
+    if (refuseOverLimit(box, max, (message) => setText("theme-error", message), { verb: "create the theme" })) return;
+    if (ctx.act({ type: "theme_create", name }, "theme-error")) {
+      box.value = "";
+      recount(box);
     }
-    if (ctx.act({ type: "theme_create", name }, "theme-error")) byId("theme-name").value = "";
   });
 }
 
