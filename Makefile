@@ -25,13 +25,23 @@ VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
 VNU_STAMP := .tools/.vnu-$(VNU_VERSION)
 
 .DEFAULT_GOAL := help
+# Translations (docs/languages.md): the catalogs under locale/, compiled by GNU
+# gettext's msgfmt. With no .po file nothing is compiled and msgfmt is not needed.
+MESSAGE_LANGUAGES ?= es
+MESSAGES_IGNORE := --ignore=.venv --ignore=.tools --ignore=bench --ignore=tests --ignore=var --ignore=node_modules
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
 .PHONY: help install install-dev vnu run migrate seed worker beat serve test lint format-check clean-var
+.PHONY: messages compilemessages messages-check
 
 help:
 	@echo "make run      migrate, seed the demo exchange, start a Celery worker (with beat) and the server"
 	@echo "make test     run the test suite (extra pytest arguments: make test ARGS='-k seed')"
 	@echo "make vnu      fetch the Nu HTML checker (vnu.jar, from npm) that the page tests run"
 	@echo "make lint     ruff check and format, the import contract (lint-imports), mypy"
+	@echo "make messages the translation catalogs (locale/<lang>/LC_MESSAGES/*.po) brought up to date"
+	@echo "make compilemessages  compile them (GNU gettext's msgfmt; make install/run/test do it too)"
 	@echo "make worker   a Celery worker alone (the real stack: run beat once, separately)"
 	@echo "make beat     Celery beat alone (exactly one per deployment)"
 	@echo "make serve    the ASGI server alone (Daphne), on HOST:PORT"
@@ -58,11 +68,11 @@ $(VNU_STAMP):
 		echo "npm not found: the Nu HTML checker is not installed, and the page test that runs it will skip"; \
 	fi
 
-install: $(RUNTIME_STAMP)
-install-dev: $(DEV_STAMP) vnu
+install: $(RUNTIME_STAMP) compilemessages
+install-dev: $(DEV_STAMP) vnu compilemessages
 vnu: $(VNU_STAMP)
 
-migrate: $(RUNTIME_STAMP)
+migrate: $(RUNTIME_STAMP) compilemessages
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
@@ -94,7 +104,7 @@ beat: $(RUNTIME_STAMP)
 serve: $(RUNTIME_STAMP)
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
-test: $(DEV_STAMP) vnu
+test: $(DEV_STAMP) vnu compilemessages
 	$(BIN)/python -m pytest $(ARGS)
 
 lint: $(DEV_STAMP)
@@ -105,6 +115,57 @@ lint: $(DEV_STAMP)
 
 format-check: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
+
+# Every marked string of the Python code and templates (django) and of static/js
+# (djangojs) into each language's catalog; new strings arrive untranslated,
+# changed ones fuzzy, for a translator. Locations name the file only, so that
+# moving a line does not make the catalog stale.
+messages: $(RUNTIME_STAMP)
+	@mkdir -p $(foreach lang,$(MESSAGE_LANGUAGES),locale/$(lang)/LC_MESSAGES)
+	$(BIN)/python manage.py makemessages -d django $(foreach lang,$(MESSAGE_LANGUAGES),-l $(lang)) \
+		$(MESSAGES_IGNORE) --ignore=static --no-obsolete --add-location=file
+	$(BIN)/python manage.py makemessages -d djangojs $(foreach lang,$(MESSAGE_LANGUAGES),-l $(lang)) \
+		$(MESSAGES_IGNORE) --no-obsolete --add-location=file
+
+# A catalog is compiled when its .po is newer than its .mo, and only once it is
+# complete (no untranslated or fuzzy entry; INCOMPLETE=1 compiles it anyway, to
+# preview a translation): a language is offered once its django.mo exists
+# (settings.OFFERED_LANGUAGES). Without msgfmt nothing is compiled and the site
+# runs in English.
+INCOMPLETE ?=
+compilemessages: $(MO_FILES)
+
+locale/%.mo: locale/%.po
+	@if ! command -v msgfmt >/dev/null 2>&1; then \
+		echo "msgfmt not found (GNU gettext: apt-get install gettext, brew install gettext):"; \
+		echo "  $< is not compiled, and its language is not offered until it is"; \
+	else \
+		stats=$$(LC_ALL=C msgfmt --check --statistics -o $@.tmp $< 2>&1) || { echo "$$stats"; rm -f $@.tmp; exit 1; }; \
+		if [ -z "$(INCOMPLETE)" ] && echo "$$stats" | grep -Eq 'untranslated|fuzzy'; then \
+			echo "$<: $$stats; not compiled until complete (INCOMPLETE=1 to preview)"; rm -f $@.tmp $@; \
+		else \
+			mv $@.tmp $@ && echo "$<: $$stats"; \
+		fi; \
+	fi
+
+# CI: fail when a catalog is stale (make messages would change it beyond its
+# creation date), fuzzy, or does not compile.
+messages-check: $(RUNTIME_STAMP)
+	@set -eu; \
+	if [ -z "$(PO_FILES)" ]; then echo "no catalogs under locale/: nothing to check"; exit 0; fi; \
+	before=$$(mktemp -d); trap 'rm -rf "$$before"' EXIT; \
+	cp -R locale "$$before/"; \
+	$(MAKE) --no-print-directory messages >/dev/null; \
+	status=0; \
+	for po in $(PO_FILES); do \
+		if ! diff -u -I '^"POT-Creation-Date:' "$$before/$$po" "$$po"; then \
+			echo "$$po is stale: run make messages, translate, and commit it"; status=1; \
+		fi; \
+		if grep -n '^#,.*fuzzy' "$$po"; then echo "$$po has fuzzy entries: review them"; status=1; fi; \
+		msgfmt --check -o /dev/null "$$po" || status=1; \
+	done; \
+	for po in $(PO_FILES); do cp "$$before/$$po" "$$po"; done; \
+	exit $$status
 
 clean-var:
 	rm -rf "$(LOG_DIR)"

@@ -58,9 +58,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the session and the user are known: the reader's language (docs/languages.md).
+    "core.middleware.ReaderLanguageMiddleware",
     "core.middleware.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -79,6 +82,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "core.middleware.languages",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -215,10 +220,29 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "participants.views.rate_limited"
 
 # --- I18n ---------------------------------------------------------------------
+# docs/languages.md. Every language the product knows; a person may choose one
+# only once its catalog is compiled (OFFERED_LANGUAGES). English is the source
+# language: its "catalog" is the msgids themselves, so it is always offered.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+
+def offered_languages(languages: list[tuple[str, str]], locale_dir: Path) -> list[tuple[str, str]]:
+    """The languages whose catalog (``<locale_dir>/<code>/LC_MESSAGES/django.mo``) is compiled, and English."""
+    return [
+        (code, name)
+        for code, name in languages
+        if code == LANGUAGE_CODE or (locale_dir / code / "LC_MESSAGES" / "django.mo").is_file()
+    ]
+
+
+# What pages, the header's switcher and the forms offer; with only English,
+# no choice is shown and every page is English whatever the browser asks.
+OFFERED_LANGUAGES = offered_languages(LANGUAGES, BASE_DIR / "locale")
 
 # --- Static files ---------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
 
 from participants import views as participant_views
 
@@ -21,6 +23,13 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
+    # The djangojs catalog of the reader's language, read by static/js/i18n.js
+    # (docs/languages.md); base.html loads it on any page not in English.
+    path(
+        "jsi18n/",
+        cache_control(private=True, max_age=3600)(JavaScriptCatalog.as_view()),
+        name="javascript_catalog",
+    ),
     # Ahead of the admin's own URLs: its sign-in, under the site's sign-in limits.
     path("admin/login/", participant_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""Every page in its reader's time zone.
+"""Every page in its reader's time zone and language.
 
 A page shows each time converted to the zone of the person reading it (the
 templates name the zone beside the time). Whose zone that is:
@@ -13,6 +13,13 @@ templates name the zone beside the time). Whose zone that is:
 
 A zone that is unknown, or an old alias, in the cookie is read as the zone it
 names or ignored, never trusted as text.
+
+The reader's language (docs/languages.md) is, among ``settings.OFFERED_LANGUAGES``
+only: the signed-in person's own choice (``User.language``), else the
+``django_language`` cookie the header's switcher sets, else the browser's
+``Accept-Language``, else ``settings.LANGUAGE_CODE``. Django's
+``LocaleMiddleware`` runs first (and sets ``Content-Language`` and ``Vary``);
+it knows neither the person nor which catalogs are complete, so this decides.
 """
 
 import zoneinfo
@@ -21,7 +28,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import trans_real
 
 from .fields import time_zone_canonical
 
@@ -72,3 +80,84 @@ class ReaderTimeZoneMiddleware:
         if zone is not None:
             timezone.activate(zone)
         return None
+
+
+def offered_language(code: str | None) -> str | None:
+    """``code`` (or its base language: "es-MX" -> "es") if it is offered, else None."""
+    if not code:
+        return None
+    offered = {lang for lang, _name in settings.OFFERED_LANGUAGES}
+    code = code.lower()
+    if code in offered:
+        return code
+    base = code.split("-")[0]
+    return base if base in offered else None
+
+
+def accepted_language(header: str) -> str:
+    """The first offered language in an ``Accept-Language`` header, else the default."""
+    for accept_lang, _quality in trans_real.parse_accept_lang_header(header or ""):
+        if accept_lang == "*":
+            break
+        chosen = offered_language(accept_lang)
+        if chosen:
+            return chosen
+    return settings.LANGUAGE_CODE
+
+
+def browser_language(request: HttpRequest) -> str:
+    """The first offered language the browser asks for, else the default."""
+    return accepted_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+
+
+def language_choose(*, user: Any, cookie: str | None, accept: str) -> str:
+    """The person's choice > the switcher's cookie > Accept-Language > the default; offered only.
+
+    Pages (``reader_language``) and the live room's sockets (``sessions/consumers.py``) both ask this.
+    """
+    if user is not None and user.is_authenticated:
+        chosen = offered_language(getattr(user, "language", ""))
+        if chosen:
+            return chosen
+    return offered_language(cookie) or accepted_language(accept)
+
+
+def reader_language(request: HttpRequest) -> str:
+    """The language of the person reading a page (the module's docstring)."""
+    return language_choose(
+        user=getattr(request, "user", None),
+        cookie=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+        accept=request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+    )
+
+
+class ReaderLanguageMiddleware:
+    """Activates the reader's language (the module's docstring) for the view and its templates.
+
+    With one language offered (English only) it reads nothing, not even the
+    user: every page is in ``settings.LANGUAGE_CODE``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if len(settings.OFFERED_LANGUAGES) > 1:
+            language = reader_language(request)
+        else:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", language)  # LocaleMiddleware's would be its own guess
+            return response
+        finally:
+            # Nothing outlives the request: not this language, nor the one
+            # LocaleMiddleware activated before it (a thread serves many people).
+            translation.deactivate()
+
+
+def languages(request: HttpRequest) -> dict[str, Any]:
+    """Template context: the languages a person may choose (none shown unless more than one)."""
+    return {"OFFERED_LANGUAGES": settings.OFFERED_LANGUAGES, "LANGUAGE_CHOICE": len(settings.OFFERED_LANGUAGES) > 1}

@@ -11,7 +11,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.fields import zone_label
 
@@ -43,7 +43,11 @@ def invitation_email_send(*, invitation_id: int) -> bool:
     # and names it. Templates convert each time to the active zone, so that
     # zone is what they must render under (a time converted beforehand would
     # be converted back to the server's zone by the ``date`` filter).
-    with timezone.override(zoneinfo.ZoneInfo(invitation.exchange.time_zone)):
+    # Nor a language: the site's (docs/languages.md); they choose theirs on accepting.
+    with (
+        translation.override(settings.LANGUAGE_CODE),
+        timezone.override(zoneinfo.ZoneInfo(invitation.exchange.time_zone)),
+    ):
         subject = render_to_string("emails/invitation_subject.txt", context).strip()
         text = render_to_string("emails/invitation.txt", context)
         html = render_to_string("emails/invitation.html", context)

@@ -10,7 +10,10 @@ with a message saying why, never by a bare "not one of the choices".
 from typing import TYPE_CHECKING, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import TimeZoneSelect, time_zone_choices
 
@@ -23,8 +26,20 @@ if TYPE_CHECKING:  # annotations only: exchanges sits above participants
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+def language_field_add(form: forms.Form, *, initial: str) -> None:
+    """A "Language" choice among the offered languages, only when there is more than one (docs/languages.md)."""
+    if len(settings.OFFERED_LANGUAGES) < 2:
+        return
+    form.fields["language"] = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.OFFERED_LANGUAGES,
+        initial=initial,
+        help_text=_("Pages, the live room and your emails are in this language."),
     )
 
 
@@ -41,22 +56,22 @@ def _offer_exchange_roles(field: forms.ChoiceField, offered: list[tuple[str, str
 
 def _team_field(exchange: "Exchange") -> TeamChoiceField:
     return TeamChoiceField(
-        label="Team",
+        label=_("Team"),
         queryset=exchange.teams.all(),
         required=False,
-        empty_label="No team",
+        empty_label=_("No team"),
     )
 
 
 class InvitationForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     team: "forms.ModelChoiceField[Team]" = forms.ModelChoiceField(queryset=None, required=False)  # see __init__
     stakeholder_role = forms.ChoiceField(
-        label="Stakeholder role", choices=StakeholderRole.choices, initial=StakeholderRole.OTHER
+        label=_("Stakeholder role"), choices=StakeholderRole.choices, initial=StakeholderRole.OTHER
     )
     exchange_role = forms.ChoiceField(
-        label="Role in the exchange", choices=ExchangeRole.choices, initial=ExchangeRole.PARTICIPANT
+        label=_("Role in the exchange"), choices=ExchangeRole.choices, initial=ExchangeRole.PARTICIPANT
     )
 
     def __init__(self, *args, exchange: "Exchange", actor: Member, **kwargs):
@@ -68,12 +83,15 @@ class InvitationForm(forms.Form):
 
 class BulkInvitationForm(forms.Form):
     rows = forms.CharField(
-        label="People to invite, one per line",
+        label=_("People to invite, one per line"),
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
-        help_text=(
-            "Write each person as: name, email, team, stakeholder role. The team is the community name; "
-            "the stakeholder role is one of: " + ", ".join(label for _, label in StakeholderRole.choices) + ". "
-            "Put a name containing a comma in double quotes. Nobody is invited until every line is right."
+        help_text=format_lazy(
+            _(
+                "Write each person as: name, email, team, stakeholder role. The team is the community name; "
+                "the stakeholder role is one of: {roles}. "
+                "Put a name containing a comma in double quotes. Nobody is invited until every line is right."
+            ),
+            roles=format_lazy(", ".join(["{}"] * len(StakeholderRole.labels)), *StakeholderRole.labels),
         ),
         max_length=100_000,
     )
@@ -92,52 +110,57 @@ class BulkInvitationForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     display_name = forms.CharField(
-        label="Your name as others will see it",
+        label=_("Your name as others will see it"),
         max_length=120,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    pronouns = forms.CharField(label="Pronouns (optional)", max_length=40, required=False)
+    pronouns = forms.CharField(label=_("Pronouns (optional)"), max_length=40, required=False)
     time_zone = forms.ChoiceField(
-        label="Your time zone",
+        label=_("Your time zone"),
         choices=time_zone_choices,
-        help_text="Meeting times are shown to you in this zone.",
+        help_text=_("Meeting times are shown to you in this zone."),
         widget=TimeZoneSelect(browser="preselect"),
     )
     password = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters, not only digits, not a common password.",
+        help_text=_("At least 8 characters, not only digits, not a common password."),
     )
     consent = forms.BooleanField(
-        label="I have read the recording terms above and agree to them",
+        label=_("I have read the recording terms above and agree to them"),
         required=True,
-        error_messages={"required": "You need to agree to the recording terms to join."},
+        error_messages={"required": _("You need to agree to the recording terms to join.")},
     )
 
-    def __init__(self, *args, needs_password: bool, **kwargs):
+    def __init__(self, *args, needs_password: bool, language: str, **kwargs):
         super().__init__(*args, **kwargs)
         if not needs_password:
             del self.fields["password"]
+        language_field_add(self, initial=language)
         if self.is_bound:  # the person has chosen: the page shown again keeps their answer
             self.fields["time_zone"].widget.attrs["data-time-zone-picker"] = ""
 
 
 class MemberSelfForm(forms.Form):
-    display_name = forms.CharField(label="Your name as others will see it", max_length=120)
-    pronouns = forms.CharField(label="Pronouns (optional)", max_length=40, required=False)
+    display_name = forms.CharField(label=_("Your name as others will see it"), max_length=120)
+    pronouns = forms.CharField(label=_("Pronouns (optional)"), max_length=40, required=False)
     time_zone = forms.ChoiceField(
-        label="Your time zone",
+        label=_("Your time zone"),
         choices=time_zone_choices,
-        help_text="Meeting times are shown to you in this zone.",
+        help_text=_("Meeting times are shown to you in this zone."),
         widget=TimeZoneSelect(browser="suggest"),
     )
+
+    def __init__(self, *args, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        language_field_add(self, initial=language)
 
 
 class MemberRolesForm(forms.Form):
     team: "forms.ModelChoiceField[Team]" = forms.ModelChoiceField(queryset=None, required=False)  # see __init__
-    stakeholder_role = forms.ChoiceField(label="Stakeholder role", choices=StakeholderRole.choices)
-    exchange_role = forms.ChoiceField(label="Role in the exchange", choices=ExchangeRole.choices)
+    stakeholder_role = forms.ChoiceField(label=_("Stakeholder role"), choices=StakeholderRole.choices)
+    exchange_role = forms.ChoiceField(label=_("Role in the exchange"), choices=ExchangeRole.choices)
 
     def __init__(self, *args, exchange: "Exchange", actor: Member, target: Member, **kwargs):
         super().__init__(*args, **kwargs)

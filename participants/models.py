@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import TimeZoneField
 
@@ -48,9 +50,12 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     # No username: the stubs cannot express removing an inherited field.
     username = None  # type: ignore[assignment]
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     # Secret part of the person's iCalendar feed URL; rotating it revokes the feed.
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
+    # The language pages, the live room and every email speak to this person
+    # (docs/languages.md); blank follows their browser.
+    language = models.CharField(_("language"), max_length=16, choices=settings.LANGUAGES, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -66,20 +71,20 @@ class User(AbstractUser):
 
 
 class ExchangeRole(models.TextChoices):
-    CONVENER = "convener", "Convener"
-    FACILITATOR = "facilitator", "Facilitator"
-    SCRIBE = "scribe", "Scribe"
-    PARTICIPANT = "participant", "Participant"
+    CONVENER = "convener", _("Convener")
+    FACILITATOR = "facilitator", _("Facilitator")
+    SCRIBE = "scribe", _("Scribe")
+    PARTICIPANT = "participant", _("Participant")
 
 
 class StakeholderRole(models.TextChoices):
-    ELECTED_OFFICIAL = "elected_official", "Elected official"
-    APPOINTED_OFFICIAL = "appointed_official", "Appointed official"
-    COMMUNITY_LEADER = "community_leader", "Community leader"
-    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
-    ACADEMIC = "academic", "Academic"
-    FAITH_LEADER = "faith_leader", "Faith leader"
-    OTHER = "other", "Other"
+    ELECTED_OFFICIAL = "elected_official", _("Elected official")
+    APPOINTED_OFFICIAL = "appointed_official", _("Appointed official")
+    COMMUNITY_LEADER = "community_leader", _("Community leader")
+    LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+    ACADEMIC = "academic", _("Academic")
+    FAITH_LEADER = "faith_leader", _("Faith leader")
+    OTHER = "other", _("Other")
 
 
 class Member(models.Model):
@@ -94,9 +99,9 @@ class Member(models.Model):
     pronouns = models.CharField(max_length=40, blank=True)
     time_zone = TimeZoneField()
     consented_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the person agreed to the exchange's recording terms."
+        null=True, blank=True, help_text=_("When the person agreed to the exchange's recording terms.")
     )
-    reminders_enabled = models.BooleanField(default=True, help_text="Off once the person unsubscribes.")
+    reminders_enabled = models.BooleanField(default=True, help_text=_("Off once the person unsubscribes."))
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -159,9 +164,9 @@ class Invitation(models.Model):
 
 class RSVP(models.Model):
     class Response(models.TextChoices):
-        COMING = "coming", "Coming"
-        NOT_COMING = "not_coming", "Not coming"
-        MAYBE = "maybe", "Maybe"
+        COMING = "coming", _("Coming")
+        NOT_COMING = "not_coming", _("Not coming")
+        MAYBE = "maybe", _("Maybe")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="rsvps")
     meeting = models.ForeignKey("exchanges.Meeting", on_delete=models.CASCADE, related_name="rsvps")
@@ -170,7 +175,7 @@ class RSVP(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "RSVP"
+        verbose_name = _("RSVP")
         constraints = [models.UniqueConstraint(fields=["member", "meeting"], name="rsvp_one_per_member_meeting")]
 
     def __str__(self):
@@ -182,8 +187,8 @@ class Attendance(models.Model):
     when the member joins one of its live sessions."""
 
     class Source(models.TextChoices):
-        MARKED = "marked", "Marked by a facilitator"
-        LIVE = "live", "Joined a live session"
+        MARKED = "marked", _("Marked by a facilitator")
+        LIVE = "live", _("Joined a live session")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="attendances")
     meeting = models.ForeignKey("exchanges.Meeting", on_delete=models.CASCADE, related_name="attendances")
@@ -197,7 +202,7 @@ class Attendance(models.Model):
         constraints = [models.UniqueConstraint(fields=["member", "meeting"], name="attendance_one_per_member_meeting")]
 
     def __str__(self):
-        return f"{self.member} at {self.meeting}"
+        return gettext("%(member)s at %(meeting)s") % {"member": self.member, "meeting": self.meeting}
 
 
 class SessionAttendance(models.Model):
@@ -223,7 +228,7 @@ class SessionAttendance(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member} in {self.session}"
+        return gettext("%(member)s in %(session)s") % {"member": self.member, "session": self.session}
 
 
 class Commitment(models.Model):
@@ -249,18 +254,18 @@ class CheckIn(models.Model):
     """A member's answer, between meetings, about the commitment they made."""
 
     commitment = models.OneToOneField(Commitment, on_delete=models.CASCADE, related_name="check_in")
-    tried = models.TextField("What did you try?", blank=True)
-    how_working = models.TextField("How is it working?", blank=True)
-    learning = models.TextField("What are you learning?", blank=True)
-    next_step = models.TextField("What next?", blank=True)
+    tried = models.TextField(_("What did you try?"), blank=True)
+    how_working = models.TextField(_("How is it working?"), blank=True)
+    learning = models.TextField(_("What are you learning?"), blank=True)
+    next_step = models.TextField(_("What next?"), blank=True)
     share_in_opening_round = models.BooleanField(
-        default=True, help_text="Offer this answer to open the next meeting's first round."
+        default=True, help_text=_("Offer this answer to open the next meeting's first round.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "check-in"
+        verbose_name = _("check-in")
 
     def __str__(self):
-        return f"Check-in on {self.commitment}"
+        return gettext("Check-in on %(commitment)s") % {"commitment": self.commitment}

@@ -22,7 +22,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.fields import validate_time_zone
 
@@ -59,11 +61,11 @@ class InvitationClosed(ValidationError):
     def __init__(self, state: str):
         self.state = state
         messages = {
-            InvitationState.ACCEPTED: "This invitation has already been used.",
-            InvitationState.REVOKED: "This invitation was withdrawn by the exchange's organisers.",
-            InvitationState.EXPIRED: "This invitation has expired.",
+            InvitationState.ACCEPTED: _("This invitation has already been used."),
+            InvitationState.REVOKED: _("This invitation was withdrawn by the exchange's organisers."),
+            InvitationState.EXPIRED: _("This invitation has expired."),
         }
-        super().__init__(messages.get(state, "This invitation can no longer be used."), code=state)
+        super().__init__(messages.get(state, _("This invitation can no longer be used.")), code=state)
 
 
 class SignInRequired(PermissionDenied):
@@ -76,7 +78,7 @@ class WrongAccount(PermissionDenied):
 
 def _require_manager(member: Member | None, exchange: Exchange) -> None:
     if member is None or member.exchange_id != exchange.pk or not can_manage_members(member):
-        raise PermissionDenied("Only the exchange's facilitators and conveners may do this.")
+        raise PermissionDenied(_("Only the exchange's facilitators and conveners may do this."))
 
 
 def _normalise_email(email: str) -> str:
@@ -88,8 +90,8 @@ def _appoint_refusal(actor: Member, exchange_role: str) -> str | None:
     if can_appoint(actor, exchange_role):
         return None
     if exchange_role == ExchangeRole.CONVENER:
-        return "Only a convener can make someone a convener."
-    return "Choose a role in the exchange."
+        return _("Only a convener can make someone a convener.")
+    return _("Choose a role in the exchange.")
 
 
 # --- Invitations -----------------------------------------------------------------
@@ -144,7 +146,7 @@ def _invitations_save(*, member: Member, exchange: Exchange, drafts: list[_Invit
         with transaction.atomic():
             invitations = Invitation.objects.bulk_create(invitations)
     except IntegrityError as exc:
-        raise ValidationError("Someone else invited the same person at the same moment. Please try again.") from exc
+        raise ValidationError(_("Someone else invited the same person at the same moment. Please try again.")) from exc
     for invitation in invitations:
         transaction.on_commit(partial(invitation_email_send, invitation_id=invitation.pk))
     return invitations
@@ -172,21 +174,21 @@ def invitation_create(
     name = name.strip()
     errors: dict[str, str] = {}
     if not name:
-        errors["name"] = "Give the person's name."
+        errors["name"] = _("Give the person's name.")
     try:
         validate_email(email)
     except ValidationError:
-        errors["email"] = "Enter a valid email address."
+        errors["email"] = _("Enter a valid email address.")
     if team is not None and team.exchange_id != exchange.pk:
-        errors["team"] = "That team is not part of this exchange."
+        errors["team"] = _("That team is not part of this exchange.")
     if stakeholder_role not in StakeholderRole.values:
-        errors["stakeholder_role"] = "Choose a stakeholder role."
+        errors["stakeholder_role"] = _("Choose a stakeholder role.")
     if exchange_role not in ExchangeRole.values:
-        errors["exchange_role"] = "Choose a role in the exchange."
+        errors["exchange_role"] = _("Choose a role in the exchange.")
     elif refusal := _appoint_refusal(member, exchange_role):
         errors["exchange_role"] = refusal
     if not errors and _member_emails(exchange=exchange, emails=[email]):
-        errors["email"] = f"{email} is already a member of this exchange."
+        errors["email"] = _("%(email)s is already a member of this exchange.") % {"email": email}
     if errors:
         raise ValidationError(errors)
     draft = _InvitationDraft(name, email, team, stakeholder_role, exchange_role)
@@ -194,12 +196,15 @@ def invitation_create(
 
 
 def _stakeholder_role_parse(text: str) -> str | None:
-    """Accept a role by its label ("Law enforcement") or its value ("law_enforcement")."""
+    """Accept a role by its label ("Law enforcement", or the label in the reader's
+    language) or its value ("law_enforcement")."""
     wanted = " ".join(text.replace("_", " ").replace("-", " ").lower().split())
     if not wanted:
         return StakeholderRole.OTHER
+    with translation.override("en"):
+        english = {value: str(label).lower() for value, label in StakeholderRole.choices}
     for value, label in StakeholderRole.choices:
-        if wanted in (value.replace("_", " "), label.lower()):
+        if wanted in (value.replace("_", " "), str(label).lower(), english[value]):
             return value
     return None
 
@@ -236,57 +241,67 @@ def invitations_create_bulk(*, member: Member, exchange: Exchange, text: str) ->
         first = False
 
         def bad(message: str, line=line) -> None:
-            errors.append(ValidationError("Line %(line)s: %(message)s", params={"line": line, "message": message}))
+            errors.append(ValidationError(_("Line %(line)s: %(message)s"), params={"line": line, "message": message}))
 
         if len(cells) < 2 or len(cells) > 4:
-            bad(f"expected “name, email, team, stakeholder role” but found {len(cells)} field(s).")
+            bad(
+                ngettext(
+                    "expected “name, email, team, stakeholder role” but found %(count)s field(s).",
+                    "expected “name, email, team, stakeholder role” but found %(count)s field(s).",
+                    len(cells),
+                )
+                % {"count": len(cells)}
+            )
             continue
         cells = [cell.strip() for cell in cells] + [""] * (4 - len(cells))
         name, email, team_name, role_text = cells[0], _normalise_email(cells[1]), cells[2], cells[3]
         row_ok = True
         if not name:
-            bad("the name is missing.")
+            bad(_("the name is missing."))
             row_ok = False
         try:
             validate_email(email)
         except ValidationError:
-            bad(f"“{cells[1]}” is not a valid email address.")
+            bad(_("“%(email)s” is not a valid email address.") % {"email": cells[1]})
             row_ok = False
         else:
             if email in seen:
-                bad(f"{email} is also on line {seen[email]}.")
+                bad(_("%(email)s is also on line %(line)s.") % {"email": email, "line": seen[email]})
                 row_ok = False
             seen.setdefault(email, line)
         team = None
         if team_name:
             team = teams.get(team_name.lower())
             if team is None:
-                bad(f"no team called “{team_name}” in this exchange.")
+                bad(_("no team called “%(team)s” in this exchange.") % {"team": team_name})
                 row_ok = False
         role = _stakeholder_role_parse(role_text)
         if role is None:
-            bad(f"“{role_text}” is not a stakeholder role.")
+            bad(_("“%(role)s” is not a stakeholder role.") % {"role": role_text})
             row_ok = False
         if row_ok:
             assert role is not None  # else the row is not ok
             rows.append((line, _InvitationDraft(name, email, team, role, ExchangeRole.PARTICIPANT)))
     if not rows and not errors:
-        raise ValidationError("Paste at least one row: name, email, team, stakeholder role.")
+        raise ValidationError(_("Paste at least one row: name, email, team, stakeholder role."))
     if len(rows) > MAX_BULK_ROWS:
-        raise ValidationError(f"Paste at most {MAX_BULK_ROWS} rows at a time.")
-    already = _member_emails(exchange=exchange, emails=[d.email for _, d in rows])
+        raise ValidationError(_("Paste at most %(count)s rows at a time.") % {"count": MAX_BULK_ROWS})
+    already = _member_emails(exchange=exchange, emails=[d.email for _line, d in rows])
     for line, draft in rows:
         if draft.email in already:
             errors.append(
                 ValidationError(
-                    "Line %(line)s: %(message)s",
-                    params={"line": line, "message": f"{draft.email} is already a member of this exchange."},
+                    _("Line %(line)s: %(message)s"),
+                    params={
+                        "line": line,
+                        "message": _("%(email)s is already a member of this exchange.") % {"email": draft.email},
+                    },
                 )
             )
     if errors:
         errors.sort(key=lambda e: e.params["line"])  # type: ignore[index]  # each error here has params
         raise ValidationError(errors)
-    return _invitations_save(member=member, exchange=exchange, drafts=[d for _, d in rows])
+    return _invitations_save(member=member, exchange=exchange, drafts=[d for _line, d in rows])
 
 
 def _invitation_lock(invitation: Invitation) -> Invitation:
@@ -299,8 +314,10 @@ def invitation_revoke(*, member: Member, invitation: Invitation) -> Invitation:
     invitation = _invitation_lock(invitation)
     _require_manager(member, invitation.exchange)
     state = invitation_state(invitation)
-    if state in (InvitationState.ACCEPTED, InvitationState.REVOKED):
-        raise ValidationError(f"This invitation is already {state}.")
+    if state == InvitationState.ACCEPTED:
+        raise ValidationError(_("This invitation is already accepted."))
+    if state == InvitationState.REVOKED:
+        raise ValidationError(_("This invitation is already revoked."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     return invitation
@@ -312,8 +329,10 @@ def invitation_resend(*, member: Member, invitation: Invitation) -> Invitation:
     invitation = _invitation_lock(invitation)
     _require_manager(member, invitation.exchange)
     state = invitation_state(invitation)
-    if state in (InvitationState.ACCEPTED, InvitationState.REVOKED):
-        raise ValidationError(f"This invitation is {state} and cannot be sent again.")
+    if state == InvitationState.ACCEPTED:
+        raise ValidationError(_("This invitation is accepted and cannot be sent again."))
+    if state == InvitationState.REVOKED:
+        raise ValidationError(_("This invitation is revoked and cannot be sent again."))
     if state == InvitationState.EXPIRED:
         invitation.expires_at = timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS)
         invitation.save(update_fields=["expires_at"])
@@ -337,11 +356,11 @@ def invitation_check_visitor(*, invitation: Invitation, user) -> User | None:
     signed_in = user is not None and user.is_authenticated
     if account is not None:
         if not signed_in:
-            raise SignInRequired("An account already exists for this address: sign in to accept.")
+            raise SignInRequired(_("An account already exists for this address: sign in to accept."))
         if user.pk != account.pk:
-            raise WrongAccount("This invitation was sent to someone else.")
+            raise WrongAccount(_("This invitation was sent to someone else."))
     elif signed_in:
-        raise WrongAccount("This invitation was sent to someone else.")
+        raise WrongAccount(_("This invitation was sent to someone else."))
     return account
 
 
@@ -370,13 +389,13 @@ def invitation_accept(
     errors: dict[str, list[str]] = {}
     display_name = display_name.strip()
     if not display_name:
-        errors["display_name"] = ["Say how you would like to be called."]
+        errors["display_name"] = [_("Say how you would like to be called.")]
     try:
         validate_time_zone(time_zone)
     except ValidationError:
-        errors["time_zone"] = ["Choose your time zone."]
+        errors["time_zone"] = [_("Choose your time zone.")]
     if not consent:
-        errors["consent"] = ["You need to agree to the recording terms to join."]
+        errors["consent"] = [_("You need to agree to the recording terms to join.")]
     if account is None:
         candidate = User(email=invitation.email, first_name=display_name)
         try:
@@ -384,7 +403,7 @@ def invitation_accept(
         except ValidationError as exc:
             errors["password"] = exc.messages
     elif Member.objects.filter(exchange=invitation.exchange, user=account).exists():
-        raise ValidationError("You are already a member of this exchange.", code="already_member")
+        raise ValidationError(_("You are already a member of this exchange."), code="already_member")
     if errors:
         raise ValidationError(errors)
     if account is None:
@@ -455,15 +474,15 @@ def member_update(
     member, acting = locked[member.pk], locked.get(actor.pk)
     if not can_edit_member(acting, member):
         if can_manage_members(acting) and acting.exchange_id == member.exchange_id:
-            raise PermissionDenied("Only a convener can change a convener's team or roles.")
-        raise PermissionDenied("Only the exchange's facilitators and conveners may change roles.")
+            raise PermissionDenied(_("Only a convener can change a convener's team or roles."))
+        raise PermissionDenied(_("Only the exchange's facilitators and conveners may change roles."))
     errors: dict[str, str] = {}
     if team is not None and team.exchange_id != member.exchange_id:
-        errors["team"] = "That team is not part of this exchange."
+        errors["team"] = _("That team is not part of this exchange.")
     if stakeholder_role not in StakeholderRole.values:
-        errors["stakeholder_role"] = "Choose a stakeholder role."
+        errors["stakeholder_role"] = _("Choose a stakeholder role.")
     if exchange_role not in ExchangeRole.values:
-        errors["exchange_role"] = "Choose a role in the exchange."
+        errors["exchange_role"] = _("Choose a role in the exchange.")
     elif exchange_role != member.exchange_role:
         others = [m for m in locked.values() if m.pk != member.pk and m.exchange_id == member.exchange_id]
         if not can_change_exchange_role(acting, member):
@@ -473,13 +492,13 @@ def member_update(
         elif member.exchange_role == ExchangeRole.CONVENER and not any(
             m.exchange_role == ExchangeRole.CONVENER for m in others
         ):
-            errors["exchange_role"] = "The exchange needs at least one convener."
+            errors["exchange_role"] = _("The exchange needs at least one convener.")
         elif (
             member.exchange_role in _MANAGING
             and exchange_role not in _MANAGING
             and not any(m.exchange_role in _MANAGING for m in others)
         ):
-            errors["exchange_role"] = "The exchange needs at least one facilitator or convener."
+            errors["exchange_role"] = _("The exchange needs at least one facilitator or convener.")
     if errors:
         raise ValidationError(errors)
     before = (member.team_id, member.stakeholder_role, member.exchange_role)
@@ -528,3 +547,13 @@ def calendar_token_reset(*, user: User) -> str:
     user.calendar_token = new_calendar_token()
     user.save(update_fields=["calendar_token"])
     return user.calendar_token
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Keep a signed-in person's language (docs/languages.md): pages, the room and emails follow it.
+
+    The caller has checked that the language is offered.
+    """
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("me/language/", views.language_set, name="language_set"),
     path("me/calendar/reset/", views.calendar_token_reset, name="calendar_token_reset"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("exchanges/<int:exchange_id>/people/", views.member_list, name="member_list"),

@@ -15,13 +15,19 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from core.fields import time_zone_canonical
 from core.forms import form_add_service_errors
+from core.middleware import browser_language, offered_language
 from core.selectors import member_get_or_404
 
 from . import selectors, services
@@ -137,7 +143,10 @@ def invitation_create(request, exchange_id: int):
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, f"Invitation sent to {invitation.name} <{invitation.email}>.")
+            messages.success(
+                request,
+                _("Invitation sent to %(name)s <%(email)s>.") % {"name": invitation.name, "email": invitation.email},
+            )
             return redirect("member_list", exchange_id=exchange.pk)
     context = {"exchange": exchange, "form": form, "invitation_days": settings.INVITATION_DAYS}
     return render(request, "participants/invitation_form.html", context)
@@ -158,7 +167,9 @@ def invitations_bulk(request, exchange_id: int):
             form.show_row_errors()
         else:
             count = len(invitations)
-            messages.success(request, f"Sent {count} invitation{'' if count == 1 else 's'}.")
+            messages.success(
+                request, ngettext("Sent %(count)d invitation.", "Sent %(count)d invitations.", count) % {"count": count}
+            )
             return redirect("member_list", exchange_id=exchange.pk)
     context = {"exchange": exchange, "form": form, "row_errors": row_errors, "teams": exchange.teams.all()}
     return render(request, "participants/invitations_bulk.html", context, status=400 if row_errors else 200)
@@ -175,7 +186,10 @@ def invitation_revoke(request, exchange_id: int, invitation_id: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Withdrew the invitation to {invitation.email}; its link no longer works.")
+        messages.success(
+            request,
+            _("Withdrew the invitation to %(email)s; its link no longer works.") % {"email": invitation.email},
+        )
     return redirect("member_list", exchange_id=exchange_id)
 
 
@@ -190,7 +204,7 @@ def invitation_resend(request, exchange_id: int, invitation_id: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Sent the invitation to {invitation.email} again.")
+        messages.success(request, _("Sent the invitation to %(email)s again.") % {"email": invitation.email})
     return redirect("member_list", exchange_id=exchange_id)
 
 
@@ -225,6 +239,7 @@ def invitation_accept(request, token: str):
     form = AcceptInvitationForm(
         request.POST or None,
         needs_password=account is None,
+        language=(account.language if account is not None else "") or browser_language(request),
         initial={"display_name": invitation.name, "time_zone": time_zone_canonical(exchange.time_zone)},
     )
     if request.method == "POST" and form.is_valid():
@@ -244,9 +259,15 @@ def invitation_accept(request, token: str):
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
+            if "language" in data:
+                services.user_language_set(user=member.user, language=data["language"])
+                translation.activate(data["language"])  # the welcome below is in their language already
             if not request.user.is_authenticated:
                 login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {exchange.title}, {member.display_name}.")
+            messages.success(
+                request,
+                _("Welcome to %(exchange)s, %(name)s.") % {"exchange": exchange.title, "name": member.display_name},
+            )
             return redirect("exchange_detail", exchange_id=exchange.pk)
     context = {"invitation": invitation, "exchange": exchange, "form": form, "has_account": account is not None}
     return render(request, "participants/invitation_accept.html", context)
@@ -258,6 +279,7 @@ def member_edit_self(request, exchange_id: int):
     exchange = member.exchange
     form = MemberSelfForm(
         request.POST or None,
+        language=offered_language(request.user.language) or browser_language(request),
         initial={
             "display_name": member.display_name,
             "pronouns": member.pronouns,
@@ -265,12 +287,17 @@ def member_edit_self(request, exchange_id: int):
         },
     )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        language = data.pop("language", None)
         try:
-            services.member_update_self(member=member, **form.cleaned_data)
+            services.member_update_self(member=member, **data)
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, "Saved your details.")
+            if language is not None:
+                services.user_language_set(user=request.user, language=language)
+                translation.activate(language)
+            messages.success(request, _("Saved your details."))
             return redirect("exchange_detail", exchange_id=exchange.pk)
     return render(request, "participants/member_edit_self.html", {"exchange": exchange, "member": member, "form": form})
 
@@ -279,7 +306,7 @@ def member_edit_self(request, exchange_id: int):
 def member_edit(request, exchange_id: int, member_id: int):
     target, actor = selectors.member_get_for_manager(exchange_id=exchange_id, member_id=member_id, user=request.user)
     if not can_edit_member(actor, target):
-        raise PermissionDenied("Only a convener can change a convener's team or roles.")
+        raise PermissionDenied(_("Only a convener can change a convener's team or roles."))
     exchange = actor.exchange
     form = MemberRolesForm(
         request.POST or None,
@@ -298,7 +325,7 @@ def member_edit(request, exchange_id: int, member_id: int):
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            messages.success(request, f"Saved {target.display_name}'s team and roles.")
+            messages.success(request, _("Saved %(name)s's team and roles.") % {"name": target.display_name})
             return redirect("member_list", exchange_id=exchange.pk)
     context = {"exchange": exchange, "target": target, "form": form}
     return render(request, "participants/member_edit.html", context)
@@ -314,5 +341,36 @@ def member_edit(request, exchange_id: int, member_id: int):
 @login_required
 def calendar_token_reset(request):
     services.calendar_token_reset(user=request.user)
-    messages.success(request, "Your calendar feed has a new address. Subscribe to it again in your calendar app.")
+    messages.success(request, _("Your calendar feed has a new address. Subscribe to it again in your calendar app."))
     return redirect("my_schedule")
+
+
+# --- Language ---------------------------------------------------------------------------------
+
+
+@require_POST
+def language_set(request):
+    """The header's switcher: Django's ``set_language`` cookie, and the person's own choice when signed in.
+
+    Only an offered language is accepted; the reader returns to the page they were on.
+    """
+    language = offered_language(request.POST.get("language"))
+    if language is None:
+        return HttpResponseBadRequest(_("That language is not offered."))
+    if request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=language)
+    next_url = request.POST.get("next") or request.headers.get("referer") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

@@ -1,7 +1,8 @@
 """The emails an exchange sends between meetings, built from one ``Reminder`` row.
 
-Each message is rendered in its recipient's time zone and the site's language
-(templates use ``{% translate %}``, ready for more languages), as plain text
+Each message is rendered in its recipient's time zone and language (their
+``User.language`` when offered, else ``settings.LANGUAGE_CODE``: a task has no
+browser to ask; docs/languages.md), as plain text
 with an HTML alternative. Emails to members carry a signed one-click
 unsubscribe link and the ``List-Unsubscribe`` headers mail clients use for
 their own unsubscribe button (RFC 8058). Meeting reminders carry the
@@ -12,7 +13,9 @@ it updates the event already there instead of making a second one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
+from collections.abc import Callable
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
 from typing import Any, Protocol, cast
@@ -25,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
+from core.middleware import offered_language
 from exchanges.calendar import meetings_to_ical
 from exchanges.models import Meeting
 from participants.invitations import invitation_link
@@ -57,8 +61,31 @@ def meeting_ics(meeting: Meeting) -> MIMEBase:
     return part
 
 
+def recipient_language(row: Reminder) -> str:
+    """The language a reminder is written in: its member's own, if offered; else the site's.
+
+    An invitation's follow-up goes to someone with no account yet: the site's.
+    """
+    user = row.member.user if row.member is not None else None
+    return offered_language(getattr(user, "language", "")) or settings.LANGUAGE_CODE
+
+
+def _in_recipient_language(
+    build: Callable[..., EmailMultiAlternatives],
+) -> Callable[..., EmailMultiAlternatives]:
+    """Build the whole message (labels made before rendering too) in the recipient's language."""
+
+    @functools.wraps(build)
+    def wrapped(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
+        with translation.override(recipient_language(row)):
+            return build(row, now=now)
+
+    return wrapped
+
+
 def _render(template: str, context: dict[str, Any], *, zone: zoneinfo.ZoneInfo) -> tuple[str, str, str]:
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(zone):
+    """Render under the active language (the builder's, ``_in_recipient_language``) and ``zone``."""
+    with timezone.override(zone):
         subject = " ".join(render_to_string(f"emails/reminders/{template}_subject.txt", context).split())
         text = render_to_string(f"emails/reminders/{template}.txt", context)
         html = render_to_string(f"emails/reminders/{template}.html", context)
@@ -91,6 +118,7 @@ def _member_context(row: Reminder) -> dict[str, Any]:
     }
 
 
+@_in_recipient_language
 def meeting_reminder_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
     meeting = row.meeting
     assert meeting is not None and row.member is not None
@@ -114,6 +142,7 @@ def meeting_reminder_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlte
     return message
 
 
+@_in_recipient_language
 def invitation_followup_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
     invitation = row.invitation
     assert invitation is not None
@@ -130,6 +159,7 @@ def invitation_followup_email(row: Reminder, *, now: dt.datetime) -> EmailMultiA
     return _message(to=invitation.email, subject=subject, text=text, html=html, unsubscribe_url=None)
 
 
+@_in_recipient_language
 def checkin_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
     commitment = row.commitment
     assert commitment is not None and row.meeting is not None and row.member is not None
@@ -168,6 +198,7 @@ def _review_window(session: DialogueSession) -> dict[str, Any]:
     return {"review_until": review.closes_at, "review_published": review.published_at is not None}
 
 
+@_in_recipient_language
 def digest_email(row: Reminder, *, now: dt.datetime) -> EmailMultiAlternatives:
     """After a session closes: the question, the member's own commitment, and
     where the session's archive stands.

@@ -18,9 +18,11 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from core.db import socket_db
+from core.middleware import language_choose
 from participants.access import member_access_group
 from participants.models import Member
 
@@ -92,6 +94,8 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
     session_id = 0
     member_id = 0
     connected_role = ""
+    # The socket's person's language (``_language``), chosen on its first message.
+    language: str | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         # However the consumer ends (a disconnect, an error in a handler, a
@@ -115,7 +119,21 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        # Every text this socket's person is sent (an error's ``message``, the
+        # hello) in their language (docs/languages.md), read once per socket.
+        with translation.override(self._language()):
+            await handler(message)
+
+    def _language(self) -> str:
+        language = getattr(self, "language", None)
+        if language is None:
+            headers = dict(self.scope.get("headers") or [])
+            language = self.language = language_choose(
+                user=self.scope.get("user"),
+                cookie=(self.scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME),
+                accept=headers.get(b"accept-language", b"").decode("latin-1"),
+            )
+        return language
 
     async def connect(self) -> None:
         # Accept first so the close code reaches the client (a refused
@@ -219,11 +237,13 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
         try:
             if text_data is None:
                 if bytes_data is not None and len(bytes_data) > settings.LIVE_ROOM["MAX_FRAME_BYTES"]:
-                    raise RoomError(ErrorCode.TOO_LONG, "The frame is too large.")
-                raise RoomError(ErrorCode.BAD_REQUEST, "Frames are JSON text.")
+                    raise RoomError(ErrorCode.TOO_LONG, gettext_lazy("The frame is too large."))
+                raise RoomError(ErrorCode.BAD_REQUEST, gettext_lazy("Frames are JSON text."))
             raw = decode(text_data)
             if raw.get("type") != "heartbeat" and not self.bucket.take():
-                raise RoomError(ErrorCode.RATE_LIMITED, "Too many messages; wait a moment and send again.")
+                raise RoomError(
+                    ErrorCode.RATE_LIMITED, gettext_lazy("Too many messages; wait a moment and send again.")
+                )
             frame = validate(raw)
             await self._dispatch(frame)
         except RoomError as error:
@@ -234,13 +254,16 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
             # the client retries, so words typed now are kept and sent again.
             logger.warning("Live room frame met a database error", exc_info=True)
             await self._error(
-                RoomError(ErrorCode.UNAVAILABLE, "The room's records are out of reach for a moment; try again."),
+                RoomError(
+                    ErrorCode.UNAVAILABLE, gettext_lazy("The room's records are out of reach for a moment; try again.")
+                ),
                 frame_client_id(raw),
             )
         except Exception:
             logger.exception("Live room frame failed")
             await self._error(
-                RoomError(ErrorCode.BAD_REQUEST, "That could not be done; nothing was changed."), frame_client_id(raw)
+                RoomError(ErrorCode.BAD_REQUEST, gettext_lazy("That could not be done; nothing was changed.")),
+                frame_client_id(raw),
             )
 
     async def _dispatch(self, frame: dict[str, Any]) -> None:
@@ -249,8 +272,8 @@ class RoomConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels sh
         kind = frame["type"]
         if not permissions.can(self.member, kind, projector=self.projector):
             if self.projector:
-                raise RoomError(ErrorCode.FORBIDDEN, "The projector view only watches the room.")
-            raise RoomError(ErrorCode.FORBIDDEN, "Your role in this exchange may not do that.")
+                raise RoomError(ErrorCode.FORBIDDEN, gettext_lazy("The projector view only watches the room."))
+            raise RoomError(ErrorCode.FORBIDDEN, gettext_lazy("Your role in this exchange may not do that."))
         if kind == "heartbeat":
             await self._heartbeat()
             return

@@ -53,6 +53,8 @@ SKIPPED = {
     "archive_export(fmt,session_id)": "a CSV or JSON file",
     "archive_export(exchange_id,fmt)": "a CSV or JSON file",
     "my_data_export": "a JSON file",
+    "javascript_catalog": "JavaScript (the scripts' strings), not HTML",
+    "language_set": "POST only; answers with a redirect",
 }
 # Django's admin (staff only) is Django's own markup, not this app's.
 SKIPPED_PREFIXES = ("admin/", settings.STATIC_URL.lstrip("/"))

@@ -63,6 +63,10 @@ OWNER = roles(LOGIN, 404, 404, 200, 404, 404, 404)  # the participant's own comm
 HTTP: dict[str, Row] = {
     # --- Service and accounts ---------------------------------------------------------
     "healthz": Row("load balancers poll it; says nothing about anyone", EVERYONE),
+    "javascript_catalog": Row("the scripts' strings in the reader's language: public, like static files", EVERYONE),
+    "language_set": Row(
+        "POST only; a language that is not offered is refused", roles(400, 400, 400, 400, 400, 400, 400), "POST"
+    ),
     "favicon": Row("browsers ask for it on their own; sent on to the icon", roles(301, 301, 301, 301, 301, 301, 301)),
     "login": Row("signed-in people are sent on to their exchanges", roles(200, 302, 302, 302, 302, 302, 302)),
     "logout": Row(

@@ -1,0 +1,159 @@
+"""Each person's language: which languages are offered, how a page, a switch,
+an invitation and an email choose theirs (docs/languages.md)."""
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import translation
+
+from config.settings import offered_languages
+from participants import emails as participant_emails
+from participants.invitations import invitation_token
+from participants.models import User
+from reminders import emails as reminder_emails
+from reminders.models import Reminder
+
+pytestmark = pytest.mark.django_db
+
+BOTH = [("en", "English"), ("es", "Español")]
+PASSWORD = "a long and unusual passphrase"
+
+
+def test_a_language_is_offered_only_once_its_catalog_is_compiled(tmp_path):
+    assert offered_languages(settings.LANGUAGES, tmp_path) == [("en", "English")]
+    (tmp_path / "es" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "es" / "LC_MESSAGES" / "django.po").write_text("")
+    assert offered_languages(settings.LANGUAGES, tmp_path) == [("en", "English")]
+    (tmp_path / "es" / "LC_MESSAGES" / "django.mo").write_bytes(b"")
+    assert offered_languages(settings.LANGUAGES, tmp_path) == BOTH
+
+
+@override_settings(OFFERED_LANGUAGES=[("en", "English")])
+def test_with_english_alone_a_spanish_browser_reads_english_and_sees_no_choice(client, world):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
+    body = response.content.decode()
+    assert '<html lang="en">' in body
+    assert "language-switcher" not in body
+    assert reverse("javascript_catalog") not in body
+    response = client.get(reverse("invitation_accept", args=[invitation_token(world.invitation)]))
+    assert 'name="language"' not in response.content.decode()
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_the_browser_the_cookie_and_the_person_choose_in_that_order(client, world):
+    assert '<html lang="es">' in client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9").content.decode()
+    assert '<html lang="en">' in client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="fr,en;q=0.5").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert '<html lang="en">' in client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    user = world.user("participant")
+    user.language = "es"
+    user.save()
+    client.force_login(user)
+    body = client.get(reverse("exchange_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="es">' in body
+    assert f'src="{reverse("javascript_catalog")}?language=es"' in body
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_the_header_switcher_keeps_a_signed_in_persons_language(client, world):
+    user = world.user("participant")
+    client.force_login(user)
+    page = client.get(reverse("exchange_list")).content.decode()
+    assert 'class="inline-form language-switcher"' in page
+    response = client.post(reverse("language_set"), {"language": "es", "next": reverse("my_schedule")})
+    assert response.status_code == 302 and response["Location"] == reverse("my_schedule")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    user.refresh_from_db()
+    assert user.language == "es"
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_the_switcher_sets_only_the_cookie_for_a_visitor_and_refuses_other_languages(client):
+    response = client.post(reverse("language_set"), {"language": "es", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    assert client.post(reverse("language_set"), {"language": "fr"}).status_code == 400
+
+
+@override_settings(OFFERED_LANGUAGES=[("en", "English")])
+def test_the_switcher_refuses_a_language_not_yet_offered(client):
+    assert client.post(reverse("language_set"), {"language": "es"}).status_code == 400
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_the_language_chosen_on_joining_is_kept(client, world):
+    url = reverse("invitation_accept", args=[invitation_token(world.invitation)])
+    form = client.get(url, HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.8").content.decode()
+    assert '<option value="es" selected>' in form  # from the browser's Accept-Language
+    data = {
+        "display_name": "Dana",
+        "time_zone": "America/Denver",
+        "password": PASSWORD,
+        "consent": "on",
+        "language": "es",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert User.objects.get(email=world.invitation.email).language == "es"
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_the_language_can_be_changed_with_ones_details(client, world):
+    member = world.members["participant"]
+    client.force_login(member.user)
+    url = reverse("member_edit_self", args=[world.exchange.pk])
+    assert 'name="language"' in client.get(url).content.decode()
+    data = {"display_name": member.display_name, "pronouns": "", "time_zone": member.time_zone, "language": "es"}
+    assert client.post(url, data).status_code == 302
+    member.user.refresh_from_db()
+    assert member.user.language == "es"
+
+
+def _languages_rendered(monkeypatch) -> list[str]:
+    seen: list[str] = []
+    real = reminder_emails.render_to_string
+
+    def spy(*args, **kwargs):
+        seen.append(translation.get_language())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reminder_emails, "render_to_string", spy)
+    return seen
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_a_reminder_is_written_in_its_recipients_language(world, monkeypatch):
+    seen = _languages_rendered(monkeypatch)
+    world.reminder.member.user.language = "es"
+    world.reminder.member.user.save()
+    reminder_emails.reminder_email_build(Reminder.objects.get(pk=world.reminder.pk), now=world.meeting.starts_at)
+    assert seen and set(seen) == {"es"}
+    assert translation.get_language() != "es"  # and only while it was built
+
+
+@override_settings(OFFERED_LANGUAGES=[("en", "English")])
+def test_a_reminder_falls_back_to_the_sites_language_when_the_persons_is_not_offered(world, monkeypatch):
+    seen = _languages_rendered(monkeypatch)
+    world.reminder.member.user.language = "es"
+    world.reminder.member.user.save()
+    reminder_emails.reminder_email_build(Reminder.objects.get(pk=world.reminder.pk), now=world.meeting.starts_at)
+    assert seen and set(seen) == {"en"}
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_an_invitation_is_written_in_the_sites_language(world, monkeypatch):
+    seen: list[str] = []
+    real = participant_emails.render_to_string
+
+    def spy(*args, **kwargs):
+        seen.append(translation.get_language())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(participant_emails, "render_to_string", spy)
+    with translation.override("es"):
+        assert participant_emails.invitation_email_send(invitation_id=world.invitation.pk)
+    assert set(seen) == {settings.LANGUAGE_CODE}
+    assert mail.outbox
