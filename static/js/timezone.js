@@ -20,8 +20,10 @@
  * select's `data-time-zone-aliases` maps each alias to the zone listed.
  */
 
+import { gettext, interpolate, ngettext } from "./i18n.js";
+
 const COOKIE = "tz";
-const ZONE_NAME = /^[A-Za-z0-9_+\-/]{1,64}$/;
+const ZONE_NAME = /^[A-Za-z0-9_+\-\/]{1,64}$/;
 
 /** The zone the browser reports, or "" when it reports none. */
 export function browserTimeZone() {
@@ -47,7 +49,7 @@ export function normalise(text) {
     .normalize("NFD")
     .replace(/\p{Diacritic}/gu, "")
     .toLowerCase()
-    .replace(/[_/,()—–-]+/g, " ")
+    .replace(/[_\/,()—–-]+/g, " ")
     .replace(/\s+/g, " ")
     .trim();
 }
@@ -80,6 +82,19 @@ function optionLabel(select, value) {
   return option ? option.textContent : value;
 }
 
+/** A translated sentence with page nodes in it: "Chosen: %(zone)s." with a <strong> for the zone. */
+function fillIn(format, values) {
+  const parts = [];
+  let last = 0;
+  for (const match of format.matchAll(/%\((\w+)\)s/g)) {
+    if (match.index > last) parts.push(format.slice(last, match.index));
+    parts.push(values[match[1]]);
+    last = match.index + match[0].length;
+  }
+  if (last < format.length) parts.push(format.slice(last));
+  return parts;
+}
+
 function note(doc, id, ...children) {
   const p = doc.createElement("p");
   p.className = "help";
@@ -104,7 +119,7 @@ function addSearch(select, doc) {
   wrapper.className = "time-zone-search";
   const label = doc.createElement("label");
   label.htmlFor = `${select.id}_search`;
-  label.textContent = "Find a zone: type a city, country or region";
+  label.textContent = gettext("Find a zone: type a city, country or region");
   const input = doc.createElement("input");
   input.type = "search";
   input.id = `${select.id}_search`;
@@ -137,7 +152,7 @@ function addSearch(select, doc) {
     const found = all.filter((o) => matches(searchText.get(o), query));
     if (!found.length) {
       show(new Set(all));
-      count.textContent = `No zone matches “${query.trim()}”; the whole list is shown.`;
+      count.textContent = interpolate(gettext("No zone matches “%(query)s”; the whole list is shown."), { query: query.trim() }, true);
       return;
     }
     const chosen = select.value;
@@ -148,8 +163,12 @@ function addSearch(select, doc) {
     }
     count.textContent =
       found.length === 1
-        ? `1 zone matches: ${found[0].textContent}, now chosen.`
-        : `${found.length} zones match; ${optionLabel(select, select.value)} is chosen.`;
+        ? interpolate(gettext("1 zone matches: %(zone)s, now chosen."), { zone: found[0].textContent }, true)
+        : interpolate(
+            ngettext("%(n)s zone matches; %(zone)s is chosen.", "%(n)s zones match; %(zone)s is chosen.", found.length),
+            { n: found.length, zone: optionLabel(select, select.value) },
+            true,
+          );
   }
 
   input.addEventListener("input", filter);
@@ -179,21 +198,25 @@ function offerBrowserZone(select, doc, zone) {
     select.value = resolved;
     const strong = doc.createElement("strong");
     strong.textContent = name;
-    const hint = note(doc, `${select.id}_browser`, "Chosen from this device's setting: ", strong, ". Change it if it is not right.");
+    const hint = note(
+      doc,
+      `${select.id}_browser`,
+      ...fillIn(gettext("Chosen from this device's setting: %(zone)s. Change it if it is not right."), { zone: strong }),
+    );
     select.after(hint);
     describeWith(select, hint);
   } else if (mode === "suggest" && select.value !== resolved) {
     const button = doc.createElement("button");
     button.type = "button";
     button.className = "link-button";
-    button.textContent = `Use ${name}`;
+    button.textContent = interpolate(gettext("Use %(zone)s"), { zone: name }, true);
     const strong = doc.createElement("strong");
     strong.textContent = name;
-    const hint = note(doc, `${select.id}_browser`, "This device is set to ", strong, ". ", button);
+    const hint = note(doc, `${select.id}_browser`, ...fillIn(gettext("This device is set to %(zone)s. %(button)s"), { zone: strong, button }));
     button.addEventListener("click", () => {
       select.value = resolved;
       select.dispatchEvent(new Event("change", { bubbles: true }));
-      hint.replaceChildren("Chosen: ", strong, ". Save to keep it.");
+      hint.replaceChildren(...fillIn(gettext("Chosen: %(zone)s. Save to keep it."), { zone: strong }));
       select.focus();
     });
     select.after(hint);

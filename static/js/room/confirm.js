@@ -10,6 +10,7 @@
  * styled or worded for the room.
  */
 
+import { gettext } from "../i18n.js";
 import { byId } from "./dom.js";
 
 let finishPending = null;
@@ -51,7 +52,7 @@ function restoreFocus(opener, focusKey) {
  * @param {boolean} [options.danger]     the yes button is drawn as destructive
  * @param {"confirm"|"cancel"} [options.focus] which button has the keyboard first
  */
-export function confirmInPage({ title, text, confirmLabel, cancelLabel = "Cancel", danger = false, focus = "cancel" }) {
+export function confirmInPage({ title, text, confirmLabel, cancelLabel = gettext("Cancel"), danger = false, focus = "cancel" }) {
   const dialog = byId("confirm-dialog");
   if (!dialog || typeof dialog.showModal !== "function") return Promise.resolve(false);
   wire(dialog);

@@ -1,7 +1,13 @@
 /**
  * Small DOM helpers for the room. Text always goes in through textContent:
  * nothing a person typed is ever parsed as HTML.
+ *
+ * Every word the room says is marked for translation (../i18n.js, read when
+ * called); module-level tables of words are getters, so each is translated
+ * when it is read, never once at import.
  */
+
+import { gettext, interpolate, ngettext } from "../i18n.js";
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -28,6 +34,23 @@ export function byId(id) {
 export function setText(id, text) {
   const node = typeof id === "string" ? byId(id) : id;
   if (node && node.textContent !== text) node.textContent = text;
+}
+
+/**
+ * A translated sentence with page nodes in it: `fillIn(gettext("In reply to %(link)s"), { link })`
+ * gives ["In reply to ", link], for el() to append. A value may be a node, a string or a list of nodes.
+ */
+export function fillIn(format, values) {
+  const parts = [];
+  let last = 0;
+  for (const match of format.matchAll(/%\((\w+)\)s/g)) {
+    if (match.index > last) parts.push(format.slice(last, match.index));
+    const value = values[match[1]];
+    parts.push(...(Array.isArray(value) ? value : [value]));
+    last = match.index + match[0].length;
+  }
+  if (last < format.length) parts.push(format.slice(last));
+  return parts;
 }
 
 export function show(id, visible) {
@@ -166,8 +189,8 @@ export function spokenDuration(totalSeconds) {
   const minutes = Math.floor(s / 60);
   const seconds = s % 60;
   const parts = [];
-  if (minutes) parts.push(`${minutes} minute${minutes === 1 ? "" : "s"}`);
-  if (seconds || !minutes) parts.push(`${seconds} second${seconds === 1 ? "" : "s"}`);
+  if (minutes) parts.push(interpolate(ngettext("%(n)s minute", "%(n)s minutes", minutes), { n: minutes }, true));
+  if (seconds || !minutes) parts.push(interpolate(ngettext("%(n)s second", "%(n)s seconds", seconds), { n: seconds }, true));
   return parts.join(" ");
 }
 
@@ -178,36 +201,67 @@ export function spokenDuration(totalSeconds) {
  * written here.
  */
 export const CONSENT_EXPLANATIONS = {
-  named: "Everyone in the room sees your name, role and team; the published archive too.",
-  not_for_attribution:
-    "People in the room see your name; the archive shows no name or team, and your role only where five or more members share it.",
-  anonymous: "Everyone, facilitators included, sees 'Anonymous'; only you see it is yours.",
-  off_record: "Shown in the room while it is open, then erased for good at close; never archived.",
+  get named() {
+    return gettext("Everyone in the room sees your name, role and team; the published archive too.");
+  },
+  get not_for_attribution() {
+    return gettext(
+      "People in the room see your name; the archive shows no name or team, and your role only where five or more members share it.",
+    );
+  },
+  get anonymous() {
+    return gettext("Everyone, facilitators included, sees 'Anonymous'; only you see it is yours.");
+  },
+  get off_record() {
+    return gettext("Shown in the room while it is open, then erased for good at close; never archived.");
+  },
 };
 
 /** How a draft going off the record is marked, on the text box and in its badge. */
-export const OFF_RECORD_MARK = "Off the record — erased when the session closes";
+export function offRecordMark() {
+  return gettext("Off the record — erased when the session closes");
+}
 
 /** A choice's label from the server's labels (the page's config), or the value itself if it has none. */
 export function labelFor(labels, value) {
   return (labels && Object.prototype.hasOwnProperty.call(labels, value) && labels[value]) || value;
 }
 
+/** The words for an error frame's code (the codes are the protocol's; the words are for people). */
 export const ERROR_WORDS = {
-  bad_request: "That could not be sent as it was.",
-  forbidden: "You can't do that here.",
-  too_long: "That is too long.",
-  rate_limited: "That was a lot at once. Wait a few seconds and try again.",
-  unavailable: "The room could not save that just now. It is kept here and will be sent again in a few seconds.",
-  session_closed: "The session isn't open for that right now.",
-  not_found: "That is no longer there.",
-  paused: "The room is paused: this is held back and will be sent when the facilitator resumes.",
-  conflict: "That doesn't fit what is happening in the room right now.",
+  get bad_request() {
+    return gettext("That could not be sent as it was.");
+  },
+  get forbidden() {
+    return gettext("You can't do that here.");
+  },
+  get too_long() {
+    return gettext("That is too long.");
+  },
+  get rate_limited() {
+    return gettext("That was a lot at once. Wait a few seconds and try again.");
+  },
+  get unavailable() {
+    return gettext("The room could not save that just now. It is kept here and will be sent again in a few seconds.");
+  },
+  get session_closed() {
+    return gettext("The session isn't open for that right now.");
+  },
+  get not_found() {
+    return gettext("That is no longer there.");
+  },
+  get paused() {
+    return gettext("The room is paused: this is held back and will be sent when the facilitator resumes.");
+  },
+  get conflict() {
+    return gettext("That doesn't fit what is happening in the room right now.");
+  },
 };
 
 export function errorInPlainWords(frame) {
   // The server's message is written for people; the code's wording is the fallback.
-  return frame.message || ERROR_WORDS[frame.code] || "Something went wrong. Please try again.";
+  const known = Object.prototype.hasOwnProperty.call(ERROR_WORDS, frame.code) ? ERROR_WORDS[frame.code] : null;
+  return frame.message || known || gettext("Something went wrong. Please try again.");
 }
 
 /** "Community leader, Riverton, OH": a member's role (the server's label, from the config) and team. */
@@ -217,7 +271,7 @@ export function describeMember(m, stakeholderLabels = {}, roleLabels = {}) {
   if (m.exchange_role && m.exchange_role !== "participant") parts.push(labelFor(roleLabels, m.exchange_role));
   else if (m.stakeholder_role) parts.push(labelFor(stakeholderLabels, m.stakeholder_role));
   if (m.team && m.team.name) parts.push(m.team.name);
-  return parts.join(", ") || "Member";
+  return parts.join(", ") || gettext("Member");
 }
 
 /**
@@ -234,11 +288,53 @@ export function charCount(text) {
   return [...(text || "").trim()].length;
 }
 
-/** What the box says when its text is over the limit ("" when it is not): nothing is cut, the person shortens it to share (or save, send…). */
+/**
+ * What the box says when its text is over the limit ("" when it is not): nothing is cut, the person shortens it to share (or save, send…).
+ * `verb` names what the box is for ("share", "save", "send", "capture", "create the theme"); each is its own sentence to translate.
+ */
 export function overLimitMessage(used, max, verb = "share") {
   if (!(used > max)) return "";
   const extra = used - max;
-  return `This is ${extra} character${extra === 1 ? "" : "s"} over the ${max}-character limit. Nothing has been cut: shorten it to ${verb}.`;
+  const values = { extra, max, verb };
+  let format;
+  if (verb === "share") {
+    format = ngettext(
+      "This is %(extra)s character over the %(max)s-character limit. Nothing has been cut: shorten it to share.",
+      "This is %(extra)s characters over the %(max)s-character limit. Nothing has been cut: shorten it to share.",
+      extra,
+    );
+  } else if (verb === "save") {
+    format = ngettext(
+      "This is %(extra)s character over the %(max)s-character limit. Nothing has been cut: shorten it to save.",
+      "This is %(extra)s characters over the %(max)s-character limit. Nothing has been cut: shorten it to save.",
+      extra,
+    );
+  } else if (verb === "send") {
+    format = ngettext(
+      "This is %(extra)s character over the %(max)s-character limit. Nothing has been cut: shorten it to send.",
+      "This is %(extra)s characters over the %(max)s-character limit. Nothing has been cut: shorten it to send.",
+      extra,
+    );
+  } else if (verb === "capture") {
+    format = ngettext(
+      "This is %(extra)s character over the %(max)s-character limit. Nothing has been cut: shorten it to capture.",
+      "This is %(extra)s characters over the %(max)s-character limit. Nothing has been cut: shorten it to capture.",
+      extra,
+    );
+  } else if (verb === "create the theme") {
+    format = ngettext(
+      "This is %(extra)s character over the %(max)s-character limit. Nothing has been cut: shorten it to create the theme.",
+      "This is %(extra)s characters over the %(max)s-character limit. Nothing has been cut: shorten it to create the theme.",
+      extra,
+    );
+  } else {
+    format = ngettext(
+      "This is %(extra)s character over the %(max)s-character limit. Nothing has been cut: shorten it to %(verb)s.",
+      "This is %(extra)s characters over the %(max)s-character limit. Nothing has been cut: shorten it to %(verb)s.",
+      extra,
+    );
+  }
+  return interpolate(format, values, true);
 }
 
 /** A short, one-line excerpt of someone's words, for a reply line or the outbox. */
@@ -256,9 +352,9 @@ export function turnKey(turn) {
 export function timeAgo(clock, iso) {
   const seconds = clock.secondsSince(iso);
   if (seconds === null) return "";
-  if (seconds < 60) return "just now";
+  if (seconds < 60) return gettext("just now");
   const minutes = Math.floor(seconds / 60);
-  return `${minutes} minute${minutes === 1 ? "" : "s"} ago`;
+  return interpolate(ngettext("%(n)s minute ago", "%(n)s minutes ago", minutes), { n: minutes }, true);
 }
 
 /** Escape inside a small inline form closes it, as a dialog would. */

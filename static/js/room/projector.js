@@ -12,6 +12,7 @@
  * everything it shows (phase, queue, turns, timers) comes from the others.
  */
 
+import { gettext, interpolate } from "../i18n.js";
 import { RoomConnection } from "./connection.js";
 import { applyEvent, applyPresence, currentTurn, stateFromHello } from "./state.js";
 import {
@@ -95,30 +96,36 @@ function tick() {
   if (!state) return;
   const phase = state.currentPhase;
   if (state.session.state === "closed") {
-    setText("projector-phase", "Session closed");
-    setText("projector-phase-time", "What will you try at home before we meet again?");
+    setText("projector-phase", gettext("Session closed"));
+    setText("projector-phase-time", gettext("What will you try at home before we meet again?"));
   } else if (state.session.state === "scheduled") {
-    setText("projector-phase", "Starting soon");
+    setText("projector-phase", gettext("Starting soon"));
     setText("projector-phase-time", "");
   } else if (phase) {
     setText("projector-phase", phase.title);
     const elapsed = phase.started_at ? clock.secondsSince(phase.started_at) : 0;
-    setText("projector-phase-time", `${Math.floor(elapsed / 60)} of ${phase.planned_minutes} minutes`);
+    setText(
+      "projector-phase-time",
+      interpolate(gettext("%(elapsed)s of %(planned)s minutes"), { elapsed: Math.floor(elapsed / 60), planned: phase.planned_minutes }, true),
+    );
   }
   const turn = currentTurn(state.round);
   if (turn) {
-    const where = `Go-around, turn ${turn.position} of ${state.round.turns.length}`;
+    const where = interpolate(gettext("Go-around, turn %(position)s of %(total)s"), { position: turn.position, total: state.round.turns.length }, true);
     const left = turn.ends_at ? clock.secondsUntil(turn.ends_at) : null;
-    const timer = left === null ? "" : left > 0 ? ` · ${formatDuration(left)} left` : " · time is up";
-    setText("projector-turn-timer", `${where}${timer}`);
-    if (left === 0 && timerEnds.justEnded(turnKey(turn))) announcer.say(`Time is up for ${turn.member.display_name}'s turn.`);
+    const timer =
+      left === null ? "" : left > 0 ? " · " + interpolate(gettext("%(time)s left"), { time: formatDuration(left) }, true) : " · " + gettext("time is up");
+    setText("projector-turn-timer", where + timer);
+    if (left === 0 && timerEnds.justEnded(turnKey(turn))) {
+      announcer.say(interpolate(gettext("Time is up for %(name)s's turn."), { name: turn.member.display_name }, true));
+    }
   } else {
     setText("projector-turn-timer", "");
   }
   if (state.reflection) {
     const left = clock.secondsUntil(state.reflection.ends_at);
-    setText("projector-reflection-countdown", left > 0 ? formatDuration(left) : "Time is up");
-    if (left === 0 && timerEnds.justEnded(`reflection-${state.reflection.id}`)) announcer.say("Quiet reflection has ended.");
+    setText("projector-reflection-countdown", left > 0 ? formatDuration(left) : gettext("Time is up"));
+    if (left === 0 && timerEnds.justEnded(`reflection-${state.reflection.id}`)) announcer.say(gettext("Quiet reflection has ended."));
   }
 }
 
@@ -133,14 +140,16 @@ function noteEndedTimers() {
 
 function announce(frame, before) {
   const turn = currentTurn(state.round);
-  if (turn && turn.id !== before.turnId) announcer.say(`It is now ${turn.member.display_name}'s turn.`);
-  if (frame.event === "phase_changed" && state.currentPhase) announcer.say(`Now: ${state.currentPhase.title}.`);
-  if (frame.event === "reflection_started") announcer.say("Quiet reflection has begun.");
-  if (frame.event === "reflection_ended" && !timerEnds.announced(`reflection-${frame.reflection_id}`)) {
-    announcer.say("Quiet reflection has ended.");
+  if (turn && turn.id !== before.turnId) announcer.say(interpolate(gettext("It is now %(name)s's turn."), { name: turn.member.display_name }, true));
+  if (frame.event === "phase_changed" && state.currentPhase) {
+    announcer.say(interpolate(gettext("Now: %(phase)s."), { phase: state.currentPhase.title }, true));
   }
-  if (frame.event === "session_paused") announcer.say("The room is paused.");
-  if (frame.event === "session_resumed") announcer.say("The room has resumed.");
+  if (frame.event === "reflection_started") announcer.say(gettext("Quiet reflection has begun."));
+  if (frame.event === "reflection_ended" && !timerEnds.announced(`reflection-${frame.reflection_id}`)) {
+    announcer.say(gettext("Quiet reflection has ended."));
+  }
+  if (frame.event === "session_paused") announcer.say(gettext("The room is paused."));
+  if (frame.event === "session_resumed") announcer.say(gettext("The room has resumed."));
 }
 
 /** Start the projector on this page: read its config, connect, count down. */
@@ -174,10 +183,13 @@ export function start() {
     onStatus(status, detail = {}) {
       const node = byId("connection-status");
       node.dataset.status = status;
-      if (status === "open") node.textContent = "Connected";
+      if (status === "open") node.textContent = gettext("Connected");
       else if (status === "refused") {
-        node.textContent = detail.code === 4404 ? "This session no longer exists." : "Not allowed in this room. Sign in as a member of the exchange.";
-      } else node.textContent = "Reconnecting…";
+        node.textContent =
+          detail.code === 4404
+            ? gettext("This session no longer exists.")
+            : gettext("Not allowed in this room. Sign in as a member of the exchange.");
+      } else node.textContent = gettext("Reconnecting…");
     },
     onFrame(frame) {
       if (frame.type === "heartbeat" && frame.server_time) clock.sync(frame.server_time);

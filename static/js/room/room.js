@@ -18,6 +18,7 @@
  * the config and binds the controls, once, when the page runs it.
  */
 
+import { gettext } from "../i18n.js";
 import { CLOSE_RIGHTS_CHANGED, RoomConnection } from "./connection.js";
 import { applyEvent, applyPresence, currentTurn, forgetWords, stateFromHello } from "./state.js";
 import { Announcer, ServerClock, TimerEnds, byId, errorInPlainWords, readConfig, turnKey } from "./dom.js";
@@ -115,7 +116,7 @@ export function createContext(config) {
       if (target) target.textContent = "";
       const sent = ctx.connection.sendAction(frame);
       if (!sent) {
-        if (target) target.textContent = "Not connected to the room right now. Try again once it says Connected.";
+        if (target) target.textContent = gettext("Not connected to the room right now. Try again once it says Connected.");
         return null;
       }
       if (target) ctx.errorTargets.set(sent.client_id, target);
@@ -189,9 +190,9 @@ export class Room {
     this.renderAll();
     if (ctx.rightsChanged) {
       ctx.rightsChanged = false;
-      ctx.announcer.say("Your rights in this exchange changed. The room now shows what you may see and do.");
+      ctx.announcer.say(gettext("Your rights in this exchange changed. The room now shows what you may see and do."));
     } else if (wasOpen) {
-      ctx.announcer.say("Reconnected. The room is up to date.");
+      ctx.announcer.say(gettext("Reconnected. The room is up to date."));
     }
   }
 
@@ -235,7 +236,7 @@ export class Room {
       // The forms are gone: say it where the person now looks, and never put words back on screen.
       target = byId("closed-status");
       if (sent && DURABLE_TYPES.includes(sent.type) && frame.code === "session_closed") {
-        words = "Something you wrote was not shared: the session closed before it reached the room.";
+        words = gettext("Something you wrote was not shared: the session closed before it reached the room.");
       }
     }
     if (target) target.textContent = words;

@@ -6,8 +6,12 @@
  * never depends on what happens to be on screen.
  */
 
+import { gettext } from "../i18n.js";
+
 /** The label the server gives a contribution whose author this reader may not know (docs/protocol.md §3). */
-export const ANONYMOUS = "Anonymous";
+export function anonymousLabel() {
+  return gettext("Anonymous");
+}
 
 export function stateFromHello(frame) {
   const state = frame.state || {};
@@ -56,10 +60,10 @@ export function isAuthorHidden(c) {
 
 /** The name to show for a contribution's author: never looked up from an id the reader may not have. */
 export function authorName(c) {
-  if (!c || !c.author) return "Someone";
+  if (!c || !c.author) return gettext("Someone");
   // Never a name for hidden words, whatever else the object carries.
-  if (isAuthorHidden(c)) return ANONYMOUS;
-  return c.author.display_name || "Someone";
+  if (isAuthorHidden(c)) return anonymousLabel();
+  return c.author.display_name || gettext("Someone");
 }
 
 /** Whether the reader wrote it (an anonymous author's own tabs get the full author). */
@@ -259,11 +263,11 @@ export function currentTurn(round) {
 
 /** A member's name by id. A null id (an event's hidden `actor`) never names anyone. */
 export function memberName(state, id) {
-  if (id === null || id === undefined) return "someone";
+  if (id === null || id === undefined) return gettext("someone");
   const m = state.present.find((p) => p.id === id);
   if (m) return m.display_name;
   for (const c of state.contributions) {
     if (!isAuthorHidden(c) && c.author.id === id) return c.author.display_name;
   }
-  return "someone";
+  return gettext("someone");
 }

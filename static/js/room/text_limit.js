@@ -10,6 +10,7 @@
  * characters are counted as the server counts them (dom.js charCount).
  */
 
+import { gettext, interpolate, ngettext } from "../i18n.js";
 import { charCount, overLimitMessage, setText } from "./dom.js";
 
 /**
@@ -19,13 +20,27 @@ import { charCount, overLimitMessage, setText } from "./dom.js";
  */
 export function counterText(used, max) {
   const over = used > max;
-  const text = over ? `${used} of ${max} characters: ${used - max} too many` : `${used} of ${max} characters`;
+  const text = over
+    ? interpolate(
+        ngettext("%(used)s of %(max)s characters: %(extra)s too many", "%(used)s of %(max)s characters: %(extra)s too many", used - max),
+        { used, max, extra: used - max },
+        true,
+      )
+    : interpolate(gettext("%(used)s of %(max)s characters"), { used, max }, true);
   return { text, flag: used > max - Math.min(200, Math.ceil(max / 10)), over };
 }
 
 /** What the live region says as a box crosses its limit, one way or the other. */
 export function crossingText(over, max, verb = "share") {
-  return over ? `Over the ${max}-character limit: shorten it to ${verb}.` : `Within the ${max}-character limit again.`;
+  if (!over) return interpolate(gettext("Within the %(max)s-character limit again."), { max }, true);
+  let format;
+  if (verb === "share") format = gettext("Over the %(max)s-character limit: shorten it to share.");
+  else if (verb === "save") format = gettext("Over the %(max)s-character limit: shorten it to save.");
+  else if (verb === "send") format = gettext("Over the %(max)s-character limit: shorten it to send.");
+  else if (verb === "capture") format = gettext("Over the %(max)s-character limit: shorten it to capture.");
+  else if (verb === "create the theme") format = gettext("Over the %(max)s-character limit: shorten it to create the theme.");
+  else format = gettext("Over the %(max)s-character limit: shorten it to %(verb)s.");
+  return interpolate(format, { max, verb }, true);
 }
 
 /**

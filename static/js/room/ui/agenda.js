@@ -3,6 +3,7 @@
  * counts its minutes against the plan, by the server's clock.
  */
 
+import { gettext, interpolate } from "../../i18n.js";
 import { byId, setText } from "../dom.js";
 
 export function render(state) {
@@ -25,11 +26,14 @@ export function phaseProgress(state, elapsedSeconds) {
   const phase = state.currentPhase;
   if (phase && phase.started_at && state.session.state === "open") {
     const over = elapsedSeconds > phase.planned_minutes * 60;
-    const text = `${phase.title}: ${Math.floor(elapsedSeconds / 60)} of ${phase.planned_minutes} minutes${over ? " (over the planned time)" : ""}`;
-    return { text, over };
+    const values = { phase: phase.title, elapsed: Math.floor(elapsedSeconds / 60), planned: phase.planned_minutes };
+    const format = over
+      ? gettext("%(phase)s: %(elapsed)s of %(planned)s minutes (over the planned time)")
+      : gettext("%(phase)s: %(elapsed)s of %(planned)s minutes");
+    return { text: interpolate(format, values, true), over };
   }
-  if (state.session.state === "closed") return { text: "The session has closed.", over: null };
-  if (state.session.state === "scheduled") return { text: "Not started.", over: null };
+  if (state.session.state === "closed") return { text: gettext("The session has closed."), over: null };
+  if (state.session.state === "scheduled") return { text: gettext("Not started."), over: null };
   return null;
 }
 

@@ -1,5 +1,6 @@
 /** A scribe's capture of what someone said aloud, attributed to the speaker (present in the room). */
 
+import { gettext } from "../../i18n.js";
 import { byId, el, setText } from "../dom.js";
 import { recount, refuseOverLimit, watchLength } from "../text_limit.js";
 
@@ -15,7 +16,7 @@ export function init(ctx) {
     const speaker = byId("capture-speaker").value;
     const words = byId("capture-text").value.trim();
     if (!speaker || !words) {
-      setText("capture-error", "Choose who spoke and write what they said.");
+      setText("capture-error", gettext("Choose who spoke and write what they said."));
       return;
     }
     setText("capture-error", "");
@@ -27,7 +28,7 @@ export function init(ctx) {
     );
     box.value = "";
     recount(box);
-    ctx.announcer.say("Captured.");
+    ctx.announcer.say(gettext("Captured."));
   });
 }
 
@@ -36,7 +37,7 @@ export function render(state) {
   const select = byId("capture-speaker");
   if (!select) return;
   const chosen = select.value;
-  const options = [el("option", { value: "", text: "Choose who spoke" })];
+  const options = [el("option", { value: "", text: gettext("Choose who spoke") })];
   for (const m of state.present) {
     options.push(el("option", { value: m.id, text: m.display_name, selected: String(m.id) === chosen }));
   }

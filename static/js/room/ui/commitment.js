@@ -4,10 +4,13 @@
  * ahead; after that, the commitment as kept, with the way to report on it.
  */
 
+import { gettext } from "../../i18n.js";
 import { byId, setText, show } from "../dom.js";
 import { recount, refuseOverLimit, watchLength } from "../text_limit.js";
 
-const RECORDED = "Your commitment is recorded. You can change it until the window closes.";
+function recorded() {
+  return gettext("Your commitment is recorded. You can change it until the window closes.");
+}
 
 export function init(ctx) {
   const box = byId("commitment-text");
@@ -20,7 +23,7 @@ export function init(ctx) {
     setText("commitment-status", "");
     setText("commitment-error", "");
     if (!value) {
-      setText("commitment-error", "Write what you will try first.");
+      setText("commitment-error", gettext("Write what you will try first."));
       return;
     }
     if (refuseOverLimit(box, max, (message) => setText("commitment-error", message), { verb: "save" })) return;
@@ -66,14 +69,14 @@ export function render(state, ctx) {
     box.value = commitment.text;
     recount(box);
   }
-  if (commitment && !byId("commitment-status").textContent) setText("commitment-status", RECORDED);
-  byId("commitment-submit").textContent = commitment ? "Update my commitment" : "Record my commitment";
+  if (commitment && !byId("commitment-status").textContent) setText("commitment-status", recorded());
+  byId("commitment-submit").textContent = commitment ? gettext("Update my commitment") : gettext("Record my commitment");
 }
 
 export function onAck(sent, ctx) {
   if (sent.type !== "commitment_set") return;
-  setText("commitment-status", RECORDED);
-  ctx.announcer.say("Your commitment is recorded.");
+  setText("commitment-status", recorded());
+  ctx.announcer.say(gettext("Your commitment is recorded."));
 }
 
 /** The commitment changed in another of the person's tabs. */

@@ -18,8 +18,9 @@
  * the person chooses before Enter can share it.
  */
 
+import { gettext, interpolate } from "../../i18n.js";
 import { confirmInPage } from "../confirm.js";
-import { CONSENT_EXPLANATIONS, OFF_RECORD_MARK, byId, el, excerpt, setText, show } from "../dom.js";
+import { CONSENT_EXPLANATIONS, byId, el, excerpt, offRecordMark, setText, show } from "../dom.js";
 import { Draft } from "../draft.js";
 import { authorName } from "../state.js";
 import { counterText, flagLength, refuseOverLimit } from "../text_limit.js";
@@ -83,8 +84,8 @@ export function consentOffered(select, consent) {
 /** The line under a restored draft: the consent it will be shared under, or that one must be chosen. */
 export function restoredLine(label) {
   return label
-    ? `Restored draft — it will be shared as: ${label}`
-    : "Restored draft — choose how it may be attributed before sharing it.";
+    ? interpolate(gettext("Restored draft — it will be shared as: %(consent)s"), { consent: label }, true)
+    : gettext("Restored draft — choose how it may be attributed before sharing it.");
 }
 
 /**
@@ -113,7 +114,7 @@ export function restoreDraft(ctx, kept) {
 /** No consent chosen: a placeholder choice, selected, that cannot be shared under. */
 function chooseNoConsent(select) {
   if (!select.querySelector('option[value=""]')) {
-    select.prepend(el("option", { value: NO_CONSENT, text: "Choose how it may be attributed" }));
+    select.prepend(el("option", { value: NO_CONSENT, text: gettext("Choose how it may be attributed") }));
   }
   select.value = NO_CONSENT;
 }
@@ -131,9 +132,9 @@ function keepDraft(ctx) {
 
 /** What the composer says about the session's state under the form. */
 export function composeNote(session) {
-  if (session.state === "closed") return "The session has closed; contributions are no longer taken.";
-  if (session.state === "scheduled") return "The session has not opened yet. You can draft here and share once it opens.";
-  if (session.paused) return "The room is paused: what you share now is held and sent when the facilitator resumes.";
+  if (session.state === "closed") return gettext("The session has closed; contributions are no longer taken.");
+  if (session.state === "scheduled") return gettext("The session has not opened yet. You can draft here and share once it opens.");
+  if (session.paused) return gettext("The room is paused: what you share now is held and sent when the facilitator resumes.");
   return "";
 }
 
@@ -173,7 +174,7 @@ function renderComposeConsent() {
   show("compose-offrecord-mark", offRecord);
   const box = byId("compose-text");
   box.classList.toggle("off-record-draft", offRecord);
-  box.placeholder = offRecord ? OFF_RECORD_MARK : "";
+  box.placeholder = offRecord ? offRecordMark() : "";
   // A hidden description would still be read: it joins only while it shows.
   const marks = `${restored && !restored.hidden ? "compose-restored " : ""}${offRecord ? "compose-offrecord-mark " : ""}`;
   box.setAttribute("aria-describedby", `${marks}compose-keys compose-counter compose-over compose-error`);
@@ -196,7 +197,7 @@ async function submitContribution(ctx) {
   const value = box.value.trim();
   setText("compose-error", "");
   if (!value) {
-    setText("compose-error", "Write something before sharing.");
+    setText("compose-error", gettext("Write something before sharing."));
     box.focus();
     return;
   }
@@ -205,17 +206,17 @@ async function submitContribution(ctx) {
   const consent = byId("compose-attribution").value;
   if (consent === NO_CONSENT) {
     // A restored draft whose consent could not be offered: never shared under a guess.
-    setText("compose-error", "Choose how it may be attributed before sharing.");
+    setText("compose-error", gettext("Choose how it may be attributed before sharing."));
     byId("compose-attribution").focus();
     return;
   }
   if (consent === "off_record") {
     // Once per send: off the record is a knowing choice, never a leftover.
     const yes = await confirmInPage({
-      title: "Share this off the record?",
-      text: `${CONSENT_EXPLANATIONS.off_record} Nobody can quote it from the archive.`,
-      confirmLabel: "Share off the record",
-      cancelLabel: "Go back",
+      title: gettext("Share this off the record?"),
+      text: CONSENT_EXPLANATIONS.off_record + " " + gettext("Nobody can quote it from the archive."),
+      confirmLabel: gettext("Share off the record"),
+      cancelLabel: gettext("Go back"),
       focus: "confirm",
     });
     if (!yes) return;
@@ -234,7 +235,7 @@ async function submitContribution(ctx) {
   setReplyTo(ctx, null, { focus: false });
   resetComposeConsent(ctx);
   if (!ctx.connection.isOpen()) {
-    ctx.announcer.say("Not connected: your contribution is kept on this device and will be sent when the room is back.");
+    ctx.announcer.say(gettext("Not connected: your contribution is kept on this device and will be sent when the room is back."));
   }
 }
 
@@ -260,7 +261,7 @@ function renderComposeReply(ctx) {
   // A restored draft's reply shows once the room's state has arrived.
   byId("compose-reply").hidden = false;
   const parent = ctx.state.contributions.find((c) => c.id === replyTo);
-  setText("compose-reply-author", parent ? authorName(parent) : "a contribution");
+  setText("compose-reply-author", parent ? authorName(parent) : gettext("a contribution"));
   setText("compose-reply-excerpt", parent ? excerpt(parent.text) : "");
 }
 
@@ -309,7 +310,7 @@ export function renderOutbox(ctx) {
         "li",
         { dataset: { clientId: frame.client_id } },
         el("span", { dir: "auto", text: excerpt(frame.text || "", 120) }),
-        el("span", { className: "muted", text: " · waiting to send" }),
+        el("span", { className: "muted", text: " · " + gettext("waiting to send") }),
       ),
     ),
   );

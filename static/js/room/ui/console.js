@@ -5,6 +5,7 @@
  * the page's config (`limits`), as the server checks them.
  */
 
+import { gettext, interpolate } from "../../i18n.js";
 import { confirmInPage } from "../confirm.js";
 import { byId, el, replaceList, setText, show } from "../dom.js";
 import { currentTurn } from "../state.js";
@@ -37,25 +38,29 @@ export function phaseWords(state) {
   const first = phases[0];
   if (sessionState === "scheduled") {
     return {
-      now: first ? `Not started. Opening the session starts the first phase, “${first.title}”.` : "Not started.",
-      open: first ? `Open the session and start “${first.title}”` : "Open the session",
-      next: "Next phase",
+      now: first
+        ? interpolate(gettext("Not started. Opening the session starts the first phase, “%(phase)s”."), { phase: first.title }, true)
+        : gettext("Not started."),
+      open: first ? interpolate(gettext("Open the session and start “%(phase)s”"), { phase: first.title }, true) : gettext("Open the session"),
+      next: gettext("Next phase"),
       hasNext: false,
     };
   }
-  if (sessionState === "closed") return { now: "The session has closed.", open: "Open the session", next: "Next phase", hasNext: false };
+  if (sessionState === "closed") {
+    return { now: gettext("The session has closed."), open: gettext("Open the session"), next: gettext("Next phase"), hasNext: false };
+  }
   const current = state.currentPhase;
   const index = current ? phases.findIndex((p) => p.id === current.id) : -1;
   const following = index === -1 ? (current ? null : first) : phases[index + 1];
   const now = current
-    ? `Now: “${current.title}” (phase ${index + 1} of ${phases.length}).`
+    ? interpolate(gettext("Now: “%(phase)s” (phase %(position)s of %(total)s)."), { phase: current.title, position: index + 1, total: phases.length }, true)
     : phases.length
-      ? "No phase under way."
-      : "No phases planned.";
+      ? gettext("No phase under way.")
+      : gettext("No phases planned.");
   return {
-    now: following ? now : `${now} This is the last phase.`,
-    open: "Open the session",
-    next: following ? `Next phase: “${following.title}”` : "Next phase",
+    now: following ? now : now + " " + gettext("This is the last phase."),
+    open: gettext("Open the session"),
+    next: following ? interpolate(gettext("Next phase: “%(phase)s”"), { phase: following.title }, true) : gettext("Next phase"),
     hasNext: Boolean(following),
   };
 }
@@ -109,10 +114,12 @@ export function init(ctx) {
   on("room-resume", () => ctx.act({ type: "resume_room" }, "session-console-error"));
   on("session-close", async () => {
     const yes = await confirmInPage({
-      title: "Close the session?",
-      text: "The live room ends for everyone and cannot be opened again. Off-the-record words are erased, and people are asked for their commitments.",
-      confirmLabel: "Close the session",
-      cancelLabel: "Keep it open",
+      title: gettext("Close the session?"),
+      text: gettext(
+        "The live room ends for everyone and cannot be opened again. Off-the-record words are erased, and people are asked for their commitments.",
+      ),
+      confirmLabel: gettext("Close the session"),
+      cancelLabel: gettext("Keep it open"),
       danger: true,
     });
     if (yes) ctx.act({ type: "session_close" }, "session-close-error");
@@ -120,9 +127,9 @@ export function init(ctx) {
   on("queue-call-next", () => ctx.act({ type: "queue_call_next" }, "queue-console-error"));
   on("queue-clear", async () => {
     const yes = await confirmInPage({
-      title: "Clear the speaking queue?",
-      text: "Everyone waiting to speak is taken off the queue.",
-      confirmLabel: "Clear the queue",
+      title: gettext("Clear the speaking queue?"),
+      text: gettext("Everyone waiting to speak is taken off the queue."),
+      confirmLabel: gettext("Clear the queue"),
       danger: true,
     });
     if (yes) ctx.act({ type: "queue_clear" }, "queue-console-error");
@@ -132,7 +139,7 @@ export function init(ctx) {
     const seconds = Number(byId("turn-extend-seconds").value);
     const [min, max] = [limits.extend_seconds_min, limits.extend_seconds_max];
     if (!wholeWithin(seconds, min, max)) {
-      setText("round-console-error", `Extend by a whole number of seconds, from ${min} to ${max}.`);
+      setText("round-console-error", interpolate(gettext("Extend by a whole number of seconds, from %(min)s to %(max)s."), { min, max }, true));
       return;
     }
     ctx.act({ type: "turn_extend", seconds }, "round-console-error");
@@ -149,7 +156,10 @@ export function init(ctx) {
     const turnSeconds = raw === "" ? null : Number(raw);
     const [min, max] = [limits.timer_seconds_min, limits.timer_seconds_max];
     if (turnSeconds !== null && !wholeWithin(turnSeconds, min, max)) {
-      setText("round-console-error", `Seconds per turn: a whole number from ${min} to ${max}, or leave it empty for no timer.`);
+      setText(
+        "round-console-error",
+        interpolate(gettext("Seconds per turn: a whole number from %(min)s to %(max)s, or leave it empty for no timer."), { min, max }, true),
+      );
       return;
     }
     const frame = { type: "round_start", order, turn_seconds: turnSeconds, include_facilitators: includesFacilitators() };
@@ -161,7 +171,10 @@ export function init(ctx) {
     event.preventDefault();
     const seconds = reflectionSeconds(Number(byId("reflection-minutes").value), limits);
     if (seconds === null) {
-      setText("reflection-console-error", `Choose from 1 to ${Math.floor(limits.timer_seconds_max / 60)} minutes.`);
+      setText(
+        "reflection-console-error",
+        interpolate(gettext("Choose from 1 to %(max)s minutes."), { max: Math.floor(limits.timer_seconds_max / 60) }, true),
+      );
       return;
     }
     ctx.act({ type: "reflection_start", seconds }, "reflection-console-error");
@@ -216,8 +229,16 @@ function renderArrange(ctx) {
       {},
       el("span", { className: "person-name", dir: "auto", text: names.get(id) }),
       roles.get(id) ? el("span", { className: "muted", text: ` · ${roles.get(id)}` }) : null,
-      arrangeButton("Up", `Move ${names.get(id)} earlier`, index === 0, `arrange-up-${id}`, () => move(index, -1)),
-      arrangeButton("Down", `Move ${names.get(id)} later`, index === order.length - 1, `arrange-down-${id}`, () => move(index, 1)),
+      arrangeButton(gettext("Up"), interpolate(gettext("Move %(name)s earlier"), { name: names.get(id) }, true), index === 0, `arrange-up-${id}`, () =>
+        move(index, -1),
+      ),
+      arrangeButton(
+        gettext("Down"),
+        interpolate(gettext("Move %(name)s later"), { name: names.get(id) }, true),
+        index === order.length - 1,
+        `arrange-down-${id}`,
+        () => move(index, 1),
+      ),
     ),
   );
   replaceList(byId("arrange-list"), items);

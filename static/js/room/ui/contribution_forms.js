@@ -5,6 +5,7 @@
  * on Escape, putting the keyboard back on the button that opened it.
  */
 
+import { gettext } from "../../i18n.js";
 import { CONSENT_EXPLANATIONS, byId, closeOnEscape, el, setText } from "../dom.js";
 import { refuseOverLimit, watchLength } from "../text_limit.js";
 
@@ -34,13 +35,13 @@ function formButtons(submitText, cancel) {
     "div",
     { className: "button-row" },
     el("button", { type: "submit", className: "button small", text: submitText }),
-    el("button", { type: "button", className: "button secondary small", text: "Cancel", onclick: cancel }),
+    el("button", { type: "button", className: "button secondary small", text: gettext("Cancel"), onclick: cancel }),
   );
 }
 
 export function editForm(ctx, c, { mine = true } = {}) {
   const errorId = `contribution-error-${c.id}`;
-  const label = mine ? "Edit your contribution" : "Edit the words you captured";
+  const label = mine ? gettext("Edit your contribution") : gettext("Edit the words you captured");
   const form = el("form", { className: "stack-form inline-edit" });
   const draftKey = `edit-${c.id}`;
   const drafts = ctx.ui.drafts;
@@ -55,13 +56,13 @@ export function editForm(ctx, c, { mine = true } = {}) {
   area.addEventListener("input", () => drafts.set(draftKey, area.value));
   const close = () => closeInlineForm(ctx, ctx.ui.editing, c.id, "edit");
   const max = ctx.limits.text;
-  form.append(el("label", { for: `edit-text-${c.id}`, text: label }), area, ...lengthLines(ctx, area, max, "save", errorId), formButtons("Save edit", close));
+  form.append(el("label", { for: `edit-text-${c.id}`, text: label }), area, ...lengthLines(ctx, area, max, "save", errorId), formButtons(gettext("Save edit"), close));
   closeOnEscape(form, close);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const value = area.value.trim();
     if (!value) {
-      setText(errorId, "An edit can't be empty; withdraw the contribution instead.");
+      setText(errorId, gettext("An edit can't be empty; withdraw the contribution instead."));
       return;
     }
     if (refuseOverLimit(area, max, (message) => setText(errorId, message), { verb: "save" })) return;
@@ -88,10 +89,10 @@ export function ackForm(ctx, c, errorId) {
   const close = () => closeInlineForm(ctx, ctx.ui.acking, c.id, "ack");
   const max = ctx.limits.ack_reflection;
   form.append(
-    el("label", { for: inputId, text: "What I heard (optional, one line)" }),
+    el("label", { for: inputId, text: gettext("What I heard (optional, one line)") }),
     input,
     ...lengthLines(ctx, input, max, "send", errorId),
-    formButtons("Send “I heard you”", close),
+    formButtons(gettext("Send “I heard you”"), close),
   );
   closeOnEscape(form, close);
   form.addEventListener("submit", (event) => {
@@ -117,9 +118,9 @@ export function consentForm(ctx, c, errorId) {
   const form = el(
     "form",
     { className: "inline-consent" },
-    el("label", { for: selectId, text: "How these words may be attributed" }),
+    el("label", { for: selectId, text: gettext("How these words may be attributed") }),
     select,
-    el("button", { type: "submit", className: "button secondary small", text: "Change", dataset: { focusKey: `consent-save-${c.id}` } }),
+    el("button", { type: "submit", className: "button secondary small", text: gettext("Change"), dataset: { focusKey: `consent-save-${c.id}` } }),
     explain,
   );
   form.addEventListener("submit", (event) => {

@@ -21,6 +21,7 @@
  * after it was added. Removals are not announced (`aria-relevant="additions"`).
  */
 
+import { gettext, interpolate, ngettext } from "../../i18n.js";
 import { byId, el, excerpt } from "../dom.js";
 import { authorName, isAuthorHidden, isCapturedBy, isOwnContribution } from "../state.js";
 
@@ -51,8 +52,11 @@ export function newFromOthers(frame, state, secondsSince) {
 
 /** "Ana Ruiz (Riverton, OH) said: …": the name (and team) only as far as this reader may know them. */
 export function contributionLine(c) {
-  const team = !isAuthorHidden(c) && c.author.team && c.author.team.name ? ` (${c.author.team.name})` : "";
-  return `${authorName(c)}${team} said: ${excerpt(c.text, EXCERPT_CHARS)}`;
+  const values = { name: authorName(c), words: excerpt(c.text, EXCERPT_CHARS) };
+  if (!isAuthorHidden(c) && c.author.team && c.author.team.name) {
+    return interpolate(gettext("%(name)s (%(team)s) said: %(words)s"), { ...values, team: c.author.team.name }, true);
+  }
+  return interpolate(gettext("%(name)s said: %(words)s"), values, true);
 }
 
 /**
@@ -72,7 +76,8 @@ export function retractedBy(frame) {
 
 /** What one window of arrivals is said as: the line itself, or how many. */
 export function summaryLine(lines) {
-  return lines.length === 1 ? lines[0] : `${lines.length} new contributions.`;
+  const n = lines.length;
+  return n === 1 ? lines[0] : interpolate(ngettext("%(n)s new contribution.", "%(n)s new contributions.", n), { n }, true);
 }
 
 export class ContributionLog {

@@ -8,8 +8,9 @@
  * are not disturbed by someone else's words arriving.
  */
 
+import { gettext, interpolate, ngettext } from "../../i18n.js";
 import { confirmInPage } from "../confirm.js";
-import { byId, describeMember, el, excerpt, labelFor, show } from "../dom.js";
+import { byId, describeMember, el, excerpt, fillIn, labelFor, show } from "../dom.js";
 import { authorName, isAuthorHidden, isCapturedBy, isOwnContribution } from "../state.js";
 import { setReplyTo } from "./composer.js";
 import { ackForm, consentForm, editForm } from "./contribution_forms.js";
@@ -77,12 +78,17 @@ function carryError(ctx, oldNode, newNode) {
 
 /** The reply line: "In reply to Ana Ruiz: “…”", or to words since withdrawn. */
 export function replyLine(parent) {
-  return parent ? `${authorName(parent)}: “${excerpt(parent.text)}”` : "a contribution that was withdrawn";
+  return parent
+    ? interpolate(gettext("%(name)s: “%(words)s”"), { name: authorName(parent), words: excerpt(parent.text) }, true)
+    : gettext("a contribution that was withdrawn");
 }
 
 /** "Heard by 3 people, including you". */
 export function heardBy(c) {
-  return `Heard by ${c.acks} ${c.acks === 1 ? "person" : "people"}${c.acked_by_me ? ", including you" : ""}`;
+  const format = c.acked_by_me
+    ? ngettext("Heard by %(n)s person, including you", "Heard by %(n)s people, including you", c.acks)
+    : ngettext("Heard by %(n)s person", "Heard by %(n)s people", c.acks);
+  return interpolate(format, { n: c.acks }, true);
 }
 
 function button(text, ariaLabel, focusKey, onclick, danger = false) {
@@ -112,13 +118,15 @@ function contributionItem(state, ctx, c, { me, themeNames, byIdMap }) {
       { className: "contribution-meta" },
       el("strong", { dir: "auto", text: name }),
       !hidden ? el("span", { className: "muted", text: ` · ${describeMember(c.author, ctx.labels.stakeholder_role, ctx.labels.exchange_role)}` }) : null,
-      mine && c.consent === "anonymous" ? el("span", { className: "muted", text: " · yours; everyone else sees “Anonymous”" }) : null,
+      mine && c.consent === "anonymous" ? el("span", { className: "muted", text: " · " + gettext("yours; everyone else sees “Anonymous”") }) : null,
       " ",
       el("span", { className: "badge", text: labelFor(ctx.labels.kind, c.kind) }),
       " ",
       el("span", { className: `badge consent consent-${c.consent}`, text: labelFor(ctx.labels.attribution, c.consent) }),
-      c.captured_by ? el("span", { className: "muted", text: captured ? " · captured by you" : " · captured by the scribe" }) : null,
-      c.edited_at ? el("span", { className: "muted", text: " · edited" }) : null,
+      c.captured_by
+        ? el("span", { className: "muted", text: " · " + (captured ? gettext("captured by you") : gettext("captured by the scribe")) })
+        : null,
+      c.edited_at ? el("span", { className: "muted", text: " · " + gettext("edited") }) : null,
     ),
   );
   if (c.reply_to) {
@@ -127,20 +135,25 @@ function contributionItem(state, ctx, c, { me, themeNames, byIdMap }) {
       el(
         "p",
         { className: "in-reply-to muted" },
-        "In reply to ",
-        parent ? el("a", { href: `#contribution-${parent.id}`, dir: "auto", text: replyLine(parent) }) : replyLine(null),
+        fillIn(gettext("In reply to %(contribution)s"), {
+          contribution: parent ? el("a", { href: `#contribution-${parent.id}`, dir: "auto", text: replyLine(parent) }) : replyLine(null),
+        }),
       ),
     );
   }
   if (editing.has(c.id)) {
     li.append(editForm(ctx, c, { mine }));
   } else {
-    li.append(el("p", { className: "contribution-text", dir: "auto", text: c.purged ? "(off the record: not kept)" : c.text }));
+    li.append(el("p", { className: "contribution-text", dir: "auto", text: c.purged ? gettext("(off the record: not kept)") : c.text }));
   }
   const themes = (c.themes || []).map((id) => themeNames.get(id)).filter(Boolean);
   if (themes.length) {
     li.append(
-      el("p", { className: "contribution-themes" }, "Themes: ", ...themes.map((theme) => el("span", { className: "badge theme", dir: "auto", text: theme }))),
+      el(
+        "p",
+        { className: "contribution-themes" },
+        fillIn(gettext("Themes: %(themes)s"), { themes: themes.map((theme) => el("span", { className: "badge theme", dir: "auto", text: theme })) }),
+      ),
     );
   }
   const reflections = state.ackReflections[c.id] || [];
@@ -149,7 +162,7 @@ function contributionItem(state, ctx, c, { me, themeNames, byIdMap }) {
     li.append(
       el(
         "ul",
-        { className: "ack-reflections", "aria-label": "What people heard" },
+        { className: "ack-reflections", "aria-label": gettext("What people heard") },
         reflections.map((r) => el("li", {}, el("strong", { dir: "auto", text: r.display_name }), ": ", el("span", { dir: "auto", text: r.reflection }))),
       ),
     );
@@ -158,11 +171,11 @@ function contributionItem(state, ctx, c, { me, themeNames, byIdMap }) {
   const errorId = `contribution-error-${c.id}`;
   if (open) {
     if (ctx.may("contribute")) {
-      actions.append(button("Reply", `Reply to ${name}`, `reply-${c.id}`, () => setReplyTo(ctx, c.id)));
+      actions.append(button(gettext("Reply"), interpolate(gettext("Reply to %(name)s"), { name }, true), `reply-${c.id}`, () => setReplyTo(ctx, c.id)));
     }
     if (!mine && !c.acked_by_me && !acking.has(c.id) && ctx.may("acknowledge")) {
       actions.append(
-        button("I heard you", `I heard you, ${name}`, `ack-${c.id}`, () => {
+        button(gettext("I heard you"), interpolate(gettext("I heard you, %(name)s"), { name }, true), `ack-${c.id}`, () => {
           acking.add(c.id);
           rerender(ctx);
           byId(`ack-reflection-${c.id}`)?.focus();
@@ -170,10 +183,10 @@ function contributionItem(state, ctx, c, { me, themeNames, byIdMap }) {
       );
     }
     // The speaker edits and withdraws their own words; so may the scribe who captured them.
-    const whose = mine ? "your contribution" : "the words you captured";
+    const editLabel = mine ? gettext("Edit your contribution") : gettext("Edit the words you captured");
     if ((mine || captured) && !c.purged && !editing.has(c.id) && ctx.may("contribution_edit")) {
       actions.append(
-        button("Edit", `Edit ${whose}`, `edit-${c.id}`, () => {
+        button(gettext("Edit"), editLabel, `edit-${c.id}`, () => {
           editing.add(c.id);
           rerender(ctx);
           byId(`edit-text-${c.id}`)?.focus();
@@ -181,14 +194,20 @@ function contributionItem(state, ctx, c, { me, themeNames, byIdMap }) {
       );
     }
     if ((mine || captured) && ctx.may("contribution_withdraw")) {
-      const ask = { title: `Withdraw ${whose}?`, confirmLabel: "Withdraw" };
-      actions.append(button("Withdraw", `Withdraw ${whose}`, `withdraw-${c.id}`, () => withdraw(ctx, c, errorId, ask), true));
+      const ask = {
+        title: mine ? gettext("Withdraw your contribution?") : gettext("Withdraw the words you captured?"),
+        confirmLabel: gettext("Withdraw"),
+      };
+      const withdrawLabel = mine ? gettext("Withdraw your contribution") : gettext("Withdraw the words you captured");
+      actions.append(button(gettext("Withdraw"), withdrawLabel, `withdraw-${c.id}`, () => withdraw(ctx, c, errorId, ask), true));
     }
     // A facilitator may remove anyone's words, by id, without learning whose they are.
     if (ctx.runsRoom() && ctx.may("contribution_withdraw") && !mine && !captured) {
-      const label = hidden ? "Remove this anonymous contribution" : `Remove ${name}'s contribution`;
-      const ask = { title: "Remove this contribution from the room?", confirmLabel: "Remove" };
-      actions.append(button("Remove", label, `remove-${c.id}`, () => withdraw(ctx, c, errorId, ask), true));
+      const label = hidden
+        ? gettext("Remove this anonymous contribution")
+        : interpolate(gettext("Remove %(name)s's contribution"), { name }, true);
+      const ask = { title: gettext("Remove this contribution from the room?"), confirmLabel: gettext("Remove") };
+      actions.append(button(gettext("Remove"), label, `remove-${c.id}`, () => withdraw(ctx, c, errorId, ask), true));
     }
   }
   li.append(actions);
@@ -203,9 +222,9 @@ function contributionItem(state, ctx, c, { me, themeNames, byIdMap }) {
 async function withdraw(ctx, c, errorId, { title, confirmLabel }) {
   const yes = await confirmInPage({
     title,
-    text: "It is removed from everyone's screen at once, erased when the session closes, and never archived. Replies to it stay.",
+    text: gettext("It is removed from everyone's screen at once, erased when the session closes, and never archived. Replies to it stay."),
     confirmLabel,
-    cancelLabel: "Keep it",
+    cancelLabel: gettext("Keep it"),
     danger: true,
     focus: "cancel",
   });
@@ -234,7 +253,7 @@ export function forgetContribution(ctx, id) {
   itemCache.delete(id);
   if (ctx.ui.replyTo === id) {
     setReplyTo(ctx, null, { focus: false });
-    ctx.announcer.say("The contribution you were replying to was withdrawn. Your words are kept as a new point.");
+    ctx.announcer.say(gettext("The contribution you were replying to was withdrawn. Your words are kept as a new point."));
   }
 }
 

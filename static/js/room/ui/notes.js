@@ -4,6 +4,7 @@
  * person chooses how they may be attributed, there and then (`note_share`).
  */
 
+import { gettext } from "../../i18n.js";
 import { CONSENT_EXPLANATIONS, byId, closeOnEscape, setText } from "../dom.js";
 import { recount, refuseOverLimit, untrimmedCount, watchLength } from "../text_limit.js";
 import { defaultConsent } from "./composer.js";
@@ -77,7 +78,7 @@ export function onAck(sent, ctx) {
   if (sent.type === "note_save") {
     if (window.localStorage.getItem(ctx.noteKey) === sent.text) window.localStorage.removeItem(ctx.noteKey);
   } else if (sent.type === "note_share") {
-    if (!ctx.wordsGone) ctx.announcer.say("Your note is shared into the room.");
+    if (!ctx.wordsGone) ctx.announcer.say(gettext("Your note is shared into the room."));
   }
 }
 
@@ -118,7 +119,7 @@ export function openNoteShare(ctx) {
   const notes = byId("reflection-notes");
   setText("reflection-error", "");
   if (!notes.value.trim()) {
-    setText("reflection-error", "Write something in your notes first.");
+    setText("reflection-error", gettext("Write something in your notes first."));
     notes.focus();
     return;
   }
@@ -155,11 +156,11 @@ function shareNote(ctx) {
   const value = byId("reflection-notes").value.trim();
   const chosen = byId("note-share-step").querySelector("input[name=note-consent]:checked");
   if (!value) {
-    setText("reflection-error", "Write something in your notes first.");
+    setText("reflection-error", gettext("Write something in your notes first."));
     return;
   }
   if (!chosen) {
-    setText("reflection-error", "Choose how your note may be attributed.");
+    setText("reflection-error", gettext("Choose how your note may be attributed."));
     return;
   }
   if (refuseOverLimit(byId("reflection-notes"), ctx.limits.text, (message) => setText("reflection-error", message))) return;

@@ -1,5 +1,6 @@
 /** "I need a pause": a private signal only the facilitators see. */
 
+import { gettext } from "../../i18n.js";
 import { byId, setText } from "../dom.js";
 
 export function init(ctx) {
@@ -13,5 +14,5 @@ export function init(ctx) {
 export function render() {}
 
 export function onAck(sent) {
-  if (sent.type === "pause_request") setText("pause-signal-status", "The facilitators have been told, privately.");
+  if (sent.type === "pause_request") setText("pause-signal-status", gettext("The facilitators have been told, privately."));
 }

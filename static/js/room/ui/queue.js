@@ -3,6 +3,7 @@
  * has the floor; for a facilitator, moving people up or down and lowering a hand.
  */
 
+import { gettext, interpolate } from "../../i18n.js";
 import { byId, el, labelFor, replaceList, show } from "../dom.js";
 
 export function init(ctx) {
@@ -34,8 +35,8 @@ function facilitatorButtons(ctx, entry, index, length) {
     el("button", {
       type: "button",
       className: "button secondary small",
-      text: "Move up",
-      "aria-label": `Move ${name} up`,
+      text: gettext("Move up"),
+      "aria-label": interpolate(gettext("Move %(name)s up"), { name }, true),
       disabled: index === 0,
       dataset: { focusKey: `up-${entry.id}` },
       onclick: () => moveEntry(ctx, entry.id, -1),
@@ -43,8 +44,8 @@ function facilitatorButtons(ctx, entry, index, length) {
     el("button", {
       type: "button",
       className: "button secondary small",
-      text: "Move down",
-      "aria-label": `Move ${name} down`,
+      text: gettext("Move down"),
+      "aria-label": interpolate(gettext("Move %(name)s down"), { name }, true),
       disabled: index === length - 1,
       dataset: { focusKey: `down-${entry.id}` },
       onclick: () => moveEntry(ctx, entry.id, 1),
@@ -52,8 +53,8 @@ function facilitatorButtons(ctx, entry, index, length) {
     el("button", {
       type: "button",
       className: "button secondary small",
-      text: "Lower hand",
-      "aria-label": `Lower ${name}'s hand`,
+      text: gettext("Lower hand"),
+      "aria-label": interpolate(gettext("Lower %(name)s's hand"), { name }, true),
       dataset: { focusKey: `lower-${entry.id}` },
       onclick: () => ctx.act({ type: "hand_lower", entry_id: entry.id }, "queue-console-error"),
     }),
@@ -81,7 +82,7 @@ export function render(state, ctx) {
       el(
         "li",
         { className: "queue-called", "aria-current": "true" },
-        el("span", { className: "badge", text: "Has the floor" }),
+        el("span", { className: "badge", text: gettext("Has the floor") }),
         " ",
         el("span", { className: "person-name", dir: "auto", text: current.member.display_name }),
       ),
@@ -92,7 +93,7 @@ export function render(state, ctx) {
       "li",
       { className: "queue-entry" },
       el("span", { className: "person-name", dir: "auto", text: entry.member.display_name }),
-      entry.member.id === me ? " (you)" : "",
+      entry.member.id === me ? " " + gettext("(you)") : "",
       " ",
       el("span", { className: "badge", text: labelFor(kinds, entry.kind) }),
     );

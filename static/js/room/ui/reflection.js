@@ -3,6 +3,7 @@
  * the server-held end time and the private notes (ui/notes.js).
  */
 
+import { gettext, interpolate } from "../../i18n.js";
 import { byId, formatDuration, setText } from "../dom.js";
 import { recount } from "../text_limit.js";
 import { closeNoteShare } from "./notes.js";
@@ -24,8 +25,8 @@ export function render(state, ctx) {
 /** What the countdown says with `left` seconds to go. */
 export function countdownText(left) {
   return left > 0
-    ? `${formatDuration(left)} of quiet reflection left`
-    : "Quiet reflection has ended. The facilitator will continue when the room is ready.";
+    ? interpolate(gettext("%(time)s of quiet reflection left"), { time: formatDuration(left) }, true)
+    : gettext("Quiet reflection has ended. The facilitator will continue when the room is ready.");
 }
 
 /** Once a second; the end is said once, by every client from the same end time. */
@@ -34,5 +35,5 @@ export function tick(state, ctx) {
   if (!reflection) return;
   const left = ctx.clock.secondsUntil(reflection.ends_at);
   setText("reflection-countdown", countdownText(left));
-  if (left === 0 && ctx.timerEnds.justEnded(`reflection-${reflection.id}`)) ctx.announcer.say("Quiet reflection has ended.");
+  if (left === 0 && ctx.timerEnds.justEnded(`reflection-${reflection.id}`)) ctx.announcer.say(gettext("Quiet reflection has ended."));
 }

@@ -3,17 +3,45 @@
  * "I'm done" / "Pass" controls for the person holding the turn.
  */
 
+import { gettext, interpolate } from "../../i18n.js";
 import { byId, el, focusQuietly, formatDuration, replaceList, setText, show, turnKey } from "../dom.js";
 import { currentTurn } from "../state.js";
 
-const STATUS_WORDS = { pending: "waiting", current: "speaking now", spoke: "spoke", passed: "passed", skipped: "skipped" };
+// A turn's status, as its badge says it (read when drawn, so in the page's language).
+const STATUS_WORDS = {
+  get pending() {
+    return gettext("waiting");
+  },
+  get current() {
+    return gettext("speaking now");
+  },
+  get spoke() {
+    return gettext("spoke");
+  },
+  get passed() {
+    return gettext("passed");
+  },
+  get skipped() {
+    return gettext("skipped");
+  },
+};
 
 // Those who hold or record the room, named as such wherever they appear in a go-around.
-const ROLE_WORDS = { facilitator: "Facilitator", convener: "Convener", scribe: "Scribe" };
+const ROLE_WORDS = {
+  get facilitator() {
+    return gettext("Facilitator");
+  },
+  get convener() {
+    return gettext("Convener");
+  },
+  get scribe() {
+    return gettext("Scribe");
+  },
+};
 
 /** "Facilitator", "Convener" or "Scribe" for those who hold or record the room; "" for a participant. */
 export function roleWord(member) {
-  return (member && ROLE_WORDS[member.exchange_role]) || "";
+  return (member && Object.prototype.hasOwnProperty.call(ROLE_WORDS, member.exchange_role) && ROLE_WORDS[member.exchange_role]) || "";
 }
 
 /**
@@ -32,13 +60,13 @@ export function init(ctx) {
 
 /** The status line: whose turn, and where in the round. */
 export function roundStatus(round, me) {
-  if (!round) return "No go-around under way.";
+  if (!round) return gettext("No go-around under way.");
   const turn = currentTurn(round);
-  if (!turn) return "The go-around is finishing.";
-  const total = round.turns.length;
+  if (!turn) return gettext("The go-around is finishing.");
+  const values = { name: turn.member.display_name, position: turn.position, total: round.turns.length };
   return turn.member.id === me
-    ? `Your turn (${turn.position} of ${total}).`
-    : `It is ${turn.member.display_name}'s turn (${turn.position} of ${total}).`;
+    ? interpolate(gettext("Your turn (%(position)s of %(total)s)."), values, true)
+    : interpolate(gettext("It is %(name)s's turn (%(position)s of %(total)s)."), values, true);
 }
 
 export function render(state) {
@@ -62,9 +90,9 @@ export function render(state) {
       "li",
       { className: `turn turn-${t.status}`, "aria-current": t.status === "current" ? "true" : null },
       el("span", { className: "person-name", dir: "auto", text: t.member.display_name }),
-      t.member.id === me ? " (you)" : "",
+      t.member.id === me ? " " + gettext("(you)") : "",
       roleWord(t.member) ? el("span", { className: "muted", text: ` · ${roleWord(t.member)}` }) : null,
-      el("span", { className: "badge", text: STATUS_WORDS[t.status] || t.status }),
+      el("span", { className: "badge", text: (Object.prototype.hasOwnProperty.call(STATUS_WORDS, t.status) && STATUS_WORDS[t.status]) || t.status }),
     ),
   );
   replaceList(byId("round-order"), items);
@@ -75,9 +103,15 @@ export function tick(state, ctx) {
   const turn = currentTurn(state.round);
   if (!turn || !turn.ends_at) return;
   const left = ctx.clock.secondsUntil(turn.ends_at);
-  setText("turn-timer", left > 0 ? `Time left for this turn: ${formatDuration(left)}` : "Time for this turn is up.");
+  setText(
+    "turn-timer",
+    left > 0 ? interpolate(gettext("Time left for this turn: %(time)s"), { time: formatDuration(left) }, true) : gettext("Time for this turn is up."),
+  );
   if (left === 0 && ctx.timerEnds.justEnded(turnKey(turn))) {
-    const whose = turn.member.id === state.you.member_id ? "your" : `${turn.member.display_name}'s`;
-    ctx.announcer.say(`Time is up for ${whose} turn.`);
+    const said =
+      turn.member.id === state.you.member_id
+        ? gettext("Time is up for your turn.")
+        : interpolate(gettext("Time is up for %(name)s's turn."), { name: turn.member.display_name }, true);
+    ctx.announcer.say(said);
   }
 }

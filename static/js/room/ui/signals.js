@@ -1,6 +1,7 @@
 /** Private pause signals ("I need a pause"), on the console: who asked, when, and dismissing them. */
 
-import { byId, el, replaceList, show, timeAgo } from "../dom.js";
+import { gettext, interpolate } from "../../i18n.js";
+import { byId, el, fillIn, replaceList, show, timeAgo } from "../dom.js";
 
 export function render(state, ctx) {
   if (!ctx.config.can_facilitate) return;
@@ -13,15 +14,16 @@ export function render(state, ctx) {
       el(
         "li",
         {},
-        el("strong", { dir: "auto", text: signal.member.display_name }),
-        " asked for a pause ",
-        el("span", { className: "muted", text: timeAgo(ctx.clock, signal.created_at) }),
+        fillIn(gettext("%(name)s asked for a pause %(when)s"), {
+          name: el("strong", { dir: "auto", text: signal.member.display_name }),
+          when: el("span", { className: "muted", text: timeAgo(ctx.clock, signal.created_at) }),
+        }),
         " ",
         el("button", {
           type: "button",
           className: "button secondary small",
-          text: "Dismiss",
-          "aria-label": `Dismiss ${signal.member.display_name}'s pause signal`,
+          text: gettext("Dismiss"),
+          "aria-label": interpolate(gettext("Dismiss %(name)s's pause signal"), { name: signal.member.display_name }, true),
           dataset: { focusKey: `dismiss-${signal.id}` },
           onclick: () => ctx.act({ type: "signal_dismiss", signal_id: signal.id }, "signals-error"),
         }),
@@ -43,7 +45,9 @@ export function onFrame(frame, ctx) {
   if (frame.type !== "signal" || !ctx.state) return;
   applySignal(ctx.state, frame);
   if (frame.kind === "pause_request") {
-    ctx.announcer.say(`${frame.signal.member.display_name} has asked, privately, for a pause.`, { urgent: true });
+    ctx.announcer.say(interpolate(gettext("%(name)s has asked, privately, for a pause."), { name: frame.signal.member.display_name }, true), {
+      urgent: true,
+    });
   }
   render(ctx.state, ctx);
 }

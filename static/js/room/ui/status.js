@@ -5,6 +5,7 @@
  * close the way to the review page shows instead.
  */
 
+import { gettext, interpolate } from "../../i18n.js";
 import { byId, show } from "../dom.js";
 
 // Panels that show or take words. None is shown once the session has closed,
@@ -19,12 +20,14 @@ export const WORD_PANELS = [
   "pause-signal-panel",
 ];
 
-const STATE_WORDS = { scheduled: "not yet open", open: "open", closed: "closed" };
-
 /** "Session open · paused": the badge's words for a session. */
 export function sessionBadgeText(session) {
-  const words = STATE_WORDS[session.state] || session.state;
-  return `Session ${words}${session.paused ? " · paused" : ""}`;
+  let words;
+  if (session.state === "scheduled") words = gettext("Session not yet open");
+  else if (session.state === "open") words = gettext("Session open");
+  else if (session.state === "closed") words = gettext("Session closed");
+  else words = interpolate(gettext("Session %(state)s"), { state: session.state }, true);
+  return session.paused ? words + " · " + gettext("paused") : words;
 }
 
 export function render(state, ctx) {
@@ -58,18 +61,18 @@ export function renderConnection(status, detail, ctx) {
   node.dataset.status = status;
   if (ctx.wordsGone === "signed-out") {
     node.dataset.status = "refused";
-    node.textContent = "You signed out in another tab. Sign in again to return to the room.";
-  } else if (status === "open") node.textContent = "Connected";
-  else if (status === "connecting") node.textContent = "Connecting to the room…";
+    node.textContent = gettext("You signed out in another tab. Sign in again to return to the room.");
+  } else if (status === "open") node.textContent = gettext("Connected");
+  else if (status === "connecting") node.textContent = gettext("Connecting to the room…");
   else if (status === "reconnecting" && ctx.rightsChanged) {
-    node.textContent = "Your rights in this exchange changed. Reconnecting with them…";
+    node.textContent = gettext("Your rights in this exchange changed. Reconnecting with them…");
   } else if (status === "reconnecting") {
-    node.textContent = "Reconnecting… anything you write is kept and sent when the room is back.";
+    node.textContent = gettext("Reconnecting… anything you write is kept and sent when the room is back.");
   } else if (status === "refused") {
     node.textContent =
       detail.code === 4404
-        ? "This session no longer exists."
-        : "You are not allowed in this room: you are not signed in as a member of this exchange. Sign in again to join the room.";
-  } else node.textContent = "Disconnected.";
+        ? gettext("This session no longer exists.")
+        : gettext("You are not allowed in this room: you are not signed in as a member of this exchange. Sign in again to join the room.");
+  } else node.textContent = gettext("Disconnected.");
   document.body.classList.toggle("room-offline", status !== "open");
 }

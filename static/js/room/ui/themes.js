@@ -4,6 +4,7 @@
  * creating a theme.
  */
 
+import { gettext, interpolate, ngettext } from "../../i18n.js";
 import { byId, el, replaceList, setText } from "../dom.js";
 import { recount, refuseOverLimit, watchLength } from "../text_limit.js";
 
@@ -17,7 +18,7 @@ export function init(ctx) {
     event.preventDefault();
     const name = box.value.trim();
     if (!name) {
-      setText("theme-error", "Name the theme first.");
+      setText("theme-error", gettext("Name the theme first."));
       return;
     }
     if (refuseOverLimit(box, max, (message) => setText("theme-error", message), { verb: "create the theme" })) return;
@@ -37,13 +38,18 @@ export function taggedCounts(themes, contributions) {
   return counts;
 }
 
+/** "3 tagged": how many contributions carry a theme. */
+function taggedText(n) {
+  return interpolate(ngettext("%(n)s tagged", "%(n)s tagged", n), { n }, true);
+}
+
 /** The console's list of themes (only on a page that runs the room). */
 export function render(state, ctx) {
   if (!ctx.config.can_facilitate) return;
   const counts = taggedCounts(state.themes, state.contributions);
   replaceList(
     byId("theme-list"),
-    state.themes.map((t) => el("li", {}, el("span", { dir: "auto", text: t.name }), el("span", { className: "muted", text: ` · ${counts.get(t.id)} tagged` }))),
+    state.themes.map((t) => el("li", {}, el("span", { dir: "auto", text: t.name }), el("span", { className: "muted", text: " · " + taggedText(counts.get(t.id)) }))),
   );
 }
 
@@ -58,7 +64,7 @@ export function themeControls(state, ctx, c, errorId) {
       el("button", {
         type: "button",
         className: "button secondary small",
-        text: `Remove theme: ${theme.name}`,
+        text: interpolate(gettext("Remove theme: %(theme)s"), { theme: theme.name }, true),
         dataset: { focusKey: `untag-${c.id}-${theme.id}` },
         onclick: () => ctx.act({ type: "theme_untag", contribution_id: c.id, theme_id: theme.id }, errorId),
       }),
@@ -76,9 +82,9 @@ export function themeControls(state, ctx, c, errorId) {
     const form = el(
       "form",
       { className: "inline-theme" },
-      el("label", { for: selectId, text: "Tag with a theme" }),
+      el("label", { for: selectId, text: gettext("Tag with a theme") }),
       select,
-      el("button", { type: "submit", className: "button secondary small", text: "Tag", dataset: { focusKey: `tag-${c.id}` } }),
+      el("button", { type: "submit", className: "button secondary small", text: gettext("Tag"), dataset: { focusKey: `tag-${c.id}` } }),
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
