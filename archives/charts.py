@@ -9,6 +9,8 @@ colour alone and the chart reads the same in print.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 from .selectors import EquityGroup
 
 LABEL_WIDTH = 220
@@ -19,9 +21,9 @@ BAR_GAP = 3
 GROUP_GAP = 18
 TOP = 28
 SERIES = (
-    ("room_share", "In the room", "bar-room"),
-    ("contribution_share", "Contributions", "bar-words"),
-    ("turn_share", "Turns spoken", "bar-turns"),
+    ("room_share", gettext_lazy("In the room"), "bar-room"),
+    ("contribution_share", gettext_lazy("Contributions"), "bar-words"),
+    ("turn_share", gettext_lazy("Turns spoken"), "bar-turns"),
 )
 
 
@@ -67,7 +69,7 @@ def bar_chart(groups: Iterable[EquityGroup]) -> Chart:
             width = round(BAR_AREA * max(0.0, min(value, 100.0)) / 100.0, 1)
             bars.append(
                 Bar(
-                    label=name,
+                    label=str(name),
                     value=value,
                     css=css,
                     x=LABEL_WIDTH,
@@ -80,7 +82,7 @@ def bar_chart(groups: Iterable[EquityGroup]) -> Chart:
             )
         chart_groups.append(ChartGroup(label=group.label, label_y=y + BAR_HEIGHT + 4, bars=bars))
         y += len(SERIES) * (BAR_HEIGHT + BAR_GAP) + GROUP_GAP
-    legend = [(name, css, 8 + i * 150) for i, (_attr, name, css) in enumerate(SERIES)]
+    legend = [(str(name), css, 8 + i * 150) for i, (_attr, name, css) in enumerate(SERIES)]
     return Chart(
         width=LABEL_WIDTH + BAR_AREA + 190,
         height=y + 4,

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .selectors import EXPORT_COLUMNS, ArchiveRow, group_rows
 
@@ -71,30 +72,34 @@ def to_markdown(rows: list[ArchiveRow], *, title: str) -> str:
         first = group.rows[0]
         if first.session_id != current_session:
             current_session = first.session_id
-            lines += [f"## Meeting {first.meeting_number}: {_md_escape_line(first.session_title)}", ""]
-        heading = group.phase or "Open conversation"
+            meeting = _("Meeting %(number)s: %(title)s") % {
+                "number": first.meeting_number,
+                "title": _md_escape_line(first.session_title),
+            }
+            lines += [f"## {meeting}", ""]
+        heading = group.phase or _("Open conversation")
         if group.round:
-            heading += f" — round {group.round}"
+            heading = _("%(heading)s — round %(round)s") % {"heading": heading, "round": group.round}
         lines += [f"### {_md_escape_line(heading)}", ""]
         for row in group.rows:
             lines.append(f"**{_md_escape_line(row.attribution_line)}** ({row.kind.lower()})")
             if row.reply_shown and row.reply_to_id:
-                lines.append(f"_In reply to contribution {row.reply_to_id}_")
+                lines.append("_" + _("In reply to contribution %(id)s") % {"id": row.reply_to_id} + "_")
             lines.append("")
             for line in row.text.splitlines() or [""]:
                 lines.append(f"> {_md_escape_line(line)}")
             lines.append("")
             extras = []
             if row.acknowledgements:
-                extras.append(f"Heard by {row.acknowledgements}")
+                extras.append(_("Heard by %(count)s") % {"count": row.acknowledgements})
             if row.themes:
-                extras.append("Themes: " + ", ".join(row.themes))
+                extras.append(_("Themes: %(themes)s") % {"themes": ", ".join(row.themes)})
             if extras:
                 lines += ["_" + _md_escape_line("; ".join(extras)) + "_", ""]
             for reflection in row.reflections:
-                lines += [f"- Reflected back: {_md_escape_line(reflection)}"]
+                lines += ["- " + _("Reflected back: %(words)s") % {"words": _md_escape_line(reflection)}]
             if row.reflections:
                 lines.append("")
     if not rows:
-        lines.append("_Nothing in this archive matches._")
+        lines.append("_" + _("Nothing in this archive matches.") + "_")
     return "\n".join(lines) + "\n"

@@ -3,6 +3,8 @@
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from exchanges.models import Meeting, Team
 from participants.models import StakeholderRole
@@ -15,14 +17,22 @@ from .selectors import ArchiveFilters
 class ArchiveFilterForm(forms.Form):
     """Search and filters over the exchange's archive (GET)."""
 
-    q = forms.CharField(label="Search the words", required=False, max_length=200)
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), required=False, empty_label="Any team")
-    role = forms.ChoiceField(label="Stakeholder role", required=False)
+    q = forms.CharField(label=gettext_lazy("Search the words"), required=False, max_length=200)
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("Team"), queryset=Team.objects.none(), required=False, empty_label=gettext_lazy("Any team")
+    )
+    role = forms.ChoiceField(label=gettext_lazy("Stakeholder role"), required=False)
     meeting = forms.ModelChoiceField(
-        label="Meeting", queryset=Meeting.objects.none(), required=False, empty_label="Any meeting"
+        label=gettext_lazy("Meeting"),
+        queryset=Meeting.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Any meeting"),
     )
     theme = forms.ModelChoiceField(
-        label="Theme", queryset=Theme.objects.none(), required=False, empty_label="Any theme"
+        label=gettext_lazy("Theme"),
+        queryset=Theme.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Any theme"),
     )
     session = forms.ModelChoiceField(queryset=DialogueSession.objects.none(), required=False, widget=forms.HiddenInput)
 
@@ -30,7 +40,7 @@ class ArchiveFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         team = cast("forms.ModelChoiceField[Team]", self.fields["team"])
         team.queryset = Team.objects.filter(exchange_id=exchange_id).order_by("community_name")
-        cast(forms.ChoiceField, self.fields["role"]).choices = [("", "Any role"), *StakeholderRole.choices]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", _("Any role")), *StakeholderRole.choices]
         meeting = cast("forms.ModelChoiceField[Meeting]", self.fields["meeting"])
         meeting.queryset = Meeting.objects.filter(exchange_id=exchange_id).order_by("number")
         # Replaced on this instance, so the function takes no ``self``; the stubs type only the method.
@@ -58,24 +68,24 @@ REVIEW_CONSENTS = [(value, label) for value, label in Attribution.choices]
 
 
 class ConsentForm(forms.Form):
-    consent = forms.ChoiceField(label="How may these words be attributed?", choices=REVIEW_CONSENTS)
+    consent = forms.ChoiceField(label=gettext_lazy("How may these words be attributed?"), choices=REVIEW_CONSENTS)
 
 
 class WindowForm(forms.Form):
-    days = forms.IntegerField(label="Review window (days after the close)", min_value=1, max_value=60)
+    days = forms.IntegerField(label=gettext_lazy("Review window (days after the close)"), min_value=1, max_value=60)
 
 
 class ThemeCreateForm(forms.Form):
-    name = forms.CharField(label="New theme", max_length=limits.THEME_NAME_MAX)
+    name = forms.CharField(label=gettext_lazy("New theme"), max_length=limits.THEME_NAME_MAX)
 
 
 class ThemeRenameForm(forms.Form):
-    name = forms.CharField(label="New name", max_length=limits.THEME_NAME_MAX)
+    name = forms.CharField(label=gettext_lazy("New name"), max_length=limits.THEME_NAME_MAX)
 
 
 class ThemeMergeForm(forms.Form):
-    source = forms.ModelChoiceField(label="Merge this theme", queryset=Theme.objects.none())
-    target = forms.ModelChoiceField(label="into this theme", queryset=Theme.objects.none())
+    source = forms.ModelChoiceField(label=gettext_lazy("Merge this theme"), queryset=Theme.objects.none())
+    target = forms.ModelChoiceField(label=gettext_lazy("into this theme"), queryset=Theme.objects.none())
 
     def __init__(self, *args: Any, exchange_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,13 +96,16 @@ class ThemeMergeForm(forms.Form):
 
 class FollowThroughForm(forms.Form):
     theme = forms.ModelChoiceField(
-        label="Theme", queryset=Theme.objects.none(), required=False, empty_label="Any theme"
+        label=gettext_lazy("Theme"),
+        queryset=Theme.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Any theme"),
     )
-    question = forms.ChoiceField(label="Question", required=False)
+    question = forms.ChoiceField(label=gettext_lazy("Question"), required=False)
 
     def __init__(self, *args: Any, exchange_id: int, questions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         theme = cast("forms.ModelChoiceField[Theme]", self.fields["theme"])
         theme.queryset = Theme.objects.filter(exchange_id=exchange_id).order_by("name")
         question = cast(forms.ChoiceField, self.fields["question"])
-        question.choices = [("", "Every question"), *[(q, q) for q in questions]]
+        question.choices = [("", _("Every question")), *[(q, q) for q in questions]]

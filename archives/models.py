@@ -9,6 +9,7 @@ their words, the redactions they made, and the log of who read what.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy
 
 
 class ArchiveReview(models.Model):
@@ -77,16 +78,16 @@ class ArchiveAccess(models.Model):
     """One reading or export of the archive, so conveners can see who read what."""
 
     class What(models.TextChoices):
-        TRANSCRIPT = "transcript", "Transcript"
-        REVIEW = "review", "Review"
-        EXCHANGE = "exchange", "Exchange archive"
-        SEARCH = "search", "Search"
-        THEMES = "themes", "Themes"
-        THEME = "theme", "Theme"
-        EQUITY = "equity", "Equity of voice"
-        FOLLOWTHROUGH = "followthrough", "Follow-through"
-        EXPORT = "export", "Export"
-        ACCESS_LOG = "access_log", "Access log"
+        TRANSCRIPT = "transcript", gettext_lazy("Transcript")
+        REVIEW = "review", gettext_lazy("Review")
+        EXCHANGE = "exchange", gettext_lazy("Exchange archive")
+        SEARCH = "search", gettext_lazy("Search")
+        THEMES = "themes", gettext_lazy("Themes")
+        THEME = "theme", gettext_lazy("Theme")
+        EQUITY = "equity", gettext_lazy("Equity of voice")
+        FOLLOWTHROUGH = "followthrough", gettext_lazy("Follow-through")
+        EXPORT = "export", gettext_lazy("Export")
+        ACCESS_LOG = "access_log", gettext_lazy("Access log")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     member = models.ForeignKey("participants.Member", null=True, on_delete=models.SET_NULL, related_name="+")

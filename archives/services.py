@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from participants.models import Member, User
 from sessions import events, limits, visibility
@@ -74,9 +76,9 @@ def archive_review_open(*, session: DialogueSession) -> ArchiveReview | None:
 def _review_for_update(session_id: int) -> tuple[DialogueSession, ArchiveReview]:
     session = DialogueSession.objects.select_related("meeting").filter(pk=session_id).first()
     if session is None:
-        raise ValidationError("No such session.")
+        raise ValidationError(_("No such session."))
     if archive_review_open(session=session) is None:
-        raise ValidationError("The review window opens when the session closes.")
+        raise ValidationError(_("The review window opens when the session closes."))
     review = ArchiveReview.objects.select_for_update().get(session=session)
     session.archive_review = review
     return session, review
@@ -84,23 +86,23 @@ def _review_for_update(session_id: int) -> tuple[DialogueSession, ArchiveReview]
 
 def _require_window_open(review: ArchiveReview, now: dt.datetime) -> None:
     if review.published_at is not None:
-        raise ValidationError("This session's archive is already published.")
+        raise ValidationError(_("This session's archive is already published."))
     if now >= review.closes_at:
-        raise ValidationError("The review window has ended.")
+        raise ValidationError(_("The review window has ended."))
 
 
 @transaction.atomic
 def archive_review_set_window(*, session_id: int, member: Member, days: int) -> ArchiveReview:
     """A facilitator lengthens or shortens a session's review window before publication."""
     if not permissions.can_publish(member):
-        raise PermissionDenied("Only facilitators and conveners set the review window.")
+        raise PermissionDenied(_("Only facilitators and conveners set the review window."))
     if not 1 <= days <= 60:
-        raise ValidationError("A review window lasts from 1 to 60 days.")
+        raise ValidationError(_("A review window lasts from 1 to 60 days."))
     session, review = _review_for_update(session_id)
     if member.exchange_id != session.meeting.exchange_id:
-        raise PermissionDenied("Not a member of this exchange.")
+        raise PermissionDenied(_("Not a member of this exchange."))
     if review.published_at is not None:
-        raise ValidationError("This session's archive is already published.")
+        raise ValidationError(_("This session's archive is already published."))
     review.closes_at = review.opens_at + dt.timedelta(days=days)
     review.save(update_fields=["closes_at"])
     return review
@@ -114,7 +116,7 @@ def _own_contribution(*, contribution_id: int, member: Member) -> Contribution:
     )
     if contribution is None or not permissions.can_review_contribution(member, contribution):
         # Someone else's words, or words no longer in the archive: the same answer.
-        raise PermissionDenied("Only the speaker reviews their own words.")
+        raise PermissionDenied(_("Only the speaker reviews their own words."))
     return contribution
 
 
@@ -139,7 +141,7 @@ def review_consent_change(*, contribution_id: int, member: Member, consent: str)
     seq of the recorded event, or None when nothing changed.
     """
     if consent not in Attribution.values:
-        raise ValidationError("Unknown attribution.")
+        raise ValidationError(_("Unknown attribution."))
     contribution = _own_contribution(contribution_id=contribution_id, member=member)
     session, review = _review_for_update(contribution.session_id)
     _require_window_open(review, timezone.now())
@@ -194,7 +196,7 @@ def review_release(*, session_id: int, member: Member) -> ReviewRelease:
     """ "I have reviewed; publish my words." Changes stay possible until the window ends."""
     session, review = _review_for_update(session_id)
     if member.exchange_id != session.meeting.exchange_id:
-        raise PermissionDenied("Not a member of this exchange.")
+        raise PermissionDenied(_("Not a member of this exchange."))
     now = timezone.now()
     _require_window_open(review, now)
     existing = ReviewRelease.objects.filter(review=review, member=member).first()
@@ -223,18 +225,23 @@ def archive_publish(*, session_id: int, member: Member) -> ArchiveReview:
     from .selectors import review_state
 
     if not permissions.can_publish(member):
-        raise PermissionDenied("Only facilitators and conveners publish an archive.")
+        raise PermissionDenied(_("Only facilitators and conveners publish an archive."))
     session, review = _review_for_update(session_id)
     if member.exchange_id != session.meeting.exchange_id:
-        raise PermissionDenied("Not a member of this exchange.")
+        raise PermissionDenied(_("Not a member of this exchange."))
     if review.published_at is not None:
-        raise ValidationError("This session's archive is already published.")
+        raise ValidationError(_("This session's archive is already published."))
     state = review_state(review=review)
     if not state.may_publish:
-        raise ValidationError(
-            f"{state.pending} member(s) have not yet released their words; "
-            "publish once they have, or once the review window ends."
+        # English says "member(s)" either way; other languages may make the plural.
+        pending = ngettext(
+            "%(pending)s member(s) have not yet released their words; "
+            "publish once they have, or once the review window ends.",
+            "%(pending)s member(s) have not yet released their words; "
+            "publish once they have, or once the review window ends.",
+            state.pending,
         )
+        raise ValidationError(pending % {"pending": state.pending})
     now = timezone.now()
     review.published_at = now
     review.published_by = member
@@ -256,7 +263,7 @@ def archive_publish(*, session_id: int, member: Member) -> ArchiveReview:
 def _clean_theme_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name or len(name) > limits.THEME_NAME_MAX:
-        raise ValidationError(f"A theme name has 1 to {limits.THEME_NAME_MAX} characters.")
+        raise ValidationError(_("A theme name has 1 to %(max)s characters.") % {"max": limits.THEME_NAME_MAX})
     return name
 
 
@@ -274,7 +281,7 @@ def _tell_open_rooms(*, exchange_id: int, member: Member, name: str, payload: di
 
 def _require_theme_manager(member: Member, exchange_id: int) -> None:
     if not permissions.can_manage_themes(member) or member.exchange_id != exchange_id:
-        raise PermissionDenied("Only conveners and facilitators shape the exchange's themes.")
+        raise PermissionDenied(_("Only conveners and facilitators shape the exchange's themes."))
 
 
 @transaction.atomic
@@ -299,14 +306,14 @@ def exchange_theme_create(*, exchange_id: int, member: Member, name: str) -> The
 def theme_rename(*, theme_id: int, member: Member, name: str) -> Theme:
     theme = Theme.objects.select_for_update().filter(pk=theme_id).first()
     if theme is None:
-        raise ValidationError("No such theme.")
+        raise ValidationError(_("No such theme."))
     _require_theme_manager(member, theme.exchange_id)
     name = _clean_theme_name(name)
     if name == theme.name:
         return theme
     clash = Theme.objects.filter(exchange_id=theme.exchange_id, name__iexact=name).exclude(pk=theme.pk).exists()
     if clash:
-        raise ValidationError("Another theme already has that name; merge them instead.")
+        raise ValidationError(_("Another theme already has that name; merge them instead."))
     theme.name = name
     theme.save(update_fields=["name"])
     _tell_open_rooms(
@@ -323,11 +330,11 @@ def theme_merge(*, source_id: int, target_id: int, member: Member) -> Theme:
     """Fold one theme into another: its tags move over (a contribution tagged
     with both keeps one tag) and the source theme is removed."""
     if source_id == target_id:
-        raise ValidationError("Choose two different themes to merge.")
+        raise ValidationError(_("Choose two different themes to merge."))
     themes = {t.pk: t for t in Theme.objects.select_for_update().filter(pk__in=[source_id, target_id])}
     source, target = themes.get(source_id), themes.get(target_id)
     if source is None or target is None or source.exchange_id != target.exchange_id:
-        raise ValidationError("No such themes in this exchange.")
+        raise ValidationError(_("No such themes in this exchange."))
     _require_theme_manager(member, target.exchange_id)
     already = ContributionTheme.objects.filter(theme=target).values("contribution_id")
     ContributionTheme.objects.filter(theme=source, contribution_id__in=already).delete()

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.selectors import member_get_or_404
@@ -55,7 +56,7 @@ def _log(
 
 def _require_holder(member: Member) -> None:
     if not permissions.holds_archive(member):
-        raise PermissionDenied("Only the exchange's conveners and facilitators read this.")
+        raise PermissionDenied(_("Only the exchange's conveners and facilitators read this."))
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -155,30 +156,30 @@ def _review_action(request: HttpRequest, *, session: DialogueSession, member: Me
             contribution_id = int(request.POST.get("contribution_id", "0"))
             form: Form = ConsentForm(request.POST, prefix=f"c{contribution_id}")
             if not form.is_valid():
-                raise ValidationError("Choose how these words may be attributed.")
+                raise ValidationError(_("Choose how these words may be attributed."))
             seq = services.review_consent_change(
                 contribution_id=contribution_id, member=member, consent=form.cleaned_data["consent"]
             )
-            messages.success(request, "Attribution changed." if seq else "Attribution unchanged.")
+            messages.success(request, _("Attribution changed.") if seq else _("Attribution unchanged."))
         elif action == "redact":
             # Redaction is for good: only the second, confirming step does it.
             if request.POST.get("confirm") != "1":
-                raise ValidationError("Confirm the redaction first: it removes these words for good.")
+                raise ValidationError(_("Confirm the redaction first: it removes these words for good."))
             services.review_redact(contribution_id=int(request.POST.get("contribution_id", "0")), member=member)
-            messages.success(request, "Those words are redacted: removed from the archive for good.")
+            messages.success(request, _("Those words are redacted: removed from the archive for good."))
         elif action == "release":
             services.review_release(session_id=session.pk, member=member)
-            messages.success(request, "Thank you: your words are released for publication.")
+            messages.success(request, _("Thank you: your words are released for publication."))
         elif action == "window":
             form = WindowForm(request.POST)
             if not form.is_valid():
-                raise ValidationError("A review window lasts from 1 to 60 days.")
+                raise ValidationError(_("A review window lasts from 1 to 60 days."))
             services.archive_review_set_window(session_id=session.pk, member=member, days=form.cleaned_data["days"])
-            messages.success(request, "Review window changed.")
+            messages.success(request, _("Review window changed."))
         else:
-            raise ValidationError("Unknown action.")
+            raise ValidationError(_("Unknown action."))
     except ValueError:
-        messages.error(request, "That request was not understood.")
+        messages.error(request, _("That request was not understood."))
     except ValidationError as error:
         _errors(request, error)
     return redirect(here)
@@ -190,13 +191,13 @@ def archive_publish(request: HttpRequest, session_id: int) -> HttpResponse:
     """Publish a session's archive: early once everyone has released, or after the window."""
     session, member = selectors.archived_session_get_for_user(session_id=session_id, user=request.user, published=False)
     if not permissions.can_publish(member):
-        raise PermissionDenied("Only facilitators and conveners publish an archive.")
+        raise PermissionDenied(_("Only facilitators and conveners publish an archive."))
     try:
         services.archive_publish(session_id=session.pk, member=member)
     except ValidationError as error:
         _errors(request, error)
         return redirect("archive_review", session.pk)
-    messages.success(request, "The archive is published.")
+    messages.success(request, _("The archive is published."))
     return redirect("archive_transcript", session.pk)
 
 
@@ -261,7 +262,7 @@ def archive_export(
         )
         rows = selectors.export_rows(member=member, contributions=contributions)
         _log(request, member, what=What.EXPORT, session=session, query=f"format={fmt}")
-        title = f"Meeting {session.meeting.number}: {session.title}"
+        title = _("Meeting %(number)s: %(title)s") % {"number": session.meeting.number, "title": session.title}
         return _export_response(
             rows,
             fmt=fmt,
@@ -297,7 +298,7 @@ def archive_themes(request: HttpRequest, exchange_id: int) -> HttpResponse:
     manager = permissions.can_manage_themes(member)
     if request.method == "POST":
         if not manager:
-            raise PermissionDenied("Only conveners and facilitators shape the exchange's themes.")
+            raise PermissionDenied(_("Only conveners and facilitators shape the exchange's themes."))
         return _theme_action(request, member=member, exchange_id=exchange_id)
     themes = selectors.themes_list(member=member)
     _log(request, member, what=What.THEMES)
@@ -321,31 +322,31 @@ def _theme_action(request: HttpRequest, *, member: Member, exchange_id: int) -> 
         if action == "create":
             form: Form = ThemeCreateForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(f"A theme name has 1 to {limits.THEME_NAME_MAX} characters.")
+                raise ValidationError(_("A theme name has 1 to %(max)s characters.") % {"max": limits.THEME_NAME_MAX})
             theme = services.exchange_theme_create(
                 exchange_id=exchange_id, member=member, name=form.cleaned_data["name"]
             )
-            messages.success(request, f"Theme “{theme.name}” is ready.")
+            messages.success(request, _("Theme “%(name)s” is ready.") % {"name": theme.name})
         elif action == "rename":
             form = ThemeRenameForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(f"A theme name has 1 to {limits.THEME_NAME_MAX} characters.")
+                raise ValidationError(_("A theme name has 1 to %(max)s characters.") % {"max": limits.THEME_NAME_MAX})
             theme = services.theme_rename(
                 theme_id=int(request.POST.get("theme_id", "0")), member=member, name=form.cleaned_data["name"]
             )
-            messages.success(request, f"Theme renamed to “{theme.name}”.")
+            messages.success(request, _("Theme renamed to “%(name)s”.") % {"name": theme.name})
         elif action == "merge":
             form = ThemeMergeForm(request.POST, exchange_id=exchange_id)
             if not form.is_valid():
-                raise ValidationError("Choose two themes to merge.")
+                raise ValidationError(_("Choose two themes to merge."))
             theme = services.theme_merge(
                 source_id=form.cleaned_data["source"].pk, target_id=form.cleaned_data["target"].pk, member=member
             )
-            messages.success(request, f"Merged into “{theme.name}”.")
+            messages.success(request, _("Merged into “%(name)s”.") % {"name": theme.name})
         else:
-            raise ValidationError("Unknown action.")
+            raise ValidationError(_("Unknown action."))
     except ValueError:
-        messages.error(request, "That request was not understood.")
+        messages.error(request, _("That request was not understood."))
     except ValidationError as error:
         _errors(request, error)
     return redirect("archive_themes", exchange_id)
@@ -439,14 +440,14 @@ def archive_followthrough(request: HttpRequest, exchange_id: int) -> HttpRespons
     data = selectors.followthrough_get(member=member, theme=theme, question=question)
     if questions is None:
         question_field = cast(ChoiceField, form.fields["question"])
-        question_field.choices = [("", "Every question"), *[(q, q) for q in data.questions]]
+        question_field.choices = [("", _("Every question")), *[(q, q) for q in data.questions]]
     _log(request, member, what=What.FOLLOWTHROUGH, query=request.GET.urlencode()[:500])
     rows = []
     for team in data.teams:
         counts = data.words.get(str(team.pk), {})
         rows.append({"label": str(team), "counts": [counts.get(m.number, 0) for m in data.meetings]})
     if "" in data.words:
-        rows.append({"label": "No team", "counts": [data.words[""].get(m.number, 0) for m in data.meetings]})
+        rows.append({"label": _("No team"), "counts": [data.words[""].get(m.number, 0) for m in data.meetings]})
     anonymous = [data.anonymous_words.get(m.number, 0) for m in data.meetings]
     return render(
         request,
@@ -472,7 +473,7 @@ def archive_access_log(request: HttpRequest, exchange_id: int) -> HttpResponse:
     """Who read or exported what, newest first: for conveners."""
     member = member_get_or_404(user=request.user, exchange_id=exchange_id)
     if not permissions.can_read_access_log(member):
-        raise PermissionDenied("Only the exchange's conveners read the access log.")
+        raise PermissionDenied(_("Only the exchange's conveners read the access log."))
     _log(request, member, what=What.ACCESS_LOG)
     page = selectors.access_log_page(exchange=member.exchange, page_number=request.GET.get("page"))
     return render(request, "archives/access_log.html", {"exchange": member.exchange, "member": member, "page": page})

@@ -19,41 +19,43 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 UTC = "UTC"
 
 #: Offered first, in this order: the United States, then Europe, then the rest
 #: of the world from west to east. Labels say the name people use.
-COMMON_TIME_ZONES: list[tuple[str, str]] = [
-    ("America/New_York", "Eastern Time (US and Canada) — New York"),
-    ("America/Chicago", "Central Time (US and Canada) — Chicago"),
-    ("America/Denver", "Mountain Time (US and Canada) — Denver"),
-    ("America/Phoenix", "Mountain Time, no daylight saving — Phoenix"),
-    ("America/Los_Angeles", "Pacific Time (US and Canada) — Los Angeles"),
-    ("America/Anchorage", "Alaska — Anchorage"),
-    ("Pacific/Honolulu", "Hawaii — Honolulu"),
-    ("Europe/London", "United Kingdom — London"),
-    ("Europe/Dublin", "Ireland — Dublin"),
-    ("Europe/Lisbon", "Portugal — Lisbon"),
-    ("Europe/Paris", "Central European Time — Paris"),
-    ("Europe/Berlin", "Central European Time — Berlin"),
-    ("Europe/Madrid", "Central European Time — Madrid"),
-    ("Europe/Rome", "Central European Time — Rome"),
-    ("Europe/Amsterdam", "Central European Time — Amsterdam"),
-    ("Europe/Athens", "Eastern European Time — Athens"),
-    ("America/Halifax", "Atlantic Time (Canada) — Halifax"),
-    ("America/Mexico_City", "Mexico — Mexico City"),
-    ("America/Bogota", "Colombia — Bogotá"),
-    ("America/Sao_Paulo", "Brazil — São Paulo"),
-    ("Africa/Lagos", "West Africa — Lagos"),
-    ("Africa/Johannesburg", "South Africa — Johannesburg"),
-    ("Africa/Nairobi", "East Africa — Nairobi"),
-    ("Asia/Kolkata", "India — Kolkata"),
-    ("Asia/Singapore", "Singapore"),
-    ("Asia/Tokyo", "Japan — Tokyo"),
-    ("Australia/Sydney", "Australia Eastern — Sydney"),
-    ("Pacific/Auckland", "New Zealand — Auckland"),
-    (UTC, "Coordinated Universal Time (UTC)"),
+COMMON_TIME_ZONES: list[tuple[str, str | Promise]] = [
+    ("America/New_York", _("Eastern Time (US and Canada) — New York")),
+    ("America/Chicago", _("Central Time (US and Canada) — Chicago")),
+    ("America/Denver", _("Mountain Time (US and Canada) — Denver")),
+    ("America/Phoenix", _("Mountain Time, no daylight saving — Phoenix")),
+    ("America/Los_Angeles", _("Pacific Time (US and Canada) — Los Angeles")),
+    ("America/Anchorage", _("Alaska — Anchorage")),
+    ("Pacific/Honolulu", _("Hawaii — Honolulu")),
+    ("Europe/London", _("United Kingdom — London")),
+    ("Europe/Dublin", _("Ireland — Dublin")),
+    ("Europe/Lisbon", _("Portugal — Lisbon")),
+    ("Europe/Paris", _("Central European Time — Paris")),
+    ("Europe/Berlin", _("Central European Time — Berlin")),
+    ("Europe/Madrid", _("Central European Time — Madrid")),
+    ("Europe/Rome", _("Central European Time — Rome")),
+    ("Europe/Amsterdam", _("Central European Time — Amsterdam")),
+    ("Europe/Athens", _("Eastern European Time — Athens")),
+    ("America/Halifax", _("Atlantic Time (Canada) — Halifax")),
+    ("America/Mexico_City", _("Mexico — Mexico City")),
+    ("America/Bogota", _("Colombia — Bogotá")),
+    ("America/Sao_Paulo", _("Brazil — São Paulo")),
+    ("Africa/Lagos", _("West Africa — Lagos")),
+    ("Africa/Johannesburg", _("South Africa — Johannesburg")),
+    ("Africa/Nairobi", _("East Africa — Nairobi")),
+    ("Asia/Kolkata", _("India — Kolkata")),
+    ("Asia/Singapore", _("Singapore")),
+    ("Asia/Tokyo", _("Japan — Tokyo")),
+    ("Australia/Sydney", _("Australia Eastern — Sydney")),
+    ("Pacific/Auckland", _("New Zealand — Auckland")),
+    (UTC, _("Coordinated Universal Time (UTC)")),
 ]
 
 
@@ -78,7 +80,7 @@ def _zone_links() -> dict[str, str]:
     links = {}
     for line in _tzdata_text("tzdata.zi").splitlines():
         if line.startswith("L "):
-            _, target, alias = line.split()[:3]
+            _kind, target, alias = line.split()[:3]
             links[alias] = target
     return links
 
@@ -90,7 +92,7 @@ def _offered_zones() -> frozenset[str]:
     names |= {line.split()[1] for line in _tzdata_text("tzdata.zi").splitlines() if line.startswith("Z ")}
     names = {n for n in names if "/" in n and not n.startswith("Etc/")}
     names.add(UTC)
-    names |= {zone for zone, _ in COMMON_TIME_ZONES}
+    names |= {zone for zone, _label in COMMON_TIME_ZONES}
     return frozenset(n for n in names if n in known)
 
 
@@ -100,15 +102,16 @@ def zone_label(name: str) -> str:
 
 
 @cache
-def time_zone_choices() -> list[tuple[str, Any]]:
+def time_zone_choices() -> list[tuple[str | Promise, Any]]:
     """The zones to choose from, grouped: "Common" first, then one group per region."""
     offered = _offered_zones()
     common = [(zone, label) for zone, label in COMMON_TIME_ZONES if zone in offered]
-    taken = {zone for zone, _ in common}
+    taken = {zone for zone, _label in common}
     regions: dict[str, list[tuple[str, str]]] = {}
     for name in sorted(offered - taken):
         regions.setdefault(name.split("/", 1)[0], []).append((name, zone_label(name)))
-    return [("Common", common), *sorted(regions.items())]
+    # Lazy: the list is cached once per process and read in each reader's language.
+    return [(_("Common"), common), *sorted(regions.items())]
 
 
 def time_zone_canonical(value: str | None) -> str | None:
@@ -162,7 +165,7 @@ class TimeZoneSelect(forms.Select):
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError("%(value)s is not a known time zone.", params={"value": value})
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
 class TimeZoneField(models.CharField):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from participants.models import Member
@@ -59,4 +60,4 @@ def require_role(allowed: bool) -> None:
     """403 for a member whose role does not allow what they asked
     (a member, unlike an outsider, may learn that the row exists)."""
     if not allowed:
-        raise PermissionDenied("Your role in this exchange does not allow this.")
+        raise PermissionDenied(_("Your role in this exchange does not allow this."))

@@ -57,6 +57,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from archives.models import ArchiveAccess, Redaction, ReviewRelease
 from participants.access import member_access_changed
@@ -103,8 +105,8 @@ class NamedWords:
     REMOVE = "remove"
     KEEP_UNATTRIBUTED = "keep_unattributed"
     CHOICES = [
-        (REMOVE, "Remove my on-the-record words, my commitments and my check-ins"),
-        (KEEP_UNATTRIBUTED, "Keep them, without my name"),
+        (REMOVE, gettext_lazy("Remove my on-the-record words, my commitments and my check-ins")),
+        (KEEP_UNATTRIBUTED, gettext_lazy("Keep them, without my name")),
     ]
 
 
@@ -344,7 +346,7 @@ def _placeholder_account(email: str) -> "Account":
 
 
 def _placeholder_member(*, exchange_id: int, account: "Account") -> Member:
-    member, _ = Member.objects.get_or_create(
+    member, _created = Member.objects.get_or_create(
         exchange_id=exchange_id,
         user=account,
         defaults={
@@ -479,11 +481,11 @@ def user_account_delete(
     Returns counts of what was erased and kept, for the confirmation page.
     """
     if not user.is_authenticated or not user.check_password(password):
-        raise ValidationError({"password": "That is not your password."})
+        raise ValidationError({"password": _("That is not your password.")})
     if named_words not in (NamedWords.REMOVE, NamedWords.KEEP_UNATTRIBUTED):
-        raise ValidationError({"named_words": "Choose what happens to your on-the-record words."})
+        raise ValidationError({"named_words": _("Choose what happens to your on-the-record words.")})
     if _is_placeholder_email(user.email):
-        raise ValidationError("The placeholder account cannot be deleted this way.")
+        raise ValidationError(_("The placeholder account cannot be deleted this way."))
 
     now = timezone.now()
     placeholders: dict[int, Member] = {}

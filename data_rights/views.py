@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,23 +27,23 @@ from .services import NamedWords, user_account_delete, user_data_export
 
 class AccountDeleteForm(forms.Form):
     named_words = forms.ChoiceField(
-        label="Your on-the-record words, commitments and check-ins",
+        label=gettext_lazy("Your on-the-record words, commitments and check-ins"),
         choices=NamedWords.CHOICES,
         initial=NamedWords.REMOVE,
         widget=forms.RadioSelect,
-        help_text=(
+        help_text=gettext_lazy(
             "Words you gave not for attribution or anonymously stay in the archive without your name; "
             "off-the-record and withdrawn words were never kept, and your “I heard you” reflections "
             "are removed either way."
         ),
     )
     password = forms.CharField(
-        label="Your password",
+        label=gettext_lazy("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="To be sure it is you.",
+        help_text=gettext_lazy("To be sure it is you."),
     )
-    confirm = forms.BooleanField(label="I understand this cannot be undone.")
+    confirm = forms.BooleanField(label=gettext_lazy("I understand this cannot be undone."))
 
 
 @login_required
@@ -81,11 +83,18 @@ def my_account_delete(request: HttpRequest) -> HttpResponse:
         else:
             logout(request)
             kept_commitments = result.get("commitments_kept", 0)
-            messages.success(
-                request,
-                f"Your account is deleted. {result['erased']} of your contributions were erased; "
-                f"{result['kept']} stay in the archive without your name"
-                + (f", and so do {kept_commitments} of your commitments." if kept_commitments else "."),
-            )
+            counts = {"erased": result["erased"], "kept": result["kept"], "commitments": kept_commitments}
+            if kept_commitments:
+                done = _(
+                    "Your account is deleted. %(erased)s of your contributions were erased; "
+                    "%(kept)s stay in the archive without your name, "
+                    "and so do %(commitments)s of your commitments."
+                )
+            else:
+                done = _(
+                    "Your account is deleted. %(erased)s of your contributions were erased; "
+                    "%(kept)s stay in the archive without your name."
+                )
+            messages.success(request, done % counts)
             return redirect("login")
     return render(request, "data_rights/account_delete.html", {"form": form})

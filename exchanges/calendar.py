@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from exchanges.days import MeetingDay, meeting_days
@@ -232,24 +233,27 @@ def zone_vtimezone(zone_name: str, *, first: dt.date, last: dt.date) -> Timezone
 
 
 def _description(meeting: Meeting, day: MeetingDay) -> str:
-    lines = [f"{meeting.exchange.title}: meeting {meeting.number} of the series."]
+    lines = [
+        _("%(exchange)s: meeting %(number)s of the series.")
+        % {"exchange": meeting.exchange.title, "number": meeting.number}
+    ]
     if day.count > 1:
-        lines.append(f"Day {day.number} of {day.count}.")
+        lines.append(_("Day %(number)s of %(count)s.") % {"number": day.number, "count": day.count})
     for session in day.sessions:
         lines.append("")
         lines.append(f"{session.title}")
-        lines.append(f"Question: {session.question}")
+        lines.append(_("Question: %(question)s") % {"question": session.question})
     if meeting.link:
         lines.append("")
-        lines.append(f"Join online: {meeting.link}")
+        lines.append(_("Join online: %(link)s") % {"link": meeting.link})
     return "\n".join(lines)
 
 
 def _location(meeting: Meeting) -> str:
     if meeting.mode == Meeting.Mode.ONLINE:
-        return meeting.link or "Online"
+        return meeting.link or _("Online")
     if meeting.mode == Meeting.Mode.HYBRID and meeting.place and meeting.link:
-        return f"{meeting.place} (or online: {meeting.link})"
+        return _("%(place)s (or online: %(link)s)") % {"place": meeting.place, "link": meeting.link}
     return meeting.place or meeting.link
 
 
@@ -258,7 +262,11 @@ def _day_event(meeting: Meeting, day: MeetingDay, zone: zoneinfo.ZoneInfo) -> Ev
     event.add("uid", meeting_day_uid(meeting, day))
     summary = f"{meeting.exchange.title}: {meeting.title}"
     if day.count > 1:
-        summary += f" (day {day.number} of {day.count})"
+        summary = _("%(summary)s (day %(number)s of %(count)s)") % {
+            "summary": summary,
+            "number": day.number,
+            "count": day.count,
+        }
     event.add("summary", summary)
     event.add("dtstamp", meeting.updated_at.astimezone(dt.UTC))
     event.add("last-modified", meeting.updated_at.astimezone(dt.UTC))

@@ -11,6 +11,7 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import TimeZoneSelect, time_zone_choices
 from participants.models import RSVP, ExchangeRole
@@ -29,7 +30,7 @@ class LocalDateTimeField(forms.Field):
     """
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    default_error_messages = {"invalid": "Enter a date and time, for example 2026-03-07 09:30."}
+    default_error_messages = {"invalid": _("Enter a date and time, for example 2026-03-07 09:30.")}
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -54,15 +55,18 @@ class ExchangeForm(forms.ModelForm):
 
 class ExchangeCreateForm(ExchangeForm):
     creator_role = forms.ChoiceField(
-        label="Your role in this exchange",
-        choices=[(ExchangeRole.FACILITATOR, "Facilitator"), (ExchangeRole.CONVENER, "Convener")],
+        label=_("Your role in this exchange"),
+        choices=[
+            (ExchangeRole.FACILITATOR, ExchangeRole.FACILITATOR.label),
+            (ExchangeRole.CONVENER, ExchangeRole.CONVENER.label),
+        ],
     )
 
 
 class TeamForm(forms.Form):
-    community_name = forms.CharField(label="Community name", max_length=120)
-    state_region = forms.CharField(label="State or region", max_length=80)
-    locale_type = forms.ChoiceField(label="Kind of place", choices=Team.LocaleType.choices)
+    community_name = forms.CharField(label=_("Community name"), max_length=120)
+    state_region = forms.CharField(label=_("State or region"), max_length=80)
+    locale_type = forms.ChoiceField(label=_("Kind of place"), choices=Team.LocaleType.choices)
 
     @classmethod
     def initial_for(cls, team: Team) -> dict:
@@ -74,25 +78,28 @@ class TeamForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     time_zone = forms.ChoiceField(
-        label="Time zone",
+        label=_("Time zone"),
         choices=time_zone_choices,
         widget=TimeZoneSelect,
-        help_text="Where the meeting is held. The times below are in this zone.",
+        help_text=_("Where the meeting is held. The times below are in this zone."),
     )
-    starts_local = LocalDateTimeField(label="Starts (local time)")
-    ends_local = LocalDateTimeField(label="Ends (local time)")
-    mode = forms.ChoiceField(label="Mode", choices=Meeting.Mode.choices)
+    starts_local = LocalDateTimeField(label=_("Starts (local time)"))
+    ends_local = LocalDateTimeField(label=_("Ends (local time)"))
+    mode = forms.ChoiceField(label=_("Mode"), choices=Meeting.Mode.choices)
     place = forms.CharField(
-        label="Place", max_length=300, required=False, help_text="Venue and address, for in-person and hybrid meetings."
+        label=_("Place"),
+        max_length=300,
+        required=False,
+        help_text=_("Venue and address, for in-person and hybrid meetings."),
     )
     link = forms.URLField(
-        label="Video call link",
+        label=_("Video call link"),
         assume_scheme="https",
         max_length=200,
         required=False,
-        help_text="For online and hybrid meetings.",
+        help_text=_("For online and hybrid meetings."),
     )
 
     @classmethod
@@ -109,12 +116,12 @@ class MeetingForm(forms.Form):
 
 
 class RSVPForm(forms.Form):
-    response = forms.ChoiceField(label="Will you come?", choices=RSVP.Response.choices, widget=forms.RadioSelect)
+    response = forms.ChoiceField(label=_("Will you come?"), choices=RSVP.Response.choices, widget=forms.RadioSelect)
     note = forms.CharField(
-        label="Note for the organisers (optional)",
+        label=_("Note for the organisers (optional)"),
         max_length=300,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. arriving after lunch"}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. arriving after lunch")}),
     )
 
 

@@ -10,24 +10,27 @@ zone (each may be held somewhere else).
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.fields import TimeZoneField
 
 
 class Exchange(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        CONCLUDED = "concluded", "Concluded"
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        CONCLUDED = "concluded", _("Concluded")
 
-    title = models.CharField(max_length=200)
-    purpose = models.TextField(blank=True)
-    convening_organisation = models.CharField(max_length=200)
-    time_zone = TimeZoneField(help_text="The exchange's home time zone.")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(_("title"), max_length=200)
+    purpose = models.TextField(_("purpose"), blank=True)
+    convening_organisation = models.CharField(_("convening organisation"), max_length=200)
+    time_zone = TimeZoneField(_("time zone"), help_text=_("The exchange's home time zone."))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     recording_terms = models.TextField(
+        _("recording terms"),
         blank=True,
-        help_text="What members agree to when they join: how their words are recorded and shared.",
+        help_text=_("What members agree to when they join: how their words are recorded and shared."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -43,13 +46,13 @@ class Exchange(models.Model):
 
 class Team(models.Model):
     class LocaleType(models.TextChoices):
-        URBAN = "urban", "Urban"
-        SUBURBAN = "suburban", "Suburban"
-        RURAL = "rural", "Rural"
+        URBAN = "urban", _("Urban")
+        SUBURBAN = "suburban", _("Suburban")
+        RURAL = "rural", _("Rural")
 
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="teams")
     community_name = models.CharField(max_length=120)
-    state_region = models.CharField("state or region", max_length=80)
+    state_region = models.CharField(_("state or region"), max_length=80)
     locale_type = models.CharField(max_length=16, choices=LocaleType.choices)
 
     class Meta:
@@ -64,25 +67,25 @@ class Team(models.Model):
 
 class Meeting(models.Model):
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        ONLINE = "online", "Online"
-        HYBRID = "hybrid", "Hybrid"
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
 
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="meetings")
     number = models.PositiveSmallIntegerField(
-        help_text="Its place in the series by date: 1, 2, 3 … Kept in date order by the scheduling services."
+        help_text=_("Its place in the series by date: 1, 2, 3 … Kept in date order by the scheduling services.")
     )
     title = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    time_zone = TimeZoneField(help_text="Where the meeting is held; times are entered in this zone.")
+    time_zone = TimeZoneField(help_text=_("Where the meeting is held; times are entered in this zone."))
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.IN_PERSON)
-    place = models.CharField(max_length=300, blank=True, help_text="Venue and address, for in-person and hybrid.")
-    link = models.URLField(blank=True, help_text="Video call link, for online and hybrid.")
+    place = models.CharField(max_length=300, blank=True, help_text=_("Venue and address, for in-person and hybrid."))
+    link = models.URLField(blank=True, help_text=_("Video call link, for online and hybrid."))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -95,7 +98,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self):
-        return f"Meeting {self.number}: {self.title}"
+        return gettext("Meeting %(number)s: %(title)s") % {"number": self.number, "title": self.title}
 
     @property
     def is_cancelled(self) -> bool:

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.selectors import member_get_or_404, object_get_for_member, require_role
 from participants.models import RSVP, Attendance, ExchangeRole, Member, StakeholderRole, User
@@ -88,9 +91,9 @@ def session_list_for_meeting(*, meeting: Meeting) -> "QuerySet[DialogueSession]"
 # Without these two voices a team cannot do what the exchange is for: rebuild
 # trust between a community and the people who police it.
 REQUIRED_STAKEHOLDERS = (StakeholderRole.LAW_ENFORCEMENT, StakeholderRole.COMMUNITY_LEADER)
-GAP_LABELS = {
-    StakeholderRole.LAW_ENFORCEMENT: "No law enforcement member",
-    StakeholderRole.COMMUNITY_LEADER: "No community leader",
+GAP_LABELS: dict[str, str | Promise] = {
+    StakeholderRole.LAW_ENFORCEMENT: gettext_lazy("No law enforcement member"),
+    StakeholderRole.COMMUNITY_LEADER: gettext_lazy("No community leader"),
 }
 
 
@@ -99,7 +102,7 @@ class CompositionRow:
     label: str
     counts: list[int]
     total: int
-    gaps: list[str] = field(default_factory=list)
+    gaps: list[str | Promise] = field(default_factory=list)
     team: Team | None = None
 
 
@@ -122,12 +125,12 @@ def composition_get_for_exchange(*, exchange: Exchange) -> Composition:
     One aggregate query over teams (so a team with nobody on it still shows,
     flagged), and one for participants not yet placed on a team.
     """
-    roles = list(StakeholderRole.choices)
-    counts = {role: Count("members", filter=Q(members__stakeholder_role=role)) for role, _ in roles}
+    roles = [(value, str(label)) for value, label in StakeholderRole.choices]  # in the reader's language
+    counts = {role: Count("members", filter=Q(members__stakeholder_role=role)) for role, _label in roles}
     teams = Team.objects.filter(exchange=exchange).annotate(**counts).order_by("community_name")
     rows = []
     for team in teams:
-        row_counts = [getattr(team, role) for role, _ in roles]
+        row_counts = [getattr(team, role) for role, _label in roles]
         gaps = [GAP_LABELS[role] for role in REQUIRED_STAKEHOLDERS if getattr(team, role) == 0]
         rows.append(
             CompositionRow(
@@ -140,9 +143,9 @@ def composition_get_for_exchange(*, exchange: Exchange) -> Composition:
         )
     unplaced_counts = Member.objects.filter(
         exchange=exchange, team__isnull=True, exchange_role=ExchangeRole.PARTICIPANT, user__is_active=True
-    ).aggregate(**{role: Count("pk", filter=Q(stakeholder_role=role)) for role, _ in roles})
-    unplaced_row = [unplaced_counts[role] for role, _ in roles]
-    unplaced = CompositionRow(label="Not yet on a team", counts=unplaced_row, total=sum(unplaced_row))
+    ).aggregate(**{role: Count("pk", filter=Q(stakeholder_role=role)) for role, _label in roles})
+    unplaced_row = [unplaced_counts[role] for role, _label in roles]
+    unplaced = CompositionRow(label=_("Not yet on a team"), counts=unplaced_row, total=sum(unplaced_row))
     column_totals = [sum(row.counts[i] for row in rows) for i in range(len(roles))]
     return Composition(
         roles=roles,
@@ -212,7 +215,7 @@ class SeriesTeam:
 
     @property
     def name(self) -> str:
-        return self.team.community_name if self.team else "No team"
+        return self.team.community_name if self.team else _("No team")
 
 
 @dataclass

@@ -19,6 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from participants.models import RSVP, Attendance, ExchangeRole, Member, SessionAttendance
 from participants.permissions import can_mark_attendance, require_manager
@@ -41,14 +43,13 @@ def local_to_aware(value: dt.datetime, time_zone: str, *, field: str = "") -> dt
     try:
         zone = zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError({"time_zone": f"{time_zone} is not a known time zone."}) from exc
+        raise ValidationError({"time_zone": _("%(zone)s is not a known time zone.") % {"zone": time_zone}}) from exc
     aware = value.replace(tzinfo=zone, fold=0)
     round_trip = aware.astimezone(dt.UTC).astimezone(zone)
     if round_trip.replace(tzinfo=None) != value:
-        message = (
-            f"{value:%H:%M} on {value:%d %b %Y} does not exist in {time_zone}: "
-            "the clocks go forward then. Choose another time."
-        )
+        message = _(
+            "%(time)s on %(date)s does not exist in %(zone)s: the clocks go forward then. Choose another time."
+        ) % {"time": date_format(value, "H:i"), "date": date_format(value, "d M Y"), "zone": time_zone}
         raise ValidationError({field: message} if field else message)
     # In UTC: a zone-local value in a repeated hour compares unequal to
     # everything in other zones (PEP 495), which would surprise every caller.
@@ -126,7 +127,12 @@ def _check_team_name_free(*, exchange_id: int, community_name: str, exclude_pk: 
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError({"community_name": f"This exchange already has a team from {community_name.strip()}."})
+        raise ValidationError(
+            {
+                "community_name": _("This exchange already has a team from %(community)s.")
+                % {"community": community_name.strip()}
+            }
+        )
 
 
 @transaction.atomic
@@ -187,14 +193,14 @@ def meetings_renumber(*, exchange_id: int) -> None:
     if not moving:
         return
     above = max(max(m.number for m in meetings), len(meetings))
-    for step, (meeting, _) in enumerate(moving, start=1):
+    for step, (meeting, _place) in enumerate(moving, start=1):
         meeting.number = above + step
-    Meeting.objects.bulk_update([m for m, _ in moving], ["number"])
+    Meeting.objects.bulk_update([m for m, _place in moving], ["number"])
     now = timezone.now()  # a new number is a change calendars must pick up (SEQUENCE, LAST-MODIFIED)
     for meeting, place in moving:
         meeting.number = place
         meeting.updated_at = now
-    Meeting.objects.bulk_update([m for m, _ in moving], ["number", "updated_at"])
+    Meeting.objects.bulk_update([m for m, _place in moving], ["number", "updated_at"])
 
 
 # Bounds that keep every page and calendar feed of a meeting small and computable:
@@ -213,17 +219,22 @@ def _check_meeting_fields(
 ) -> None:
     errors: dict[str, str] = {}
     if ends_at <= starts_at:
-        errors["ends_local"] = "The meeting must end after it starts."
+        errors["ends_local"] = _("The meeting must end after it starts.")
     elif ends_at - starts_at > MEETING_LONGEST:
-        errors["ends_local"] = f"A meeting lasts at most {MEETING_LONGEST.days} days: schedule a longer one as several."
+        errors["ends_local"] = _("A meeting lasts at most %(days)s days: schedule a longer one as several.") % {
+            "days": MEETING_LONGEST.days
+        }
     if not MEETING_YEARS[0] <= starts_at.year <= MEETING_YEARS[1]:
-        errors["starts_local"] = f"Choose a date between {MEETING_YEARS[0]} and {MEETING_YEARS[1]}."
+        errors["starts_local"] = _("Choose a date between %(first)s and %(last)s.") % {
+            "first": MEETING_YEARS[0],
+            "last": MEETING_YEARS[1],
+        }
     if mode not in Meeting.Mode.values:
-        errors["mode"] = "Choose in person, online or hybrid."
+        errors["mode"] = _("Choose in person, online or hybrid.")
     if mode in (Meeting.Mode.IN_PERSON, Meeting.Mode.HYBRID) and not place.strip():
-        errors["place"] = "Give the venue and address: people are meeting in person."
+        errors["place"] = _("Give the venue and address: people are meeting in person.")
     if mode in (Meeting.Mode.ONLINE, Meeting.Mode.HYBRID) and not link.strip():
-        errors["link"] = "Give the video call link: people are joining online."
+        errors["link"] = _("Give the video call link: people are joining online.")
     if errors:
         raise ValidationError(errors)
 
@@ -318,7 +329,7 @@ def meeting_update(
     sessions = list(meeting.sessions.all())
     if moved and any(not s.plan_is_editable for s in sessions):
         raise ValidationError(
-            {"starts_local": "A session of this meeting has already opened, so its times can no longer change."}
+            {"starts_local": _("A session of this meeting has already opened, so its times can no longer change.")}
         )
     if moved and sessions:
         old_start_local = aware_to_local(meeting.starts_at, meeting.time_zone)
@@ -331,8 +342,10 @@ def meeting_update(
             if session.planned_start < starts_at or session.planned_end > ends_at:
                 raise ValidationError(
                     {
-                        "ends_local": f"The session “{session.title}” would no longer fit inside the meeting. "
-                        "Move or shorten it first."
+                        "ends_local": _(
+                            "The session “%(title)s” would no longer fit inside the meeting. Move or shorten it first."
+                        )
+                        % {"title": session.title}
                     }
                 )
         meeting.sessions.bulk_update(sessions, ["planned_start", "planned_end"])
@@ -361,7 +374,7 @@ def meeting_cancel(*, member: Member, meeting: Meeting) -> Meeting:
     if meeting.is_cancelled:
         return meeting
     if any(session.is_open for session in meeting.sessions.all()):
-        raise ValidationError("A session of this meeting is open. Close it before cancelling the meeting.")
+        raise ValidationError(_("A session of this meeting is open. Close it before cancelling the meeting."))
     meeting.status = Meeting.Status.CANCELLED
     meeting.save(update_fields=["status", "updated_at"])
     return meeting
@@ -374,14 +387,14 @@ def meeting_cancel(*, member: Member, meeting: Meeting) -> Meeting:
 def rsvp_set(*, member: Member, meeting: Meeting, response: str, note: str = "") -> RSVP:
     """Say whether one is coming; answering again replaces the earlier answer."""
     if member.exchange_id != meeting.exchange_id:
-        raise PermissionDenied("Not a member of this meeting's exchange.")
+        raise PermissionDenied(_("Not a member of this meeting's exchange."))
     if response not in RSVP.Response.values:
-        raise ValidationError({"response": "Choose coming, not coming or maybe."})
+        raise ValidationError({"response": _("Choose coming, not coming or maybe.")})
     if meeting.is_cancelled:
-        raise ValidationError("This meeting is cancelled.")
+        raise ValidationError(_("This meeting is cancelled."))
     if meeting.ends_at <= timezone.now():
-        raise ValidationError("This meeting is over.")
-    rsvp, _ = RSVP.objects.update_or_create(
+        raise ValidationError(_("This meeting is over."))
+    rsvp, _created = RSVP.objects.update_or_create(
         member=member, meeting=meeting, defaults={"response": response, "note": note.strip()[:300]}
     )
     return rsvp
@@ -402,13 +415,13 @@ def attendance_mark(*, member: Member, meeting: Meeting, present_member_ids: Ite
     so their rows are left alone.
     """
     if member.exchange_id != meeting.exchange_id or not can_mark_attendance(member):
-        raise PermissionDenied("Only the exchange's facilitators and conveners may mark attendance.")
+        raise PermissionDenied(_("Only the exchange's facilitators and conveners may mark attendance."))
     if meeting.is_cancelled:
-        raise ValidationError("This meeting was cancelled; nobody can have attended it.")
+        raise ValidationError(_("This meeting was cancelled; nobody can have attended it."))
     wanted = {int(pk) for pk in present_member_ids}
     known = set(Member.objects.filter(exchange_id=meeting.exchange_id, pk__in=wanted).values_list("pk", flat=True))
     if wanted - known:
-        raise ValidationError("Some of those people are not members of this exchange.")
+        raise ValidationError(_("Some of those people are not members of this exchange."))
     recorded = set(Attendance.objects.select_for_update().filter(meeting=meeting).values_list("member_id", flat=True))
     listed = Q(member__user__is_active=True)
     Attendance.objects.filter(listed, meeting=meeting).exclude(member_id__in=wanted).delete()

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import form_add_service_errors
@@ -62,7 +63,7 @@ def exchange_create(request):
             recording_terms=data["recording_terms"],
             creator_role=data["creator_role"],
         )
-        messages.success(request, f"Created “{exchange.title}”.")
+        messages.success(request, _("Created “%(title)s”.") % {"title": exchange.title})
         return redirect("exchange_detail", exchange_id=exchange.pk)
     return render(request, "exchanges/exchange_form.html", {"form": form, "creating": True})
 
@@ -93,7 +94,7 @@ def exchange_edit(request, exchange_id: int):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, "Saved the exchange.")
+            messages.success(request, _("Saved the exchange."))
             return redirect("exchange_detail", exchange_id=exchange.pk)
     return render(request, "exchanges/exchange_form.html", {"form": form, "creating": False, "exchange": exchange})
 
@@ -120,7 +121,7 @@ def team_create(request, exchange_id: int):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"Added the team from {team.community_name}.")
+            messages.success(request, _("Added the team from %(community)s.") % {"community": team.community_name})
             return redirect("exchange_detail", exchange_id=exchange.pk)
     return render(request, "exchanges/team_form.html", {"form": form, "exchange": exchange, "team": None})
 
@@ -136,7 +137,7 @@ def team_edit(request, team_id: int):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"Saved the team from {team.community_name}.")
+            messages.success(request, _("Saved the team from %(community)s.") % {"community": team.community_name})
             return redirect("exchange_detail", exchange_id=team.exchange_id)
     return render(request, "exchanges/team_form.html", {"form": form, "exchange": team.exchange, "team": team})
 
@@ -155,7 +156,10 @@ def meeting_create(request, exchange_id: int):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"Scheduled meeting {meeting.number}: {meeting.title}.")
+            messages.success(
+                request,
+                _("Scheduled meeting %(number)s: %(title)s.") % {"number": meeting.number, "title": meeting.title},
+            )
             return redirect("meeting_detail", meeting_id=meeting.pk)
     return render(request, "exchanges/meeting_form.html", {"form": form, "exchange": exchange, "meeting": None})
 
@@ -171,7 +175,9 @@ def meeting_edit(request, meeting_id: int):
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            messages.success(request, f"Saved meeting {saved.number}: {saved.title}.")
+            messages.success(
+                request, _("Saved meeting %(number)s: %(title)s.") % {"number": saved.number, "title": saved.title}
+            )
             return redirect("meeting_detail", meeting_id=meeting.pk)
     context = {"form": form, "exchange": meeting.exchange, "meeting": meeting}
     return render(request, "exchanges/meeting_form.html", context)
@@ -204,7 +210,7 @@ def meeting_cancel(request, meeting_id: int):
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, f"Meeting {meeting.number} is cancelled.")
+            messages.success(request, _("Meeting %(number)s is cancelled.") % {"number": meeting.number})
             return redirect("meeting_detail", meeting_id=meeting.pk)
     context = {"exchange": meeting.exchange, "meeting": meeting, "error": error}
     return render(request, "exchanges/meeting_cancel.html", context, status=400 if error else 200)
@@ -228,9 +234,13 @@ def meeting_rsvp(request, meeting_id: int):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"Your answer for {meeting}: {rsvp.get_response_display()}.")
+            messages.success(
+                request,
+                _("Your answer for %(meeting)s: %(response)s.")
+                % {"meeting": meeting, "response": rsvp.get_response_display()},
+            )
     else:
-        messages.error(request, "Choose coming, not coming or maybe.")
+        messages.error(request, _("Choose coming, not coming or maybe."))
     return redirect(_next_or(request, reverse("my_schedule") + f"#meeting-{meeting.pk}"))
 
 
@@ -248,10 +258,10 @@ def meeting_attendance(request, meeting_id: int):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                messages.success(request, f"Saved who came to {meeting}.")
+                messages.success(request, _("Saved who came to %(meeting)s.") % {"meeting": meeting})
                 return redirect("meeting_attendance", meeting_id=meeting.pk)
         else:
-            messages.error(request, "Some of those people are not members of this exchange.")
+            messages.error(request, _("Some of those people are not members of this exchange."))
     context = {
         "meeting": meeting,
         "exchange": meeting.exchange,
@@ -293,7 +303,7 @@ def my_schedule(request):
 def calendar_feed(request, token: str):
     """The person's meetings for their calendar app; the secret in the address is the only key."""
     user = calendar_user_get(token=token)
-    body = meetings_to_ical(selectors.meeting_list_for_calendar(user=user), name="Common Ground meetings")
+    body = meetings_to_ical(selectors.meeting_list_for_calendar(user=user), name=_("Common Ground meetings"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="common-ground.ics"'
     response["Cache-Control"] = "private, no-cache"

@@ -14,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .access import member_access_changed
 from .invitations import InvitationState, invitation_state, invitation_state_expression
@@ -53,9 +54,9 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Name", {"fields": ("first_name", "last_name")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Name"), {"fields": ("first_name", "last_name")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
@@ -115,13 +116,13 @@ class MemberAdmin(admin.ModelAdmin):
             member_access_changed(member_ids=list(queryset.values_list("pk", flat=True)))
             super().delete_queryset(request, queryset)
 
-    @admin.display(boolean=True, description="Agreed to recording terms", ordering="consented_at")
+    @admin.display(boolean=True, description=_("Agreed to recording terms"), ordering="consented_at")
     def consented(self, obj):
         return obj.consented_at is not None
 
 
 class InvitationStateFilter(admin.SimpleListFilter):
-    title = "state"
+    title = _("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
@@ -143,7 +144,7 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = ("nonce", "created_at", "sent_at", "accepted_at")
     date_hierarchy = "created_at"
 
-    @admin.display(description="State")
+    @admin.display(description=_("State"))
     def state(self, obj):
         return InvitationState.LABELS[invitation_state(obj, now=timezone.now())]
 

@@ -10,6 +10,7 @@ from django.core import signing
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Invitation
 
@@ -23,10 +24,10 @@ class InvitationState:
     REVOKED = "revoked"
 
     LABELS = {
-        PENDING: "Pending: not answered yet",
-        EXPIRED: "Expired: not answered in time",
-        ACCEPTED: "Accepted",
-        REVOKED: "Revoked",
+        PENDING: _("Pending: not answered yet"),
+        EXPIRED: _("Expired: not answered in time"),
+        ACCEPTED: _("Accepted"),
+        REVOKED: _("Revoked"),
     }
     CHOICES = list(LABELS.items())
 

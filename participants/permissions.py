@@ -11,6 +11,7 @@ again under their locks, so a rule holds whichever page or script calls them.
 from typing import TypeGuard
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from .models import ExchangeRole, Member
 
@@ -50,8 +51,8 @@ def can_appoint(actor: Member | None, exchange_role: str) -> bool:
 
 
 def exchange_roles_offered(actor: Member | None) -> list[tuple[str, str]]:
-    """The roles ``actor`` may give, as form choices."""
-    return [(value, label) for value, label in ExchangeRole.choices if can_appoint(actor, value)]
+    """The roles ``actor`` may give, as form choices, labelled in the active language."""
+    return [(value, str(label)) for value, label in ExchangeRole.choices if can_appoint(actor, value)]
 
 
 def can_edit_member(actor: Member | None, target: Member) -> TypeGuard[Member]:
@@ -73,10 +74,9 @@ def can_change_exchange_role(actor: Member | None, target: Member) -> bool:
 
 def own_role_note(member: Member) -> str:
     """Why one's own role cannot be changed here, and who can change it (shown on the form and in its error)."""
-    others = (
-        "another convener" if member.exchange_role == ExchangeRole.CONVENER else "another facilitator or a convener"
-    )
-    return f"You cannot change your own role in the exchange: {others} must."
+    if member.exchange_role == ExchangeRole.CONVENER:
+        return _("You cannot change your own role in the exchange: another convener must.")
+    return _("You cannot change your own role in the exchange: another facilitator or a convener must.")
 
 
 MANAGING_ROLES = frozenset({ExchangeRole.CONVENER, ExchangeRole.FACILITATOR})
@@ -103,9 +103,9 @@ def require_manager(member: Member | None, *, exchange_id: int | None = None) ->
     objects when a caller passes both in from different places.
     """
     if not can_manage_exchange(member):
-        raise PermissionDenied("Only the exchange's facilitators and conveners may do this.")
+        raise PermissionDenied(_("Only the exchange's facilitators and conveners may do this."))
     if exchange_id is not None and member.exchange_id != exchange_id:
-        raise PermissionDenied("Not a member of this exchange.")
+        raise PermissionDenied(_("Not a member of this exchange."))
 
 
 def can_read_access_log(member: Member | None) -> bool:

@@ -8,6 +8,7 @@ names they had when these models lived in the exchanges app.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 
 class ReminderPlan(models.Model):
@@ -36,7 +37,9 @@ class ReminderOffset(models.Model):
 
     meeting = models.ForeignKey("exchanges.Meeting", on_delete=models.CASCADE, related_name="reminder_offsets")
     minutes_before = models.PositiveIntegerField()
-    custom_text = models.TextField(blank=True, max_length=1000, help_text="Added to this reminder's email.")
+    custom_text = models.TextField(
+        blank=True, max_length=1000, help_text=gettext_lazy("Added to this reminder's email.")
+    )
 
     class Meta:
         db_table = "exchanges_reminderoffset"
@@ -64,17 +67,17 @@ class Reminder(models.Model):
     """
 
     class Kind(models.TextChoices):
-        MEETING_REMINDER = "meeting_reminder", "Meeting reminder"
-        INVITATION_FOLLOWUP = "invitation_followup", "Invitation follow-up"
-        CHECKIN = "checkin", "Commitment check-in"
-        DIGEST = "digest", "Session digest"
+        MEETING_REMINDER = "meeting_reminder", gettext_lazy("Meeting reminder")
+        INVITATION_FOLLOWUP = "invitation_followup", gettext_lazy("Invitation follow-up")
+        CHECKIN = "checkin", gettext_lazy("Commitment check-in")
+        DIGEST = "digest", gettext_lazy("Session digest")
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", gettext_lazy("Pending")
+        SENDING = "sending", gettext_lazy("Sending")
+        SENT = "sent", gettext_lazy("Sent")
+        FAILED = "failed", gettext_lazy("Failed")
+        SKIPPED = "skipped", gettext_lazy("Skipped")
 
     exchange = models.ForeignKey("exchanges.Exchange", on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -151,23 +154,35 @@ class Reminder(models.Model):
     def offset_display(self) -> str:
         """ "2 days", "2 hours": for the outbox, in the unit the offset was given in."""
         minutes = self.offset_minutes
-        for size, unit in ((24 * 60, "day"), (60, "hour"), (1, "minute")):
-            if minutes % size == 0:
-                n = minutes // size
-                return f"{n} {unit}{'' if n == 1 else 's'}"
-        return f"{minutes} minutes"
+        if minutes % (24 * 60) == 0:
+            days = minutes // (24 * 60)
+            return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+        if minutes % 60 == 0:
+            hours = minutes // 60
+            return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+    @property
+    def skip_reason_display(self) -> str:
+        """Why the row was not sent, in the reader's language (``skip_reason`` keeps the English)."""
+        return gettext(self.skip_reason) if self.skip_reason else ""
 
 
 class SkipReason:
-    """Why a row was not sent: what the outbox page and the admin show."""
+    """Why a row was not sent: what the outbox page and the admin show.
 
-    CANCELLED = "meeting cancelled"
-    MOVED = "meeting moved"
-    STARTED = "meeting already started"
-    UNSUBSCRIBED = "unsubscribed"
-    ACCOUNT_CLOSED = "account deactivated"
-    NOT_SCHEDULED = "no longer scheduled"
-    INVITATION_CLOSED = "invitation answered, revoked or expired"
-    ANSWERED = "check-in already answered"
-    SESSION_REOPENED = "session not closed"
-    NOT_IN_SESSION = "not in the session"
+    Stored as written here (English, whatever the language of the task that
+    skipped the row); marked with ``gettext_noop`` so the catalog has them,
+    and translated when read (``Reminder.skip_reason_display``).
+    """
+
+    CANCELLED = gettext_noop("meeting cancelled")
+    MOVED = gettext_noop("meeting moved")
+    STARTED = gettext_noop("meeting already started")
+    UNSUBSCRIBED = gettext_noop("unsubscribed")
+    ACCOUNT_CLOSED = gettext_noop("account deactivated")
+    NOT_SCHEDULED = gettext_noop("no longer scheduled")
+    INVITATION_CLOSED = gettext_noop("invitation answered, revoked or expired")
+    ANSWERED = gettext_noop("check-in already answered")
+    SESSION_REOPENED = gettext_noop("session not closed")
+    NOT_IN_SESSION = gettext_noop("not in the session")

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from exchanges.models import Meeting
 from participants.models import CheckIn, Commitment, Member
@@ -69,16 +70,19 @@ def _check_offset_ahead(*, meeting: Meeting, minutes_before: int, now: dt.dateti
     left = math.ceil((meeting.starts_at - now).total_seconds() / 60) - 1  # whole minutes still ahead
     if left < 1:
         raise ValidationError(
-            {"minutes_before": "This meeting has already started, so no reminder can be sent before it."}
+            {"minutes_before": _("This meeting has already started, so no reminder can be sent before it.")}
         )
     when = dateformat.format(due.astimezone(zoneinfo.ZoneInfo(meeting.time_zone)), "D j M Y, H:i T")
     longest = left - left % DAY if left >= DAY else left - left % 60 if left >= 60 else left
     raise ValidationError(
         {
             "minutes_before": (
-                f"A reminder {offset_label(minutes_before)} before would have gone out on {when}, "
-                f"which has already passed, so it would never be sent. "
-                f"Choose at most {offset_label(longest)} before the meeting."
+                _(
+                    "A reminder %(offset)s before would have gone out on %(when)s, "
+                    "which has already passed, so it would never be sent. "
+                    "Choose at most %(longest)s before the meeting."
+                )
+                % {"offset": offset_label(minutes_before), "when": when, "longest": offset_label(longest)}
             )
         }
     )
@@ -98,7 +102,7 @@ def reminder_offset_add(
     now = now or timezone.now()
     _check_offset_ahead(meeting=meeting, minutes_before=minutes_before, now=now)
     _plan_ensure(meeting=meeting, now=now)
-    offset, _ = ReminderOffset.objects.update_or_create(
+    offset, _created = ReminderOffset.objects.update_or_create(
         meeting=meeting, minutes_before=minutes_before, defaults={"custom_text": custom_text}
     )
     return offset
@@ -186,8 +190,8 @@ def checkin_save(
     now = now or timezone.now()
     until = checkin_open_until(commitment)
     if until is None or now >= until:
-        raise CheckInClosed("Check-ins on this commitment are closed: the next meeting has begun.")
-    check_in, _ = CheckIn.objects.update_or_create(
+        raise CheckInClosed(_("Check-ins on this commitment are closed: the next meeting has begun."))
+    check_in, _created = CheckIn.objects.update_or_create(
         commitment=commitment,
         defaults={
             "tried": tried,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core import signing
+from django.utils.translation import gettext as _
 
 from participants.models import Commitment, Member
 
@@ -49,14 +50,14 @@ def commitment_from_checkin_token(token: str, *, now: dt.datetime) -> Commitment
     try:
         data = signing.loads(token, salt=CHECKIN_SALT)
     except signing.BadSignature as exc:
-        raise CheckInLinkError("This link is not valid.") from exc
+        raise CheckInLinkError(_("This link is not valid.")) from exc
     if now.timestamp() >= data.get("u", 0):
-        raise CheckInLinkError("This link has expired: the next meeting has begun.")
+        raise CheckInLinkError(_("This link has expired: the next meeting has begun."))
     commitment = (
         Commitment.objects.select_related("member__exchange", "session__meeting", "check_in")
         .filter(pk=data.get("c"))
         .first()
     )
     if commitment is None:
-        raise CheckInLinkError("This link is not valid.")
+        raise CheckInLinkError(_("This link is not valid."))
     return commitment

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -48,22 +49,26 @@ def meeting_reminders(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     # The form asks for the offset as an amount and a unit: say it beside the amount.
                     form_add_service_errors(form, ValidationError({"amount": error.message_dict["minutes_before"]}))
                 else:
-                    messages.success(request, f"Reminder {offset_label(minutes)} before the meeting saved.")
+                    messages.success(
+                        request, _("Reminder %(offset)s before the meeting saved.") % {"offset": offset_label(minutes)}
+                    )
                     return redirect("meeting_reminders", meeting_id=meeting.pk)
         elif action == "remove":
             try:
                 minutes = int(request.POST.get("minutes_before", ""))
             except ValueError:
-                return HttpResponseBadRequest("Which reminder?")
+                return HttpResponseBadRequest(_("Which reminder?"))
             services.reminder_offset_remove(actor=member, meeting=meeting, minutes_before=minutes)
-            messages.success(request, f"Reminder {offset_label(minutes)} before the meeting removed.")
+            messages.success(
+                request, _("Reminder %(offset)s before the meeting removed.") % {"offset": offset_label(minutes)}
+            )
             return redirect("meeting_reminders", meeting_id=meeting.pk)
         elif action == "reset":
             services.reminder_plan_reset(actor=member, meeting=meeting)
-            messages.success(request, "This meeting follows the default reminder schedule again.")
+            messages.success(request, _("This meeting follows the default reminder schedule again."))
             return redirect("meeting_reminders", meeting_id=meeting.pk)
         else:
-            return HttpResponseBadRequest("Unknown action.")
+            return HttpResponseBadRequest(_("Unknown action."))
     offsets = [dict(o, label=offset_label(o["minutes"])) for o in schedule.offsets]
     context = {
         "schedule": schedule,
@@ -100,10 +105,12 @@ def _checkin_page(request: HttpRequest, commitment: Commitment, *, action_url: s
     form = CheckInForm(request.POST or None, instance=existing)
     if request.method == "POST":
         if not editable:
-            messages.error(request, "The next meeting has begun: this check-in can no longer change.")
+            messages.error(request, _("The next meeting has begun: this check-in can no longer change."))
         elif form.is_valid():
             services.checkin_save(commitment=commitment, now=now, **form.cleaned_data)
-            messages.success(request, "Thank you. Your check-in is saved; you can change it until the meeting starts.")
+            messages.success(
+                request, _("Thank you. Your check-in is saved; you can change it until the meeting starts.")
+            )
             return redirect(action_url)
     context = {
         "commitment": commitment,

@@ -21,6 +21,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from participants.models import Member
 
@@ -95,10 +96,10 @@ def lock_room(
         DialogueSession.objects.select_for_update(of=("self",)).select_related("meeting").filter(pk=session_id).first()
     )
     if session is None:
-        raise RoomError(ErrorCode.NOT_FOUND, "No such session.")
+        raise RoomError(ErrorCode.NOT_FOUND, _("No such session."))
     if member is not None:
         _recheck(member, session=session, action=action)
-    room, _ = RoomState.objects.select_for_update(of=("self",)).get_or_create(session=session)
+    room, _created = RoomState.objects.select_for_update(of=("self",)).get_or_create(session=session)
     return session, room
 
 
@@ -108,13 +109,13 @@ def _recheck(member: Member, *, session: DialogueSession, action: str | None) ->
     effect on the very next action of a socket opened before it."""
     current = Member.objects.select_related("team").filter(pk=member.pk, user__is_active=True).first()
     if current is None or current.exchange_id != session.meeting.exchange_id:
-        raise RoomError(ErrorCode.FORBIDDEN, "Not a member of this session's exchange.")
+        raise RoomError(ErrorCode.FORBIDDEN, _("Not a member of this session's exchange."))
     member.exchange_role = current.exchange_role
     member.display_name = current.display_name
     member.stakeholder_role = current.stakeholder_role
     member.team = current.team
     if action is not None and not permissions.can(member, action):
-        raise RoomError(ErrorCode.FORBIDDEN, "Your role in this exchange may not do that.")
+        raise RoomError(ErrorCode.FORBIDDEN, _("Your role in this exchange may not do that."))
 
 
 def record(

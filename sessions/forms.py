@@ -3,6 +3,8 @@
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from exchanges.forms import LocalDateTimeField
 from exchanges.models import Meeting
@@ -12,29 +14,31 @@ from .models import Attribution, DialogueSession
 
 
 class DialogueSessionForm(forms.Form):
-    title = forms.CharField(label="Session title", max_length=200)
+    title = forms.CharField(label=gettext_lazy("Session title"), max_length=200)
     question = forms.CharField(
-        label="Question",
+        label=gettext_lazy("Question"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The single question the session explores, slowly.",
+        help_text=gettext_lazy("The single question the session explores, slowly."),
     )
     guiding_prompts = forms.CharField(
-        label="Guiding prompts",
+        label=gettext_lazy("Guiding prompts"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One per line, e.g. What have you tried? Why? How is it working? What are you learning? What next?",
+        help_text=gettext_lazy(
+            "One per line, e.g. What have you tried? Why? How is it working? What are you learning? What next?"
+        ),
     )
-    starts_local = LocalDateTimeField(label="Starts (local time)")
-    ends_local = LocalDateTimeField(label="Ends (local time)")
+    starts_local = LocalDateTimeField(label=gettext_lazy("Starts (local time)"))
+    ends_local = LocalDateTimeField(label=gettext_lazy("Ends (local time)"))
     attribution_default = forms.ChoiceField(
-        label="How contributions are attributed by default",
+        label=gettext_lazy("How contributions are attributed by default"),
         choices=Attribution.choices,
-        help_text="Each person may choose differently for each thing they say.",
+        help_text=gettext_lazy("Each person may choose differently for each thing they say."),
     )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        zone_note = f"In {meeting.time_zone.replace('_', ' ')}, the meeting's time zone."
+        zone_note = _("In %(zone)s, the meeting's time zone.") % {"zone": meeting.time_zone.replace("_", " ")}
         self.fields["starts_local"].help_text = zone_note
         self.fields["ends_local"].help_text = zone_note
 
@@ -54,8 +58,8 @@ class DialogueSessionForm(forms.Form):
 class PhaseForm(forms.Form):
     """One row of the agenda. A row left blank is simply not part of it."""
 
-    title = forms.CharField(label="Title", max_length=120, required=False)
-    planned_minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=600, required=False)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=120, required=False)
+    planned_minutes = forms.IntegerField(label=gettext_lazy("Minutes"), min_value=1, max_value=600, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -63,9 +67,9 @@ class PhaseForm(forms.Form):
         title = (data.get("title") or "").strip()
         minutes = data.get("planned_minutes")
         if title and minutes is None and "planned_minutes" not in self.errors:
-            self.add_error("planned_minutes", "How many minutes does this phase take?")
+            self.add_error("planned_minutes", _("How many minutes does this phase take?"))
         if minutes is not None and not title:
-            self.add_error("title", "Give this phase a title.")
+            self.add_error("title", _("Give this phase a title."))
         return data
 
 

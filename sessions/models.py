@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from . import limits
 
@@ -13,23 +14,23 @@ class Attribution(models.TextChoices):
     A session sets the default; each contribution may choose its own.
     """
 
-    NAMED = "named", "On the record, named"
-    NOT_FOR_ATTRIBUTION = "not_for_attribution", "Not for attribution (Chatham House: no name or team)"
-    ANONYMOUS = "anonymous", "Anonymous (no name, role or team)"
-    OFF_RECORD = "off_record", "Off the record (never archived)"
+    NAMED = "named", gettext_lazy("On the record, named")
+    NOT_FOR_ATTRIBUTION = "not_for_attribution", gettext_lazy("Not for attribution (Chatham House: no name or team)")
+    ANONYMOUS = "anonymous", gettext_lazy("Anonymous (no name, role or team)")
+    OFF_RECORD = "off_record", gettext_lazy("Off the record (never archived)")
 
 
 class DialogueSession(models.Model):
     class State(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        SCHEDULED = "scheduled", pgettext_lazy("session state", "Scheduled")
+        OPEN = "open", pgettext_lazy("session state", "Open")
+        CLOSED = "closed", pgettext_lazy("session state", "Closed")
 
     meeting = models.ForeignKey("exchanges.Meeting", on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(max_length=200)
-    question = models.TextField(help_text="The single question the session explores.")
+    question = models.TextField(help_text=gettext_lazy("The single question the session explores."))
     guiding_prompts = models.TextField(
-        blank=True, help_text="One prompt per line, e.g. What have you tried? Why? How is it working?"
+        blank=True, help_text=gettext_lazy("One prompt per line, e.g. What have you tried? Why? How is it working?")
     )
     planned_start = models.DateTimeField()
     planned_end = models.DateTimeField()
@@ -136,10 +137,10 @@ class Contribution(models.Model):
     """Something a member said or wrote in the room."""
 
     class Kind(models.TextChoices):
-        STORY = "story", "Story"
-        REFLECTION = "reflection", "Reflection"
-        RESPONSE = "response", "Response"
-        QUESTION = "question", "Question"
+        STORY = "story", gettext_lazy("Story")
+        REFLECTION = "reflection", gettext_lazy("Reflection")
+        RESPONSE = "response", gettext_lazy("Response")
+        QUESTION = "question", gettext_lazy("Question")
 
     session = models.ForeignKey(DialogueSession, on_delete=models.CASCADE, related_name="contributions")
     author = models.ForeignKey("participants.Member", on_delete=models.CASCADE, related_name="contributions")
@@ -215,14 +216,14 @@ class QueueEntry(models.Model):
     """A raised hand in the speaking queue."""
 
     class Kind(models.TextChoices):
-        NEW_POINT = "new_point", "New point"
-        DIRECT_REPLY = "direct_reply", "Direct reply"
+        NEW_POINT = "new_point", gettext_lazy("New point")
+        DIRECT_REPLY = "direct_reply", gettext_lazy("Direct reply")
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        CALLED = "called", "Called"
-        LOWERED = "lowered", "Lowered"
-        CLEARED = "cleared", "Cleared"
+        WAITING = "waiting", gettext_lazy("Waiting")
+        CALLED = "called", gettext_lazy("Called")
+        LOWERED = "lowered", gettext_lazy("Lowered")
+        CLEARED = "cleared", gettext_lazy("Cleared")
 
     session = models.ForeignKey(DialogueSession, on_delete=models.CASCADE, related_name="queue_entries")
     member = models.ForeignKey("participants.Member", on_delete=models.CASCADE, related_name="+")
@@ -251,13 +252,13 @@ class Round(models.Model):
     """A go-around: each present member in turn holds the talking piece."""
 
     class Order(models.TextChoices):
-        BY_TEAM = "by_team", "By team"
-        RANDOM = "random", "Random"
-        ARRANGED = "arranged", "Arranged"
+        BY_TEAM = "by_team", gettext_lazy("By team")
+        RANDOM = "random", gettext_lazy("Random")
+        ARRANGED = "arranged", gettext_lazy("Arranged")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ENDED = "ended", "Ended"
+        ACTIVE = "active", gettext_lazy("Active")
+        ENDED = "ended", gettext_lazy("Ended")
 
     session = models.ForeignKey(DialogueSession, on_delete=models.CASCADE, related_name="rounds")
     order = models.CharField(max_length=16, choices=Order.choices)
@@ -281,11 +282,11 @@ class Round(models.Model):
 
 class Turn(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        CURRENT = "current", "Current"
-        SPOKE = "spoke", "Spoke"
-        PASSED = "passed", "Passed"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", gettext_lazy("Pending")
+        CURRENT = "current", gettext_lazy("Current")
+        SPOKE = "spoke", gettext_lazy("Spoke")
+        PASSED = "passed", gettext_lazy("Passed")
+        SKIPPED = "skipped", gettext_lazy("Skipped")
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="turns")
     member = models.ForeignKey("participants.Member", on_delete=models.CASCADE, related_name="+")

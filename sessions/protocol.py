@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from . import limits
 from .models import Attribution, Contribution, QueueEntry, Round
@@ -29,12 +31,22 @@ class ErrorCode:
 
 
 class RoomError(Exception):
-    """A refused request: answered with an ``error`` frame; nothing changed."""
+    """A refused request: answered with an ``error`` frame; nothing changed.
 
-    def __init__(self, code: str, message: str):
+    ``message`` is for the person who sent the frame (``code`` is for their
+    client). It may be given lazily (``gettext_lazy``) and is always read as
+    plain text, translated into the language active where it is read, so the
+    ``error`` frame's JSON carries a string.
+    """
+
+    def __init__(self, code: str, message: "str | Promise"):
         super().__init__(message)
         self.code = code
-        self.message = message
+        self._message = message
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
 
 
 class _Missing:
@@ -53,11 +65,11 @@ def _storable(name: str, value: str) -> str:
     answer on every database and never a server error.
     """
     if "\x00" in value:
-        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' may not contain NUL characters.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("'%(name)s' may not contain NUL characters.") % {"name": name})
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' is not valid Unicode text.") from None
+        raise RoomError(ErrorCode.BAD_REQUEST, _("'%(name)s' is not valid Unicode text.") % {"name": name}) from None
     return value
 
 
@@ -69,14 +81,17 @@ Check = Callable[[str, object], Any]
 def _text(max_len: Callable[[], int] | int, *, allow_empty: bool = False) -> Callable[[str, object], str]:
     def check(name: str, value: object) -> str:
         if not isinstance(value, str):
-            raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a string.")
+            raise RoomError(ErrorCode.BAD_REQUEST, _("'%(name)s' must be a string.") % {"name": name})
         _storable(name, value)
         limit = max_len() if callable(max_len) else max_len
         if len(value) > limit:
-            raise RoomError(ErrorCode.TOO_LONG, f"'{name}' may be at most {limit} characters.")
+            raise RoomError(
+                ErrorCode.TOO_LONG,
+                _("'%(name)s' may be at most %(limit)s characters.") % {"name": name, "limit": limit},
+            )
         value = value.strip()
         if not value and not allow_empty:
-            raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' may not be empty.")
+            raise RoomError(ErrorCode.BAD_REQUEST, _("'%(name)s' may not be empty.") % {"name": name})
         return value
 
     return check
@@ -84,16 +99,22 @@ def _text(max_len: Callable[[], int] | int, *, allow_empty: bool = False) -> Cal
 
 def _client_id(name: str, value: object) -> str:
     if not isinstance(value, str) or not value or len(value) > limits.CLIENT_ID_MAX:
-        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a string of 1 to {limits.CLIENT_ID_MAX} characters.")
+        raise RoomError(
+            ErrorCode.BAD_REQUEST,
+            _("'%(name)s' must be a string of 1 to %(max)s characters.") % {"name": name, "max": limits.CLIENT_ID_MAX},
+        )
     return _storable(name, value)
 
 
 def _int(lo: int = 1, hi: int = 2**62) -> Callable[[str, object], int]:
     def check(name: str, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be an integer.")
+            raise RoomError(ErrorCode.BAD_REQUEST, _("'%(name)s' must be an integer.") % {"name": name})
         if not lo <= value <= hi:
-            raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be between {lo} and {hi}.")
+            raise RoomError(
+                ErrorCode.BAD_REQUEST,
+                _("'%(name)s' must be between %(lo)s and %(hi)s.") % {"name": name, "lo": lo, "hi": hi},
+            )
         return value
 
     return check
@@ -108,7 +129,10 @@ def _choice(choices: Iterable[str]) -> Check:
 
     def check(name: str, value: object) -> Any:
         if value not in allowed:
-            raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be one of: {', '.join(allowed)}.")
+            raise RoomError(
+                ErrorCode.BAD_REQUEST,
+                _("'%(name)s' must be one of: %(allowed)s.") % {"name": name, "allowed": ", ".join(allowed)},
+            )
         return value
 
     return check
@@ -116,16 +140,16 @@ def _choice(choices: Iterable[str]) -> Check:
 
 def _id_list(name: str, value: object) -> list[int]:
     if not isinstance(value, list) or len(value) > 500:
-        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be a list of ids.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("'%(name)s' must be a list of ids.") % {"name": name})
     ids = [_int()(name, v) for v in value]
     if len(set(ids)) != len(ids):
-        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' lists an id twice.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("'%(name)s' lists an id twice.") % {"name": name})
     return ids
 
 
 def _bool(name: str, value: object) -> bool:
     if not isinstance(value, bool):
-        raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' must be true or false.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("'%(name)s' must be true or false.") % {"name": name})
     return value
 
 
@@ -398,16 +422,16 @@ def frame_client_id(raw: Any) -> str | None:
 def decode(text: str | None) -> dict[str, Any]:
     """Parse frame text into a JSON object, refusing oversize and malformed frames."""
     if text is None:
-        raise RoomError(ErrorCode.BAD_REQUEST, "Frames are JSON text.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("Frames are JSON text."))
     if len(text.encode("utf-8", errors="surrogatepass")) > settings.LIVE_ROOM["MAX_FRAME_BYTES"]:
-        raise RoomError(ErrorCode.TOO_LONG, "The frame is too large.")
+        raise RoomError(ErrorCode.TOO_LONG, _("The frame is too large."))
     try:
         raw = json.loads(text)
     except (ValueError, RecursionError):
         # RecursionError: a small frame can nest arrays thousands deep.
-        raise RoomError(ErrorCode.BAD_REQUEST, "The frame is not valid JSON.") from None
+        raise RoomError(ErrorCode.BAD_REQUEST, _("The frame is not valid JSON.")) from None
     if not isinstance(raw, dict):
-        raise RoomError(ErrorCode.BAD_REQUEST, "A frame is a JSON object.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("A frame is a JSON object."))
     return raw
 
 
@@ -419,7 +443,7 @@ def validate(raw: dict[str, Any]) -> dict[str, Any]:
     """
     frame_type = raw.get("type")
     if not isinstance(frame_type, str) or frame_type not in FRAMES:
-        raise RoomError(ErrorCode.BAD_REQUEST, "Unknown frame type.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("Unknown frame type."))
     spec = FRAMES[frame_type].fields
     out: dict[str, Any] = {"type": frame_type}
     if "client_id" not in spec and raw.get("client_id") is not None:
@@ -428,7 +452,7 @@ def validate(raw: dict[str, Any]) -> dict[str, Any]:
         value = raw.get(name, MISSING)
         if value is MISSING:
             if required:
-                raise RoomError(ErrorCode.BAD_REQUEST, f"'{name}' is required.")
+                raise RoomError(ErrorCode.BAD_REQUEST, _("'%(name)s' is required.") % {"name": name})
             continue
         out[name] = check(name, value)
     return out

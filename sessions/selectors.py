@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.selectors import object_get_for_member
 from participants.models import Attendance, Commitment, Member, SessionAttendance, User
@@ -217,7 +218,7 @@ def replay_frames(*, session_id: int, since: int, viewer_id: int, projector: boo
     state (three queries), and the last seq they cover."""
     if not Member.objects.filter(pk=viewer_id, user__is_active=True).exists():
         # Rights follow the person: a removed member or a deactivated account replays nothing.
-        raise RoomError(ErrorCode.FORBIDDEN, "You are no longer a member of this exchange.")
+        raise RoomError(ErrorCode.FORBIDDEN, _("You are no longer a member of this exchange."))
     state = session_state(session_id=session_id)
     events = events_since(session_id=session_id, since=since)
     frames = []

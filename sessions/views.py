@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.forms import form_add_service_errors
 from exchanges.models import Meeting
@@ -116,7 +117,7 @@ def session_console(request: HttpRequest, session_id: int) -> HttpResponse:
     """The facilitator's console: the room plus every control that runs it."""
     session, member = session_get_for_user(session_id=session_id, user=request.user)
     if not can_manage_exchange(member):
-        raise PermissionDenied("Only the exchange's facilitators and conveners run the room.")
+        raise PermissionDenied(_("Only the exchange's facilitators and conveners run the room."))
     context = _room_context(request, session=session, member=member, view="console")
     return render(request, "sessions/console.html", context)
 
@@ -166,7 +167,7 @@ def _session_form_page(
         except ValidationError as error:
             phase_errors = form_add_service_errors(form, error, elsewhere=frozenset({"phases"}))
         else:
-            messages.success(request, f"Saved the session “{session.title}”.")
+            messages.success(request, _("Saved the session “%(title)s”.") % {"title": session.title})
             return redirect("meeting_detail", meeting_id=meeting.pk)
     if request.method == "POST":
         # An ErrorList yields its messages as text; the stubs also allow ValidationErrors.
@@ -187,7 +188,7 @@ def session_create(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting, member = meeting_get_for_user(meeting_id=meeting_id, user=request.user)
     require_manager(member)
     if meeting.is_cancelled:
-        messages.error(request, "This meeting is cancelled; sessions can no longer be added to it.")
+        messages.error(request, _("This meeting is cancelled; sessions can no longer be added to it."))
         return redirect("meeting_detail", meeting_id=meeting.pk)
     return _session_form_page(request, meeting=meeting, member=member)
 
@@ -199,6 +200,6 @@ def session_edit(request: HttpRequest, meeting_id: int, session_id: int) -> Http
     )
     require_manager(member)
     if not session.plan_is_editable:
-        messages.error(request, "This session has already opened; its plan can no longer change.")
+        messages.error(request, _("This session has already opened; its plan can no longer change."))
         return redirect("meeting_detail", meeting_id=meeting_id)
     return _session_form_page(request, meeting=session.meeting, member=member, session=session)

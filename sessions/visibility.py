@@ -27,6 +27,8 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from participants.models import Member, StakeholderRole
 
@@ -39,8 +41,10 @@ COMMON_ROLE_MIN = 5
 # Consents under which words may appear in a published archive at all.
 ARCHIVED_CONSENTS = (Attribution.NAMED, Attribution.NOT_FOR_ATTRIBUTION, Attribution.ANONYMOUS)
 
+# The live room's stand-in name for anonymous words: one encoding of an event
+# goes to every socket whatever its language, so it stays as it is here.
 ANONYMOUS_LABEL = "Anonymous"
-A_PARTICIPANT = "A participant"
+A_PARTICIPANT = gettext_lazy("A participant")
 ROLE_LABELS = dict(StakeholderRole.choices)
 
 # The fields of a room frame (or of its contribution) that hold someone's words.
@@ -83,7 +87,7 @@ class Attributed:
     def line(self) -> str:
         """ "Name, role, team", "Role", "A participant" or "Anonymous"."""
         parts = [p for p in (self.speaker, self.stakeholder_role, self.team) if p]
-        return ", ".join(parts) if parts else ANONYMOUS_LABEL
+        return ", ".join(parts) if parts else _("Anonymous")
 
 
 def common_roles(*, exchange_id: int) -> frozenset[str]:
@@ -109,13 +113,13 @@ def archive_attribution(*, consent: str, author: Member, common: frozenset[str])
     if consent == Attribution.NAMED:
         return Attributed(
             speaker=author.display_name,
-            stakeholder_role=ROLE_LABELS.get(author.stakeholder_role, ""),
+            stakeholder_role=str(ROLE_LABELS.get(author.stakeholder_role, "")),
             team=str(author.team) if author.team_id else "",
         )
     if consent == Attribution.NOT_FOR_ATTRIBUTION:
         if author.stakeholder_role in common:
-            return Attributed(stakeholder_role=ROLE_LABELS.get(author.stakeholder_role, ""))
-        return Attributed(stakeholder_role=A_PARTICIPANT)
+            return Attributed(stakeholder_role=str(ROLE_LABELS.get(author.stakeholder_role, "")))
+        return Attributed(stakeholder_role=str(A_PARTICIPANT))
     return Attributed()
 
 

@@ -171,13 +171,13 @@ def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity
     by_role, unassigned_role = build(
         "role",
         role_key,
-        lambda m: ROLE_LABELS.get(m.stakeholder_role, m.stakeholder_role),
+        lambda m: str(ROLE_LABELS.get(m.stakeholder_role, m.stakeholder_role)),
         lambda m: f"role={m.stakeholder_role}",
     )
     by_team, unassigned_team = build(
         "team",
         team_key,
-        lambda m: str(m.team) if m.team_id else "No team",
+        lambda m: str(m.team) if m.team_id else _("No team"),
         lambda m: f"team={m.team_id}" if m.team_id else "",
     )
     people = sum(len(p) for p in room.values())

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from exchanges.models import Meeting, Team
 from participants.models import Commitment, Member
@@ -35,7 +36,7 @@ class CommitmentRow:
     @property
     def attribution_line(self) -> str:
         parts = [p for p in (self.speaker, self.stakeholder_role, self.team) if p]
-        return ", ".join(parts) if parts else "Not attributed"
+        return ", ".join(parts) if parts else _("Not attributed")
 
 
 @dataclass
@@ -128,8 +129,8 @@ def followthrough_get(*, member: Member, theme: Theme | None = None, question: s
             )
         )
     team_labels = {str(t.pk): str(t) for t in teams}
-    team_labels[""] = "No team"
-    team_labels[UNATTRIBUTED] = "Not attributed (sessions not on the record by name)"
+    team_labels[""] = _("No team")
+    team_labels[UNATTRIBUTED] = _("Not attributed (sessions not on the record by name)")
 
     def rate_order(key: str) -> tuple[bool, str]:
         # Not a lambda: mypy would infer the wrong overload of ``dict.get`` inside one.

@@ -14,12 +14,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from participants.models import Member, StakeholderRole, User
 from sessions import visibility
@@ -38,6 +40,9 @@ from .access import archived_session_get_for_user, visible_sessions
 ARCHIVED_CONSENTS = visibility.ARCHIVED_CONSENTS
 
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 TRANSCRIPT_PAGE_SIZE = 200
 
 
@@ -47,10 +52,10 @@ ROLE_LABELS = dict(StakeholderRole.choices)
 KIND_LABELS = dict(Contribution.Kind.choices)
 
 
-CONSENT_LABELS: dict[str, str] = {
-    Attribution.NAMED: "Named",
-    Attribution.NOT_FOR_ATTRIBUTION: "Not for attribution",
-    Attribution.ANONYMOUS: "Anonymous",
+CONSENT_LABELS: dict[str, StrOrPromise] = {
+    Attribution.NAMED: gettext_lazy("Named"),
+    Attribution.NOT_FOR_ATTRIBUTION: gettext_lazy("Not for attribution"),
+    Attribution.ANONYMOUS: gettext_lazy("Anonymous"),
 }
 
 
@@ -125,7 +130,7 @@ class ArchiveRow:
     def attribution_line(self) -> str:
         """ "Name, role, team", "role, team", or "Anonymous"."""
         parts = [p for p in (self.speaker, self.stakeholder_role, self.team) if p]
-        return ", ".join(parts) if parts else "Anonymous"
+        return ", ".join(parts) if parts else _("Anonymous")
 
     def as_export(self) -> dict[str, Any]:
         return {
@@ -250,9 +255,9 @@ def rows_build(contributions: list[Contribution], *, scope: QuerySet[Contributio
                 created_at=c.created_at,
                 phase=c.phase.title if c.phase is not None else "",
                 round=find_round(c.session_id, c.created_at) if visibility.archive_shows_round(c.consent) else None,
-                kind=KIND_LABELS.get(c.kind, c.kind),
+                kind=str(KIND_LABELS.get(c.kind, c.kind)),
                 consent=c.consent,
-                attribution=CONSENT_LABELS[c.consent],
+                attribution=str(CONSENT_LABELS[c.consent]),
                 speaker=speaker,
                 stakeholder_role=role,
                 team=team,

@@ -5,6 +5,7 @@ See ``sessions.services`` for the rules every service here follows.
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from participants.models import Member
 
@@ -44,7 +45,7 @@ def phase_advance(*, session_id: int, member: Member) -> Result:
         else (phases[index + 1] if index is not None and index + 1 < len(phases) else None)
     )
     if following is None:
-        raise RoomError(ErrorCode.CONFLICT, "There is no next phase.")
+        raise RoomError(ErrorCode.CONFLICT, _("There is no next phase."))
     return _set_phase(session=session, room=room, member=member, phase=following)
 
 
@@ -55,7 +56,7 @@ def phase_set(*, session_id: int, member: Member, phase_id: int) -> Result:
     require_open(session)
     phase = session.phases.filter(pk=phase_id).first()
     if phase is None:
-        raise RoomError(ErrorCode.NOT_FOUND, "No such phase in this session.")
+        raise RoomError(ErrorCode.NOT_FOUND, _("No such phase in this session."))
     return _set_phase(session=session, room=room, member=member, phase=phase)
 
 
@@ -92,7 +93,7 @@ def pause_request(*, session_id: int, member: Member) -> Result:
     require(member, "pause_request")
     session, _room = events.lock_room(session_id=session_id, member=member, action="pause_request")
     if session.state == DialogueSession.State.CLOSED:
-        raise RoomError(ErrorCode.SESSION_CLOSED, "The session is closed.")
+        raise RoomError(ErrorCode.SESSION_CLOSED, _("The session is closed."))
     existing = PauseSignal.objects.filter(session=session, member=member, dismissed_at__isnull=True).first()
     if existing is not None:
         return {"seq": None, "signal_id": existing.pk}
@@ -111,7 +112,7 @@ def signal_dismiss(*, session_id: int, member: Member, signal_id: int) -> Result
     session, _room = events.lock_room(session_id=session_id, member=member, action="signal_dismiss")
     signal = PauseSignal.objects.filter(pk=signal_id, session=session, dismissed_at__isnull=True).first()
     if signal is None:
-        raise RoomError(ErrorCode.NOT_FOUND, "No such open signal.")
+        raise RoomError(ErrorCode.NOT_FOUND, _("No such open signal."))
     signal.dismissed_at = timezone.now()
     signal.dismissed_by = member
     signal.save(update_fields=["dismissed_at", "dismissed_by"])

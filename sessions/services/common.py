@@ -3,6 +3,8 @@ it makes before it changes anything."""
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from participants.models import Member
 
 from .. import permissions, presence
@@ -18,15 +20,15 @@ Result = dict[str, Any]
 def require(member: Member, action: str) -> None:
     """Refuse an action the member's role may not take (``permissions.can``)."""
     if not permissions.can(member, action):
-        raise RoomError(ErrorCode.FORBIDDEN, "Your role in this exchange may not do that.")
+        raise RoomError(ErrorCode.FORBIDDEN, _("Your role in this exchange may not do that."))
 
 
 def require_open(session: DialogueSession) -> None:
     """Refuse a change to a room that is not open."""
     if session.state == DialogueSession.State.SCHEDULED:
-        raise RoomError(ErrorCode.SESSION_CLOSED, "The session has not opened yet.")
+        raise RoomError(ErrorCode.SESSION_CLOSED, _("The session has not opened yet."))
     if session.state != DialogueSession.State.OPEN:
-        raise RoomError(ErrorCode.SESSION_CLOSED, "The session is closed.")
+        raise RoomError(ErrorCode.SESSION_CLOSED, _("The session is closed."))
 
 
 def contribution_in(session: DialogueSession, contribution_id: int) -> Contribution:
@@ -36,7 +38,7 @@ def contribution_in(session: DialogueSession, contribution_id: int) -> Contribut
         .first()
     )
     if contribution is None:
-        raise RoomError(ErrorCode.NOT_FOUND, "No such contribution in this session.")
+        raise RoomError(ErrorCode.NOT_FOUND, _("No such contribution in this session."))
     return contribution
 
 

@@ -6,6 +6,7 @@ See ``sessions.services`` for the rules every service here follows.
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from participants.models import Member
 
@@ -30,7 +31,7 @@ def _submitter_id(contribution: Contribution) -> int:
 def replay_ack(contribution: Contribution, member: Member) -> Result:
     """The ack a resent contribution gets: the one it got the first time."""
     if _submitter_id(contribution) != member.pk:
-        raise RoomError(ErrorCode.CONFLICT, "That client_id is already used.")
+        raise RoomError(ErrorCode.CONFLICT, _("That client_id is already used."))
     seq = (
         SessionEvent.objects.filter(contribution=contribution, name="contribution_added")
         .values_list("seq", flat=True)
@@ -54,16 +55,16 @@ def add_contribution(
 ) -> Result:
     text = text.strip()
     if not text:
-        raise RoomError(ErrorCode.BAD_REQUEST, "A contribution needs some text.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("A contribution needs some text."))
     if len(text) > settings.LIVE_ROOM["MAX_TEXT"]:
-        raise RoomError(ErrorCode.TOO_LONG, f"At most {settings.LIVE_ROOM['MAX_TEXT']} characters.")
+        raise RoomError(ErrorCode.TOO_LONG, _("At most %(max)s characters.") % {"max": settings.LIVE_ROOM["MAX_TEXT"]})
     if kind not in Contribution.Kind.values:
-        raise RoomError(ErrorCode.BAD_REQUEST, "Unknown kind of contribution.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("Unknown kind of contribution."))
     if consent is not None and consent not in Attribution.values:
-        raise RoomError(ErrorCode.BAD_REQUEST, "Unknown consent.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("Unknown consent."))
     require_open(session)
     if room.paused:
-        raise RoomError(ErrorCode.PAUSED, "The room is paused; your words are held until it resumes.")
+        raise RoomError(ErrorCode.PAUSED, _("The room is paused; your words are held until it resumes."))
     reply_to = contribution_in(session, reply_to_id) if reply_to_id is not None else None
     # The caller looked for this client_id under the room lock, which every
     # write to the room takes: no other connection can store it meanwhile.
@@ -146,7 +147,7 @@ def contribution_capture(
         .first()
     )
     if speaker is None or not is_present(session, speaker.pk):
-        raise RoomError(ErrorCode.NOT_FOUND, "That person is not in the room.")
+        raise RoomError(ErrorCode.NOT_FOUND, _("That person is not in the room."))
     return add_contribution(
         session=session,
         room=room,
@@ -168,13 +169,13 @@ def contribution_edit(*, session_id: int, member: Member, contribution_id: int, 
     session, room = events.lock_room(session_id=session_id, member=member, action="contribution_edit")
     contribution = contribution_in(session, contribution_id)
     if not permissions.can_edit_contribution(member, contribution):
-        raise RoomError(ErrorCode.FORBIDDEN, "Only the speaker (or the scribe who wrote it) may edit this.")
+        raise RoomError(ErrorCode.FORBIDDEN, _("Only the speaker (or the scribe who wrote it) may edit this."))
     require_open(session)
     text = text.strip()
     if not text:
-        raise RoomError(ErrorCode.BAD_REQUEST, "A contribution needs some text.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("A contribution needs some text."))
     if len(text) > settings.LIVE_ROOM["MAX_TEXT"]:
-        raise RoomError(ErrorCode.TOO_LONG, f"At most {settings.LIVE_ROOM['MAX_TEXT']} characters.")
+        raise RoomError(ErrorCode.TOO_LONG, _("At most %(max)s characters.") % {"max": settings.LIVE_ROOM["MAX_TEXT"]})
     if text == contribution.text:
         return {"seq": None}
     now = timezone.now()
@@ -207,7 +208,7 @@ def contribution_withdraw(*, session_id: int, member: Member, contribution_id: i
     session, room = events.lock_room(session_id=session_id, member=member, action="contribution_withdraw")
     contribution = contribution_in(session, contribution_id)
     if not permissions.can_withdraw_contribution(member, contribution):
-        raise RoomError(ErrorCode.FORBIDDEN, "Only the speaker may withdraw this.")
+        raise RoomError(ErrorCode.FORBIDDEN, _("Only the speaker may withdraw this."))
     require_open(session)
     contribution.withdrawn_at = timezone.now()
     contribution.save(update_fields=["withdrawn_at"])
@@ -227,11 +228,11 @@ def consent_set(*, session_id: int, member: Member, contribution_id: int, consen
     """The speaker chooses how these words may be recorded."""
     require(member, "consent_set")
     if consent not in Attribution.values:
-        raise RoomError(ErrorCode.BAD_REQUEST, "Unknown consent.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("Unknown consent."))
     session, room = events.lock_room(session_id=session_id, member=member, action="consent_set")
     contribution = contribution_in(session, contribution_id)
     if not permissions.can_set_consent(member, contribution):
-        raise RoomError(ErrorCode.FORBIDDEN, "Only the speaker chooses how their words are recorded.")
+        raise RoomError(ErrorCode.FORBIDDEN, _("Only the speaker chooses how their words are recorded."))
     require_open(session)
     if contribution.consent == consent:
         return {"seq": None}
@@ -255,14 +256,14 @@ def acknowledgement_create(*, session_id: int, member: Member, contribution_id: 
     require(member, "acknowledge")
     reflection = (reflection or "").strip()
     if len(reflection) > 280:
-        raise RoomError(ErrorCode.TOO_LONG, "A reflection back is one line: at most 280 characters.")
+        raise RoomError(ErrorCode.TOO_LONG, _("A reflection back is one line: at most 280 characters."))
     session, room = events.lock_room(session_id=session_id, member=member, action="acknowledge")
     contribution = contribution_in(session, contribution_id)
     require_open(session)
     if contribution.author_id == member.pk:
-        raise RoomError(ErrorCode.CONFLICT, "You can't acknowledge your own words.")
+        raise RoomError(ErrorCode.CONFLICT, _("You can't acknowledge your own words."))
     if Acknowledgement.objects.filter(contribution=contribution, member=member).exists():
-        raise RoomError(ErrorCode.CONFLICT, "You have already acknowledged this.")
+        raise RoomError(ErrorCode.CONFLICT, _("You have already acknowledged this."))
     Acknowledgement.objects.create(
         contribution=contribution, member=member, reflection=reflection, created_at=timezone.now()
     )

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from participants.models import Commitment, Member
 from participants.services import attendance_record_live
@@ -44,7 +45,7 @@ def session_open(*, session_id: int, member: Member) -> Result:
     require(member, "session_open")
     session, room = events.lock_room(session_id=session_id, member=member, action="session_open")
     if session.state != DialogueSession.State.SCHEDULED:
-        raise RoomError(ErrorCode.CONFLICT, "Only a scheduled session can be opened.")
+        raise RoomError(ErrorCode.CONFLICT, _("Only a scheduled session can be opened."))
     now = timezone.now()
     session.state = DialogueSession.State.OPEN
     session.opened_at = now
@@ -187,13 +188,13 @@ def commitment_set(*, session_id: int, member: Member, text: str) -> Result:
     require(member, "commitment_set")
     text = text.strip()
     if not text:
-        raise RoomError(ErrorCode.BAD_REQUEST, "A commitment needs some text.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("A commitment needs some text."))
     if len(text) > COMMITMENT_MAX:
-        raise RoomError(ErrorCode.TOO_LONG, f"At most {COMMITMENT_MAX} characters.")
+        raise RoomError(ErrorCode.TOO_LONG, _("At most %(max)s characters.") % {"max": COMMITMENT_MAX})
     session, room = events.lock_room(session_id=session_id, member=member, action="commitment_set")
     if not _commitments_accepted(session, room, timezone.now()):
-        raise RoomError(ErrorCode.SESSION_CLOSED, "Commitments are asked for in the closing phase and just after.")
-    commitment, _ = Commitment.objects.update_or_create(member=member, session=session, defaults={"text": text})
+        raise RoomError(ErrorCode.SESSION_CLOSED, _("Commitments are asked for in the closing phase and just after."))
+    commitment, _created = Commitment.objects.update_or_create(member=member, session=session, defaults={"text": text})
     events.send_on_commit(
         events.member_group(session.pk, member.pk),
         {"type": "private", "kind": "commitment", "commitment": serializers.commitment_data(commitment)},

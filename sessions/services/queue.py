@@ -5,6 +5,7 @@ See ``sessions.services`` for the rules every service here follows.
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from participants.models import Member
 
@@ -27,7 +28,7 @@ def hand_raise(*, session_id: int, member: Member, kind: str, reply_to_id: int |
     other direct replies; one waiting hand per person."""
     require(member, "hand_raise")
     if kind not in QueueEntry.Kind.values:
-        raise RoomError(ErrorCode.BAD_REQUEST, "Unknown kind of hand.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("Unknown kind of hand."))
     session, room = events.lock_room(session_id=session_id, member=member, action="hand_raise")
     require_open(session)
     waiting = selectors.queue_waiting(session_id=session.pk)
@@ -71,9 +72,9 @@ def hand_lower(*, session_id: int, member: Member, entry_id: int | None = None) 
     else:
         entry = next((e for e in waiting if e.pk == entry_id), None)
         if entry is None:
-            raise RoomError(ErrorCode.NOT_FOUND, "No such hand in the queue.")
+            raise RoomError(ErrorCode.NOT_FOUND, _("No such hand in the queue."))
         if entry.member_id != member.pk and not permissions.runs_room(member):
-            raise RoomError(ErrorCode.FORBIDDEN, "Only facilitators lower someone else's hand.")
+            raise RoomError(ErrorCode.FORBIDDEN, _("Only facilitators lower someone else's hand."))
     QueueEntry.objects.filter(pk=entry.pk).update(status=QueueEntry.Status.LOWERED)
     waiting.remove(entry)
     _renumber(waiting)
@@ -95,7 +96,7 @@ def queue_call_next(*, session_id: int, member: Member) -> Result:
     require_open(session)
     waiting = selectors.queue_waiting(session_id=session.pk)
     if not waiting:
-        raise RoomError(ErrorCode.CONFLICT, "Nobody is waiting to speak.")
+        raise RoomError(ErrorCode.CONFLICT, _("Nobody is waiting to speak."))
     entry = waiting.pop(0)
     entry.status = QueueEntry.Status.CALLED
     entry.called_at = timezone.now()
@@ -121,7 +122,7 @@ def queue_reorder(*, session_id: int, member: Member, order: list[int]) -> Resul
     require_open(session)
     waiting = {e.pk: e for e in selectors.queue_waiting(session_id=session.pk)}
     if sorted(order) != sorted(waiting) or len(set(order)) != len(order):
-        raise RoomError(ErrorCode.CONFLICT, "The queue has changed; list every waiting hand exactly once.")
+        raise RoomError(ErrorCode.CONFLICT, _("The queue has changed; list every waiting hand exactly once."))
     entries = [waiting[pk] for pk in order]
     _renumber(entries)
     event = events.record(

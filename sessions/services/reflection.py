@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from participants.models import Member
 
@@ -25,7 +26,8 @@ def reflection_start(*, session_id: int, member: Member, seconds: int) -> Result
     if not limits.TIMER_SECONDS_MIN <= seconds <= limits.TIMER_SECONDS_MAX:
         raise RoomError(
             ErrorCode.BAD_REQUEST,
-            f"A reflection lasts {limits.TIMER_SECONDS_MIN} to {limits.TIMER_SECONDS_MAX} seconds.",
+            _("A reflection lasts %(min)s to %(max)s seconds.")
+            % {"min": limits.TIMER_SECONDS_MIN, "max": limits.TIMER_SECONDS_MAX},
         )
     session, room = events.lock_room(session_id=session_id, member=member, action="reflection_start")
     require_open(session)
@@ -51,7 +53,7 @@ def reflection_end(*, session_id: int, member: Member) -> Result:
     require_open(session)
     reflection = Reflection.objects.filter(session=session, ended_at__isnull=True).order_by("-started_at").first()
     if reflection is None:
-        raise RoomError(ErrorCode.CONFLICT, "No reflection is running.")
+        raise RoomError(ErrorCode.CONFLICT, _("No reflection is running."))
     Reflection.objects.filter(session=session, ended_at__isnull=True).update(ended_at=timezone.now())
     event = events.record(
         session=session, room=room, name="reflection_ended", payload={"reflection_id": reflection.pk}, actor=member
@@ -65,11 +67,11 @@ def note_save(*, session_id: int, member: Member, text: str) -> Result:
     log does not hear of them (others would see a gap they cannot fill)."""
     require(member, "note_save")
     if len(text) > NOTE_MAX:
-        raise RoomError(ErrorCode.TOO_LONG, f"Notes hold at most {NOTE_MAX} characters.")
+        raise RoomError(ErrorCode.TOO_LONG, _("Notes hold at most %(max)s characters.") % {"max": NOTE_MAX})
     session, _room = events.lock_room(session_id=session_id, member=member, action="note_save")
     if session.state == DialogueSession.State.CLOSED:
-        raise RoomError(ErrorCode.SESSION_CLOSED, "The session is closed; its notes are kept as they were.")
-    note, _ = ReflectionNote.objects.update_or_create(
+        raise RoomError(ErrorCode.SESSION_CLOSED, _("The session is closed; its notes are kept as they were."))
+    note, _created = ReflectionNote.objects.update_or_create(
         session=session, member=member, defaults={"text": text, "updated_at": timezone.now()}
     )
     events.send_on_commit(

@@ -12,6 +12,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from participants.models import ExchangeRole, Member
 
@@ -24,7 +25,7 @@ from .common import Result, require, require_open
 def _active_round(session: DialogueSession) -> Round:
     rnd = Round.objects.filter(session=session, status=Round.Status.ACTIVE).first()
     if rnd is None:
-        raise RoomError(ErrorCode.CONFLICT, "No round is running.")
+        raise RoomError(ErrorCode.CONFLICT, _("No round is running."))
     return rnd
 
 
@@ -60,28 +61,28 @@ def round_start(
     turn starts now."""
     require(member, "round_start")
     if order not in Round.Order.values:
-        raise RoomError(ErrorCode.BAD_REQUEST, "Unknown order.")
+        raise RoomError(ErrorCode.BAD_REQUEST, _("Unknown order."))
     session, room = events.lock_room(session_id=session_id, member=member, action="round_start")
     require_open(session)
     if Round.objects.filter(session=session, status=Round.Status.ACTIVE).exists():
-        raise RoomError(ErrorCode.CONFLICT, "A round is already running; end it first.")
+        raise RoomError(ErrorCode.CONFLICT, _("A round is already running; end it first."))
     everyone = selectors.present_members(session_id=session.pk)
     present = [m for m in everyone if takes_turns(m, include_facilitators=include_facilitators)]
     if order == Round.Order.ARRANGED:
         if not member_ids:
-            raise RoomError(ErrorCode.BAD_REQUEST, "An arranged round lists 'member_ids' in order.")
+            raise RoomError(ErrorCode.BAD_REQUEST, _("An arranged round lists 'member_ids' in order."))
         by_id = {m.pk: m for m in everyone}
         missing = [pk for pk in member_ids if pk not in by_id]
         if missing:
-            raise RoomError(ErrorCode.NOT_FOUND, "Some of those people are not in the room.")
+            raise RoomError(ErrorCode.NOT_FOUND, _("Some of those people are not in the room."))
         holders = [
             by_id[pk] for pk in member_ids if not takes_turns(by_id[pk], include_facilitators=include_facilitators)
         ]
         if holders:
             raise RoomError(
                 ErrorCode.BAD_REQUEST,
-                f"{holders[0].display_name} is a {holders[0].get_exchange_role_display().lower()}: "
-                "choose “Include facilitators and scribes” to give them a turn.",
+                _("%(name)s is a %(role)s: choose “Include facilitators and scribes” to give them a turn.")
+                % {"name": holders[0].display_name, "role": holders[0].get_exchange_role_display().lower()},
             )
         people = [by_id[pk] for pk in member_ids]
     elif order == Round.Order.BY_TEAM:
@@ -93,8 +94,9 @@ def round_start(
         people = list(present)
         secrets.SystemRandom().shuffle(people)
     if not people:
-        who = "Nobody" if include_facilitators else "No participant"
-        raise RoomError(ErrorCode.CONFLICT, f"{who} is in the room to take a turn.")
+        if include_facilitators:
+            raise RoomError(ErrorCode.CONFLICT, _("Nobody is in the room to take a turn."))
+        raise RoomError(ErrorCode.CONFLICT, _("No participant is in the room to take a turn."))
     now = timezone.now()
     rnd = Round.objects.create(
         session=session, order=order, turn_seconds=turn_seconds, started_by=member, started_at=now
@@ -125,9 +127,9 @@ def _finish_turn(*, session_id: int, member: Member, action: str, status: str, n
     turns = _turns(rnd)
     current = next((t for t in turns if t.status == Turn.Status.CURRENT), None)
     if current is None:
-        raise RoomError(ErrorCode.CONFLICT, "Nobody holds the turn.")
+        raise RoomError(ErrorCode.CONFLICT, _("Nobody holds the turn."))
     if holder_only and current.member_id != member.pk:
-        raise RoomError(ErrorCode.FORBIDDEN, "It is not your turn.")
+        raise RoomError(ErrorCode.FORBIDDEN, _("It is not your turn."))
     now = timezone.now()
     current.status = status
     current.save(update_fields=["status"])
@@ -201,7 +203,9 @@ def turn_extend(*, session_id: int, member: Member, seconds: int) -> Result:
     require(member, "turn_extend")
     if not limits.EXTEND_SECONDS_MIN <= seconds <= limits.EXTEND_SECONDS_MAX:
         raise RoomError(
-            ErrorCode.BAD_REQUEST, f"Extend by {limits.EXTEND_SECONDS_MIN} to {limits.EXTEND_SECONDS_MAX} seconds."
+            ErrorCode.BAD_REQUEST,
+            _("Extend by %(min)s to %(max)s seconds.")
+            % {"min": limits.EXTEND_SECONDS_MIN, "max": limits.EXTEND_SECONDS_MAX},
         )
     session, room = events.lock_room(session_id=session_id, member=member, action="turn_extend")
     require_open(session)
@@ -209,7 +213,7 @@ def turn_extend(*, session_id: int, member: Member, seconds: int) -> Result:
     turns = _turns(rnd)
     current = next((t for t in turns if t.status == Turn.Status.CURRENT), None)
     if current is None:
-        raise RoomError(ErrorCode.CONFLICT, "Nobody holds the turn.")
+        raise RoomError(ErrorCode.CONFLICT, _("Nobody holds the turn."))
     now = timezone.now()
     base = current.ends_at if current.ends_at and current.ends_at > now else now
     current.ends_at = base + dt.timedelta(seconds=seconds)

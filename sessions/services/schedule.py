@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from exchanges.models import Meeting
 from exchanges.services import aware_to_local, localise_pair
@@ -22,11 +23,11 @@ def _check_session_times(
     *, meeting: Meeting, planned_start: dt.datetime, planned_end: dt.datetime, exclude_pk: int | None = None
 ) -> None:
     if planned_end <= planned_start:
-        raise ValidationError({"ends_local": "The session must end after it starts."})
+        raise ValidationError({"ends_local": _("The session must end after it starts.")})
     if planned_start < meeting.starts_at:
-        raise ValidationError({"starts_local": "The session cannot start before the meeting starts."})
+        raise ValidationError({"starts_local": _("The session cannot start before the meeting starts.")})
     if planned_end > meeting.ends_at:
-        raise ValidationError({"ends_local": "The session cannot end after the meeting ends."})
+        raise ValidationError({"ends_local": _("The session cannot end after the meeting ends.")})
     overlapping = DialogueSession.objects.filter(
         meeting=meeting, planned_start__lt=planned_end, planned_end__gt=planned_start
     )
@@ -38,13 +39,16 @@ def _check_session_times(
         end = aware_to_local(clash.planned_end, meeting.time_zone)
         during = f"{start:%H:%M}–{end:%H:%M} {meeting.time_zone}"
         raise ValidationError(
-            {"starts_local": f"This overlaps “{clash.title}” ({during}). Sessions run one at a time."}
+            {
+                "starts_local": _("This overlaps “%(title)s” (%(during)s). Sessions run one at a time.")
+                % {"title": clash.title, "during": during}
+            }
         )
 
 
 def _check_attribution(value: str) -> None:
     if value not in Attribution.values:
-        raise ValidationError({"attribution_default": "Choose how contributions are attributed by default."})
+        raise ValidationError({"attribution_default": _("Choose how contributions are attributed by default.")})
 
 
 @transaction.atomic
@@ -63,9 +67,9 @@ def dialogue_session_create(
     """Schedule a session inside a meeting, with its question and, optionally, its agenda."""
     require_manager(member, exchange_id=meeting.exchange_id)
     if meeting.is_cancelled:
-        raise ValidationError("This meeting is cancelled; sessions can no longer be added to it.")
+        raise ValidationError(_("This meeting is cancelled; sessions can no longer be added to it."))
     if not question.strip():
-        raise ValidationError({"question": "A session is built around one question."})
+        raise ValidationError({"question": _("A session is built around one question.")})
     _check_attribution(attribution_default)
     planned_start, planned_end = localise_pair(starts_local, ends_local, meeting.time_zone)
     _check_session_times(meeting=meeting, planned_start=planned_start, planned_end=planned_end)
@@ -101,9 +105,9 @@ def dialogue_session_update(
     require_manager(member, exchange_id=meeting.exchange_id)
     session = DialogueSession.objects.select_for_update().get(pk=session.pk)
     if not session.plan_is_editable:
-        raise ValidationError("This session has already opened; its plan can no longer change.")
+        raise ValidationError(_("This session has already opened; its plan can no longer change."))
     if not question.strip():
-        raise ValidationError({"question": "A session is built around one question."})
+        raise ValidationError({"question": _("A session is built around one question.")})
     _check_attribution(attribution_default)
     planned_start, planned_end = localise_pair(starts_local, ends_local, meeting.time_zone)
     _check_session_times(meeting=meeting, planned_start=planned_start, planned_end=planned_end, exclude_pk=session.pk)
@@ -138,20 +142,25 @@ def session_phases_replace(
     require_manager(member, exchange_id=meeting.exchange_id)
     session = DialogueSession.objects.select_for_update().get(pk=session.pk)
     if not session.plan_is_editable:
-        raise ValidationError("This session has already opened; its agenda can no longer change.")
+        raise ValidationError(_("This session has already opened; its agenda can no longer change."))
     cleaned = [(title.strip(), int(minutes)) for title, minutes in phases]
     if len(cleaned) > MAX_PHASES:
-        raise ValidationError({"phases": f"An agenda has at most {MAX_PHASES} phases."})
+        raise ValidationError({"phases": _("An agenda has at most %(max)s phases.") % {"max": MAX_PHASES}})
     for position, (title, minutes) in enumerate(cleaned, start=1):
         if not title:
-            raise ValidationError({"phases": f"Phase {position} needs a title."})
+            raise ValidationError({"phases": _("Phase %(position)s needs a title.") % {"position": position}})
         if minutes < 1:
-            raise ValidationError({"phases": f"Phase {position} must last at least one minute."})
+            raise ValidationError(
+                {"phases": _("Phase %(position)s must last at least one minute.") % {"position": position}}
+            )
     total = sum(minutes for _, minutes in cleaned)
     length = int((session.planned_end - session.planned_start).total_seconds() // 60)
     if total > length:
         raise ValidationError(
-            {"phases": f"The phases add up to {total} minutes, but the session is {length} minutes long."}
+            {
+                "phases": _("The phases add up to %(total)s minutes, but the session is %(length)s minutes long.")
+                % {"total": total, "length": length}
+            }
         )
     session.phases.all().delete()
     return Phase.objects.bulk_create(

@@ -5,6 +5,7 @@ See ``sessions.services`` for the rules every service here follows.
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from participants.models import Member
 
@@ -27,7 +28,9 @@ def theme_create(*, session_id: int, member: Member, name: str) -> Result:
     require(member, "theme_create")
     name = name.strip()
     if not name or len(name) > limits.THEME_NAME_MAX:
-        raise RoomError(ErrorCode.BAD_REQUEST, f"A theme name has 1 to {limits.THEME_NAME_MAX} characters.")
+        raise RoomError(
+            ErrorCode.BAD_REQUEST, _("A theme name has 1 to %(max)s characters.") % {"max": limits.THEME_NAME_MAX}
+        )
     session, room = events.lock_room(session_id=session_id, member=member, action="theme_create")
     require_open(session)
     exchange_id = session.meeting.exchange_id
@@ -58,7 +61,7 @@ def _theme_change(*, session_id: int, member: Member, contribution_id: int, them
     contribution = contribution_in(session, contribution_id)
     theme = Theme.objects.filter(pk=theme_id, exchange_id=session.meeting.exchange_id).first()
     if theme is None:
-        raise RoomError(ErrorCode.NOT_FOUND, "No such theme in this exchange.")
+        raise RoomError(ErrorCode.NOT_FOUND, _("No such theme in this exchange."))
     tags = ContributionTheme.objects.filter(contribution=contribution, theme=theme)
     if tag:
         if tags.exists():
@@ -67,7 +70,7 @@ def _theme_change(*, session_id: int, member: Member, contribution_id: int, them
             contribution=contribution, theme=theme, tagged_by=member, tagged_at=timezone.now()
         )
     else:
-        deleted, _ = tags.delete()
+        deleted, _per_model = tags.delete()
         if not deleted:
             return {"seq": None}
     event = events.record(
