@@ -26,7 +26,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import ngettext
 
 from core.middleware import offered_language
 from exchanges.calendar import meetings_to_ical
@@ -34,23 +33,12 @@ from exchanges.models import Meeting
 from participants.invitations import invitation_link
 from sessions.models import DialogueSession
 
-from .models import Reminder, ReminderOffset
+from .models import Reminder, ReminderOffset, offset_label
 from .tokens import checkin_token, unsubscribe_token
 
 
 def absolute(path: str) -> str:
     return cast(str, settings.SITE_URL) + path
-
-
-def offset_label(minutes: int) -> str:
-    """ "14 days", "2 hours", "90 minutes": how far ahead a reminder comes."""
-    if minutes % (24 * 60) == 0:
-        days = minutes // (24 * 60)
-        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
-    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
 def meeting_ics(meeting: Meeting) -> MIMEBase:

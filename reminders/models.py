@@ -11,6 +11,17 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 
+def offset_label(minutes: int) -> str:
+    """ "14 days", "2 hours", "90 minutes": how far ahead (or after) a reminder comes, in the unit it was given in."""
+    if minutes % (24 * 60) == 0:
+        days = minutes // (24 * 60)
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
 class ReminderPlan(models.Model):
     """That a facilitator has set a meeting's reminder offsets by hand.
 
@@ -153,14 +164,7 @@ class Reminder(models.Model):
     @property
     def offset_display(self) -> str:
         """ "2 days", "2 hours": for the outbox, in the unit the offset was given in."""
-        minutes = self.offset_minutes
-        if minutes % (24 * 60) == 0:
-            days = minutes // (24 * 60)
-            return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
-        if minutes % 60 == 0:
-            hours = minutes // 60
-            return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
-        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+        return offset_label(self.offset_minutes)
 
     @property
     def skip_reason_display(self) -> str:

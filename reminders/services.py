@@ -20,8 +20,7 @@ from exchanges.models import Meeting
 from participants.models import CheckIn, Commitment, Member
 from participants.permissions import require_manager
 
-from .emails import offset_label
-from .models import Reminder, ReminderOffset, ReminderPlan, SkipReason
+from .models import Reminder, ReminderOffset, ReminderPlan, SkipReason, offset_label
 
 DAY = 24 * 60
 DEFAULT_OFFSETS = (14 * DAY, 2 * DAY)

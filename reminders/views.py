@@ -16,8 +16,8 @@ from core.forms import form_add_service_errors
 from participants.models import Commitment
 
 from . import selectors, services, tokens
-from .emails import offset_label
 from .forms import CheckInForm, ReminderOffsetForm
+from .models import offset_label
 
 
 @login_required
