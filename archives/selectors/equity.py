@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from participants.models import Attendance, ExchangeRole, Member
 from sessions import visibility
@@ -81,7 +82,7 @@ def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity
     """
     common = visibility.common_roles(exchange_id=member.exchange_id)
     session_rows = list(sessions.values_list("pk", "meeting_id"))
-    session_ids = [pk for pk, _ in session_rows]
+    session_ids = [pk for pk, _meeting in session_rows]
     participants = {
         m.pk: m
         for m in Member.objects.filter(
@@ -89,9 +90,9 @@ def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity
         ).select_related("team")
     }
     attended: dict[int, set[int]] = defaultdict(set)
-    for member_id, meeting_id in Attendance.objects.filter(meeting_id__in=[m for _, m in session_rows]).values_list(
-        "member_id", "meeting_id"
-    ):
+    for member_id, meeting_id in Attendance.objects.filter(
+        meeting_id__in=[m for _session, m in session_rows]
+    ).values_list("member_id", "meeting_id"):
         attended[meeting_id].add(member_id)
     words = list(
         archived_contributions(member=member, sessions=sessions)
@@ -104,9 +105,9 @@ def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity
         .values_list("round__session_id", "member_id", "status")
     )
     room: dict[int, set[int]] = {pk: set(attended[meeting_id]) for pk, meeting_id in session_rows}
-    for session_id, author_id, _ in words:
+    for session_id, author_id, _consent in words:
         room[session_id].add(author_id)
-    for session_id, member_id, _ in turns:
+    for session_id, member_id, _status in turns:
         room[session_id].add(member_id)
     for session_id in room:
         room[session_id] &= participants.keys()
@@ -191,7 +192,7 @@ def equity_get(*, member: Member, sessions: QuerySet[DialogueSession]) -> Equity
         else:
             passes += 1
     everyone = set().union(*room.values()) if room else set()
-    counted_words = sum(1 for _, a, _c in words if a in participants)
+    counted_words = sum(1 for _session, a, _consent in words if a in participants)
     for groups in (by_role, by_team):
         words_shown = sum(g.contributions for g in groups) or 0
         turns_total = sum(g.turns for g in groups)

@@ -67,3 +67,17 @@ def test_the_page_says_who_is_counted(staffed, client_for):
     )
     assert "scribes record it" in body and "not counted in any figure or share" in body
     assert "Sam Scribe" not in body and "Fran Facilitator" not in body
+
+
+def test_a_participant_with_no_team_is_counted_under_no_team(staffed, client):
+    """ "No team" is a normal answer on an invitation: the equity page counts such
+    a participant under it, in the selector and on the page a convener opens."""
+    p = staffed.people
+    p.carol.team = None
+    p.carol.save(update_fields=["team"])
+    eq = equity_get(member=p.convener, sessions=DialogueSession.objects.filter(pk=staffed.session.pk))
+    assert "No team" in {g.label for g in eq.by_team}
+    client.force_login(p.convener.user)
+    response = client.get(reverse("archive_equity", args=[staffed.session.meeting.exchange_id]))
+    assert response.status_code == 200
+    assert "No team" in response.content.decode()
