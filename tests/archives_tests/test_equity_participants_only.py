@@ -78,6 +78,6 @@ def test_a_participant_with_no_team_is_counted_under_no_team(staffed, client):
     eq = equity_get(member=p.convener, sessions=DialogueSession.objects.filter(pk=staffed.session.pk))
     assert "No team" in {g.label for g in eq.by_team}
     client.force_login(p.convener.user)
-    response = client.get(reverse("archive_equity", args=[staffed.session.meeting.exchange_id]))
+    response = client.get(reverse("archive_equity", args=[staffed.session.pk]))
     assert response.status_code == 200
     assert "No team" in response.content.decode()
