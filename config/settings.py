@@ -87,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Not an app: core's tags are named here ({% load when %}).
+            "libraries": {"when": "core.templatetags.when"},
         },
     },
 ]

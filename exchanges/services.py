@@ -19,9 +19,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.dates import format_when
 from participants.models import RSVP, Attendance, ExchangeRole, Member, SessionAttendance
 from participants.permissions import can_mark_attendance, require_manager
 
@@ -49,7 +49,7 @@ def local_to_aware(value: dt.datetime, time_zone: str, *, field: str = "") -> dt
     if round_trip.replace(tzinfo=None) != value:
         message = _(
             "%(time)s on %(date)s does not exist in %(zone)s: the clocks go forward then. Choose another time."
-        ) % {"time": date_format(value, "H:i"), "date": date_format(value, "d M Y"), "zone": time_zone}
+        ) % {"time": format_when(value, "time"), "date": format_when(value, "date_in_sentence"), "zone": time_zone}
         raise ValidationError({field: message} if field else message)
     # In UTC: a zone-local value in a repeated hour compares unequal to
     # everything in other zones (PEP 495), which would surprise every caller.

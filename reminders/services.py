@@ -13,9 +13,10 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import format_when
 from exchanges.models import Meeting
 from participants.models import CheckIn, Commitment, Member
 from participants.permissions import require_manager
@@ -71,7 +72,7 @@ def _check_offset_ahead(*, meeting: Meeting, minutes_before: int, now: dt.dateti
         raise ValidationError(
             {"minutes_before": _("This meeting has already started, so no reminder can be sent before it.")}
         )
-    when = dateformat.format(due.astimezone(zoneinfo.ZoneInfo(meeting.time_zone)), "D j M Y, H:i T")
+    when = format_when(due.astimezone(zoneinfo.ZoneInfo(meeting.time_zone)), "short")
     longest = left - left % DAY if left >= DAY else left - left % 60 if left >= 60 else left
     raise ValidationError(
         {
