@@ -152,6 +152,10 @@ class Contribution(models.Model):
     client_id = models.CharField(max_length=64, null=True, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.STORY)
     text = models.TextField(blank=True)
+    # The language the words were written in (a code of settings.LANGUAGES;
+    # blank when unknown), as the writer's page was: pages mark the words with
+    # it so a screen reader speaks them right. Never used to translate them.
+    language = models.CharField(max_length=16, blank=True, default="")
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
     consent = models.CharField(max_length=24, choices=Attribution.choices)
     # Whether the room must not know who said it: set by choosing anonymous,

@@ -162,6 +162,8 @@ def _nullable(check: Check) -> Check:
 
 KINDS = _choice(Contribution.Kind.values)
 CONSENT = _nullable(_choice(Attribution.values))
+# The language words are written in: the writer's page's, one the product knows.
+LANG = _choice([code for code, _name in settings.LANGUAGES])
 
 # Who may send a frame: the least role, each including those before it.
 # ANYONE includes the projector, which only keeps its picture whole.
@@ -211,8 +213,9 @@ FRAMES: dict[str, Frame] = {
             "kind": (KINDS, False),
             "reply_to": (_nullable(_int()), False),
             "consent": (CONSENT, False),
+            "lang": (LANG, False),
         },
-        renamed={"reply_to": "reply_to_id"},
+        renamed={"reply_to": "reply_to_id", "lang": "language"},
     ),
     "capture": Frame(
         SCRIBE,
@@ -224,8 +227,9 @@ FRAMES: dict[str, Frame] = {
             "kind": (KINDS, False),
             "reply_to": (_nullable(_int()), False),
             "consent": (CONSENT, False),
+            "lang": (LANG, False),
         },
-        renamed={"reply_to": "reply_to_id"},
+        renamed={"reply_to": "reply_to_id", "lang": "language"},
     ),
     "contribution_edit": Frame(
         PARTICIPANT,
@@ -335,7 +339,9 @@ FRAMES: dict[str, Frame] = {
             "text": (_nullable(_text(limits.max_text)), False),
             # A note is private until shared: sharing says, there and then, how it may be recorded.
             "consent": (_choice(Attribution.values), True),
+            "lang": (LANG, False),
         },
+        renamed={"lang": "language"},
     ),
     "phase_advance": Frame(
         FACILITATOR,

@@ -138,6 +138,17 @@ def groupable_consents(
     return (Attribution.NAMED,)
 
 
+def words_language(*, language: str, author_shown: bool) -> str:
+    """The language a surface may mark someone's words with (their ``lang``): "" for none.
+
+    Only where the surface names who wrote them. The recorded language is the
+    writer's page's, not detected from the text: on unnamed words it could
+    narrow down who wrote them (the one person reading in Spanish, writing in
+    English), so there the words take the page's language instead.
+    """
+    return language if author_shown else ""
+
+
 def archive_groupable(*, consent: str, by: str, stakeholder_role: str, common: frozenset[str]) -> bool:
     """May these words be counted under their speaker's ``team`` or ``role``?"""
     return consent in groupable_consents(by=by, stakeholder_role=stakeholder_role, common=common)
@@ -207,6 +218,7 @@ class Facts:
     withdrawn: bool
     text: str
     author: dict[str, Any]  # MEMBER object of the speaker
+    language: str = ""  # what the words were written in (``Contribution.language``)
 
     @classmethod
     def of(cls, contribution: Contribution) -> Facts:
@@ -219,6 +231,7 @@ class Facts:
             withdrawn=contribution.withdrawn_at is not None,
             text=contribution.text,
             author=member_data(contribution.author),
+            language=contribution.language,
         )
 
 
@@ -251,6 +264,7 @@ def contribution_shape(facts: Facts, audience: Audience, *, extra: dict[str, Any
     else:
         data["author"] = facts.author
         data["author_hidden"] = False
+    data["lang"] = words_language(language=facts.language, author_shown=not data["author_hidden"])
     return data
 
 

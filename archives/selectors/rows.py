@@ -117,6 +117,8 @@ class ArchiveRow:
     text: str
     reply_to_id: int | None
     reply_shown: bool = False
+    # The language the words were written in, where the row names who wrote them.
+    lang: str = ""
     acknowledgements: int = 0
     reflections: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
@@ -262,6 +264,7 @@ def rows_build(contributions: list[Contribution], *, scope: QuerySet[Contributio
                 stakeholder_role=role,
                 team=team,
                 text=c.text,
+                lang=visibility.words_language(language=c.language, author_shown=bool(speaker)),
                 reply_to_id=c.reply_to_id,
                 reply_shown=c.reply_to_id is not None and (shown is None or c.reply_to_id in shown),
                 acknowledgements=ack_counts[c.pk],

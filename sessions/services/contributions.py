@@ -52,6 +52,7 @@ def add_contribution(
     reply_to_id: int | None,
     consent: str | None,
     captured_by: Member | None = None,
+    language: str = "",
 ) -> Result:
     text = text.strip()
     if not text:
@@ -75,6 +76,7 @@ def add_contribution(
         client_id=client_id,
         kind=kind,
         text=text,
+        language=language,
         reply_to=reply_to,
         consent=consent or session.attribution_default,
         author_hidden=visibility.author_hidden_after(consent or session.attribution_default, was_hidden=False),
@@ -102,6 +104,7 @@ def contribution_create(
     kind: str = Contribution.Kind.STORY,
     reply_to_id: int | None = None,
     consent: str | None = None,
+    language: str = "",
 ) -> Result:
     """A member's own words into the room; resending the same client_id
     stores nothing new and returns the first ack."""
@@ -120,6 +123,7 @@ def contribution_create(
         kind=kind,
         reply_to_id=reply_to_id,
         consent=consent,
+        language=language,
     )
 
 
@@ -134,6 +138,7 @@ def contribution_capture(
     kind: str = Contribution.Kind.STORY,
     reply_to_id: int | None = None,
     consent: str | None = None,
+    language: str = "",
 ) -> Result:
     """A scribe writes down what someone present said aloud, in their name."""
     require(member, "capture")
@@ -159,6 +164,7 @@ def contribution_capture(
         reply_to_id=reply_to_id,
         consent=consent,
         captured_by=member if speaker.pk != member.pk else None,
+        language=language,
     )
 
 

@@ -82,7 +82,9 @@ def note_save(*, session_id: int, member: Member, text: str) -> Result:
 
 
 @transaction.atomic
-def note_share(*, session_id: int, member: Member, client_id: str, consent: str, text: str | None = None) -> Result:
+def note_share(
+    *, session_id: int, member: Member, client_id: str, consent: str, text: str | None = None, language: str = ""
+) -> Result:
     """Bring (part of) one's private notes into the room as a reflection.
 
     ``consent`` is required: a private note takes no attribution silently
@@ -105,4 +107,5 @@ def note_share(*, session_id: int, member: Member, client_id: str, consent: str,
         kind=Contribution.Kind.REFLECTION,
         reply_to_id=None,
         consent=consent,
+        language=language,
     )

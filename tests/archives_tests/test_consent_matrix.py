@@ -187,3 +187,18 @@ def test_transcript_groups_by_phase_and_round_in_seq_order(published, client_for
     assert body.index("Opening round") < body.index(TEXTS["named"]) < body.index("Stories")
     assert "round 1" in body
     assert "Heard by 1" in body and "I heard patience" in body and "Mutual mistrust" in body
+
+
+def test_words_carry_their_language_only_where_their_speaker_is_named(published, client_for):
+    """``lang`` on a transcript's words: a screen reader speaks them right, but on
+    unnamed words the writer's language could narrow down who wrote them."""
+    Contribution.objects.filter(session=published.session).update(language="es")
+    body = _body(_surface(client_for(published.people.convener), "transcript", published), "transcript")
+
+    def quote_of(text: str) -> str:
+        start = body.rindex("<blockquote", 0, body.index(text))
+        return body[start : body.index(">", start) + 1]
+
+    assert 'lang="es"' in quote_of(TEXTS["named"])
+    assert "lang=" not in quote_of(TEXTS["nfa"])
+    assert "lang=" not in quote_of(TEXTS["anonymous"])

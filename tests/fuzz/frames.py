@@ -11,6 +11,7 @@ CONTRIBUTION_KINDS = ["story", "reflection", "response", "question"]
 CONSENTS = ["named", "not_for_attribution", "anonymous", "off_record"]
 HAND_KINDS = ["new_point", "direct_reply"]
 ROUND_ORDERS = ["by_team", "random", "arranged"]
+LANGS = ["en", "es"]
 
 # Field kinds: (kind, *params). Required fields are marked with a trailing "!".
 # "int" ids are 1..2**62; "seconds" carry their documented range.
@@ -21,6 +22,7 @@ SPEC: dict[str, dict[str, tuple]] = {
         "kind": ("choice", CONTRIBUTION_KINDS),
         "reply_to": ("id", True),
         "consent": ("choice", CONSENTS, True),
+        "lang": ("choice", LANGS),
     },
     "capture": {
         "client_id!": ("client_id",),
@@ -29,6 +31,7 @@ SPEC: dict[str, dict[str, tuple]] = {
         "kind": ("choice", CONTRIBUTION_KINDS),
         "reply_to": ("id", True),
         "consent": ("choice", CONSENTS, True),
+        "lang": ("choice", LANGS),
     },
     "contribution_edit": {"contribution_id!": ("id", False), "text!": ("text", 4000, False)},
     "contribution_withdraw": {"contribution_id!": ("id", False)},
@@ -57,6 +60,7 @@ SPEC: dict[str, dict[str, tuple]] = {
         "client_id!": ("client_id",),
         "text": ("text", 4000, False, True),
         "consent!": ("choice", CONSENTS),
+        "lang": ("choice", LANGS),
     },
     "phase_advance": {},
     "phase_set": {"phase_id!": ("id", False)},

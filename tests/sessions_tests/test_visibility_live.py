@@ -277,3 +277,37 @@ async def test_every_wording_of_a_shared_note_leaves_the_private_note_at_close(
     await fac.request({"type": "session_close"})
     note = await ReflectionNote.objects.aget(session=open_session, member=participant)
     assert first not in note.text and second not in note.text and "Mine alone." in note.text
+
+
+async def test_words_carry_their_language_where_the_room_knows_who_wrote_them(
+    room, open_session, facilitator, participant
+):
+    """The ``lang`` a contribution was sent with is stored and shown with the
+    words, except to readers who may not know who wrote them: there it could
+    narrow down the author (the one person whose page is in Spanish)."""
+    fac = await room(facilitator, open_session)
+    me = await room(participant, open_session)
+    named = await me.request({"type": "contribute", "client_id": "l1", "text": "Confianza", "lang": "es"})
+    hidden = await me.request(
+        {"type": "contribute", "client_id": "l2", "text": "Paciencia", "consent": "anonymous", "lang": "es"}
+    )
+    stored = await sync_to_async(dict)(Contribution.objects.values_list("client_id", "language"))
+    assert stored == {"l1": "es", "l2": "es"}
+
+    def lang_of(frames: list[dict], cid: int) -> str:
+        (added,) = [f for f in _contribution_frames(frames, cid) if f["event"] == "contribution_added"]
+        return added["contribution"]["lang"]
+
+    frames = await fac.drain(quiet=0.4)
+    assert lang_of(frames, named["contribution_id"]) == "es"
+    assert lang_of(frames, hidden["contribution_id"]) == ""
+    own = await me.drain(quiet=0.4)
+    assert lang_of(own, hidden["contribution_id"]) == "es"
+    hello = (await room(facilitator, open_session)).hello
+    shown = {c["id"]: c["lang"] for c in hello["state"]["contributions"]}
+    assert shown == {named["contribution_id"]: "es", hidden["contribution_id"]: ""}
+
+    # A language the product does not know is refused, and nothing is stored.
+    refused = await me.request({"type": "contribute", "client_id": "l3", "text": "Hola", "lang": "xx"})
+    assert refused["type"] == "error" and refused["code"] == "bad_request"
+    assert not await sync_to_async(Contribution.objects.filter(client_id="l3").exists)()

@@ -124,7 +124,10 @@ export function createContext(config) {
     },
     /** Send words through the outbox: kept on the device, re-sent with the same client_id until acknowledged. */
     sendDurable(frame, errorEl) {
-      const sent = ctx.connection.sendDurable(frame);
+      // Words carry the language they are written in, the writer's page's
+      // (docs/languages.md), so other screens can mark them with it.
+      const lang = frame.lang || document.documentElement.lang;
+      const sent = ctx.connection.sendDurable(lang ? { ...frame, lang } : frame);
       const target = typeof errorEl === "string" ? byId(errorEl) : errorEl;
       if (target) {
         target.textContent = "";

@@ -309,7 +309,7 @@ export function renderOutbox(ctx) {
       el(
         "li",
         { dataset: { clientId: frame.client_id } },
-        el("span", { dir: "auto", text: excerpt(frame.text || "", 120) }),
+        el("span", { dir: "auto", lang: frame.lang || null, text: excerpt(frame.text || "", 120) }),
         el("span", { className: "muted", text: " · " + gettext("waiting to send") }),
       ),
     ),

@@ -144,7 +144,8 @@ function contributionItem(state, ctx, c, { me, themeNames, byIdMap }) {
   if (editing.has(c.id)) {
     li.append(editForm(ctx, c, { mine }));
   } else {
-    li.append(el("p", { className: "contribution-text", dir: "auto", text: c.purged ? gettext("(off the record: not kept)") : c.text }));
+    // ``lang``: the language the words were written in, where the room may know it (docs/languages.md).
+    li.append(el("p", { className: "contribution-text", dir: "auto", lang: (!c.purged && c.lang) || null, text: c.purged ? gettext("(off the record: not kept)") : c.text }));
   }
   const themes = (c.themes || []).map((id) => themeNames.get(id)).filter(Boolean);
   if (themes.length) {
