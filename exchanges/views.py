@@ -14,11 +14,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import form_add_service_errors
+from core.middleware import offered_language
 from participants.permissions import (
     can_manage_exchange,
     can_manage_members,
@@ -303,7 +305,9 @@ def my_schedule(request):
 def calendar_feed(request, token: str):
     """The person's meetings for their calendar app; the secret in the address is the only key."""
     user = calendar_user_get(token=token)
-    body = meetings_to_ical(selectors.meeting_list_for_calendar(user=user), name=_("Common Ground meetings"))
+    # A calendar app asks in no one's language: the feed is in its owner's.
+    with translation.override(offered_language(user.language) or settings.LANGUAGE_CODE):
+        body = meetings_to_ical(selectors.meeting_list_for_calendar(user=user), name=_("Common Ground meetings"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="common-ground.ics"'
     response["Cache-Control"] = "private, no-cache"

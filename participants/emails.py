@@ -17,6 +17,7 @@ from core.fields import zone_label
 
 from .invitations import invitation_link
 from .models import Invitation
+from .selectors import invitee_language
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +44,9 @@ def invitation_email_send(*, invitation_id: int) -> bool:
     # and names it. Templates convert each time to the active zone, so that
     # zone is what they must render under (a time converted beforehand would
     # be converted back to the server's zone by the ``date`` filter).
-    # Nor a language: the site's (docs/languages.md); they choose theirs on accepting.
+    # The language: an existing account's, else the site's (``invitee_language``).
     with (
-        translation.override(settings.LANGUAGE_CODE),
+        translation.override(invitee_language(invitation)),
         timezone.override(zoneinfo.ZoneInfo(invitation.exchange.time_zone)),
     ):
         subject = render_to_string("emails/invitation_subject.txt", context).strip()

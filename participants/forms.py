@@ -32,12 +32,17 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 def language_field_add(form: forms.Form, *, initial: str) -> None:
-    """A "Language" choice among the offered languages, only when there is more than one (docs/languages.md)."""
+    """A "Language" choice among the offered languages, only when there is more than one (docs/languages.md).
+
+    Blank (also when the field is left out) follows the browser: the
+    person has not chosen, and a later browser in another language still wins.
+    """
     if len(settings.OFFERED_LANGUAGES) < 2:
         return
     form.fields["language"] = forms.ChoiceField(
         label=_("Language"),
-        choices=settings.OFFERED_LANGUAGES,
+        choices=[("", _("The one my browser asks for")), *settings.OFFERED_LANGUAGES],
+        required=False,
         initial=initial,
         help_text=_("Pages, the live room and your emails are in this language."),
     )

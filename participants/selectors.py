@@ -8,9 +8,11 @@ in a fixed number of queries, however many members or meetings there are.
 
 from typing import TYPE_CHECKING, TypedDict
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404
 
+from core.middleware import offered_language
 from core.selectors import member_get_or_404, require_role
 
 from .invitations import InvitationState, invitation_state_expression
@@ -89,3 +91,13 @@ def calendar_user_get(*, token: str) -> User:
     if user is None or not token:
         raise Http404("No such calendar.")
     return user
+
+
+def invitee_language(invitation: Invitation) -> str:
+    """The language an invitation and its follow-ups are written in (docs/languages.md).
+
+    Someone who already has an account (invited to a second exchange) reads
+    theirs, if offered; anyone else the site's, until they choose on accepting.
+    """
+    language = User.objects.filter(email__iexact=invitation.email).values_list("language", flat=True).first()
+    return offered_language(language) or settings.LANGUAGE_CODE

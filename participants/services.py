@@ -552,7 +552,7 @@ def calendar_token_reset(*, user: User) -> str:
 def user_language_set(*, user: User, language: str) -> None:
     """Keep a signed-in person's language (docs/languages.md): pages, the room and emails follow it.
 
-    The caller has checked that the language is offered.
+    The caller has checked that the language is offered; blank follows the browser again.
     """
     if user.language != language:
         user.language = language

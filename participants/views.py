@@ -239,7 +239,8 @@ def invitation_accept(request, token: str):
     form = AcceptInvitationForm(
         request.POST or None,
         needs_password=account is None,
-        language=(account.language if account is not None else "") or browser_language(request),
+        # Their own earlier choice if they have an account, else what the browser asks for.
+        language=offered_language(account.language if account is not None else "") or browser_language(request),
         initial={"display_name": invitation.name, "time_zone": time_zone_canonical(exchange.time_zone)},
     )
     if request.method == "POST" and form.is_valid():
@@ -261,7 +262,8 @@ def invitation_accept(request, token: str):
         else:
             if "language" in data:
                 services.user_language_set(user=member.user, language=data["language"])
-                translation.activate(data["language"])  # the welcome below is in their language already
+                # The welcome below is in their language already.
+                translation.activate(data["language"] or browser_language(request))
             if not request.user.is_authenticated:
                 login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
@@ -279,7 +281,7 @@ def member_edit_self(request, exchange_id: int):
     exchange = member.exchange
     form = MemberSelfForm(
         request.POST or None,
-        language=offered_language(request.user.language) or browser_language(request),
+        language=offered_language(request.user.language) or "",  # blank: as the browser asks
         initial={
             "display_name": member.display_name,
             "pronouns": member.pronouns,
@@ -296,7 +298,7 @@ def member_edit_self(request, exchange_id: int):
         else:
             if language is not None:
                 services.user_language_set(user=request.user, language=language)
-                translation.activate(language)
+                translation.activate(language or browser_language(request))
             messages.success(request, _("Saved your details."))
             return redirect("exchange_detail", exchange_id=exchange.pk)
     return render(request, "participants/member_edit_self.html", {"exchange": exchange, "member": member, "form": form})

@@ -31,6 +31,7 @@ from core.middleware import offered_language
 from exchanges.calendar import meetings_to_ical
 from exchanges.models import Meeting
 from participants.invitations import invitation_link
+from participants.selectors import invitee_language
 from sessions.models import DialogueSession
 
 from .models import Reminder, ReminderOffset, offset_label
@@ -52,8 +53,10 @@ def meeting_ics(meeting: Meeting) -> MIMEBase:
 def recipient_language(row: Reminder) -> str:
     """The language a reminder is written in: its member's own, if offered; else the site's.
 
-    An invitation's follow-up goes to someone with no account yet: the site's.
+    An invitation's follow-up is written as the invitation was (``invitee_language``).
     """
+    if row.member is None and row.invitation is not None:
+        return invitee_language(row.invitation)
     user = row.member.user if row.member is not None else None
     return offered_language(getattr(user, "language", "")) or settings.LANGUAGE_CODE
 
