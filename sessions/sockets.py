@@ -23,12 +23,13 @@ import functools
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.utils import translation
 
 from core.db import socket_db
 
@@ -60,6 +61,23 @@ _presence_told: dict[int, set[int]] = {}
 # session id -> (monotonic time read, last_seq), refreshed by the ticker.
 _last_seq: dict[int, tuple[float, int]] = {}
 LAST_SEQ_CACHE_SECONDS = 1.0
+
+
+def _in_site_language(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., Coroutine[Any, Any, None]]:
+    """Room-wide work runs in the site's language, not in the person's whose message started it.
+
+    A task copies the context it is created in, and the consumer handles each
+    message inside ``translation.override`` of its socket's person: without
+    this, the ticker or a presence broadcast would carry one person's language
+    into every room it serves. They send codes, not sentences, today.
+    """
+
+    @functools.wraps(fn)
+    async def wrapped(*args: Any, **kwargs: Any) -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            await fn(*args, **kwargs)
+
+    return wrapped
 
 
 def register(socket: RoomSocket) -> None:
@@ -162,6 +180,7 @@ def presence_changed(session_id: int) -> None:
     loop.call_later(settings.LIVE_ROOM["PRESENCE_COALESCE_SECONDS"], start)
 
 
+@_in_site_language
 async def _send_presence(session_id: int) -> None:
     _presence_pending.discard(session_id)
     try:
@@ -181,6 +200,7 @@ async def _send_presence(session_id: int) -> None:
 # --- The ticker -----------------------------------------------------------------------
 
 
+@_in_site_language
 async def _tick() -> None:
     """Beat every period and touch every ``TOUCH_SECONDS``; each step on its
     own, so a failing one (the database or Redis away for a moment) never

@@ -164,3 +164,31 @@ async def test_presence_of_a_dead_process_lapses(room, open_session, participant
     assert ids == [facilitator.pk]
     assert presence.store().member_ids(open_session.pk) == {facilitator.pk}
     assert sockets.count() == 1  # the facilitator's one socket
+
+
+async def test_room_wide_work_runs_in_the_sites_language_not_the_arrivals(
+    room, open_session, participant, facilitator, monkeypatch, settings
+):
+    """A presence broadcast started by a Spanish reader's arrival is the room's,
+    not hers: it runs in the site's language (tasks copy their creator's context)."""
+    from asgiref.sync import sync_to_async
+    from django.utils import translation
+
+    from sessions import selectors
+
+    settings.OFFERED_LANGUAGES = [("en", "English"), ("es", "Español")]
+    participant.user.language = "es"
+    await sync_to_async(participant.user.save)()
+    seen: list[str] = []
+    real = selectors.presence_frame
+
+    def spy(**kwargs):
+        seen.append(translation.get_language())
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "presence_frame", spy)
+    fac = await room(facilitator, open_session)
+    await _presence(fac)
+    await room(participant, open_session)  # her socket's messages are handled in Spanish
+    assert sorted(await _presence(fac)) == sorted([facilitator.pk, participant.pk])
+    assert seen and set(seen) == {settings.LANGUAGE_CODE}
