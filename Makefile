@@ -130,15 +130,17 @@ messages: $(RUNTIME_STAMP)
 # A catalog is compiled when its .po is newer than its .mo, and only once it is
 # complete (no untranslated or fuzzy entry; INCOMPLETE=1 compiles it anyway, to
 # preview a translation): a language is offered once its django.mo exists
-# (settings.OFFERED_LANGUAGES). Without msgfmt nothing is compiled and the site
-# runs in English.
+# (settings.OFFERED_LANGUAGES). The compiled .mo files are committed beside
+# their .po, so a machine without msgfmt (Python only) still offers every
+# complete language; messages-check keeps the two in step.
 INCOMPLETE ?=
 compilemessages: $(MO_FILES)
 
 locale/%.mo: locale/%.po
 	@if ! command -v msgfmt >/dev/null 2>&1; then \
-		echo "msgfmt not found (GNU gettext: apt-get install gettext, brew install gettext):"; \
-		echo "  $< is not compiled, and its language is not offered until it is"; \
+		if [ -f $@ ]; then echo "msgfmt not found: $@ is used as committed"; \
+		else echo "msgfmt not found (GNU gettext: apt-get install gettext, brew install gettext):"; \
+			echo "  $< is not compiled, and its language is not offered until it is"; fi; \
 	else \
 		stats=$$(LC_ALL=C msgfmt --check --statistics -o $@.tmp $< 2>&1) || { echo "$$stats"; rm -f $@.tmp; exit 1; }; \
 		if [ -z "$(INCOMPLETE)" ] && echo "$$stats" | grep -Eq 'untranslated|fuzzy'; then \
@@ -148,23 +150,35 @@ locale/%.mo: locale/%.po
 		fi; \
 	fi
 
-# CI: fail when a catalog is stale (make messages would change it beyond its
-# creation date), fuzzy, or does not compile.
+# CI: fail when a catalog is missing or stale (make messages would create or
+# change it beyond its creation date), fuzzy, or does not compile; or when a
+# committed .mo is not its complete .po compiled (or compiles an incomplete one).
+MO_SAME := import gettext, sys; a, b = (gettext.GNUTranslations(open(p, "rb"))._catalog for p in sys.argv[1:]); sys.exit(a != b)
 messages-check: $(RUNTIME_STAMP)
 	@set -eu; \
-	if [ -z "$(PO_FILES)" ]; then echo "no catalogs under locale/: nothing to check"; exit 0; fi; \
 	before=$$(mktemp -d); trap 'rm -rf "$$before"' EXIT; \
-	cp -R locale "$$before/"; \
+	mkdir -p locale; cp -R locale "$$before/"; \
 	$(MAKE) --no-print-directory messages >/dev/null; \
 	status=0; \
-	for po in $(PO_FILES); do \
+	for po in $$(find locale -name '*.po' | sort); do \
+		mo=$${po%.po}.mo; \
+		if [ ! -f "$$before/$$po" ]; then \
+			echo "$$po is missing: run make messages, translate, and commit it"; status=1; continue; \
+		fi; \
 		if ! diff -u -I '^"POT-Creation-Date:' "$$before/$$po" "$$po"; then \
 			echo "$$po is stale: run make messages, translate, and commit it"; status=1; \
 		fi; \
-		if grep -n '^#,.*fuzzy' "$$po"; then echo "$$po has fuzzy entries: review them"; status=1; fi; \
-		msgfmt --check -o /dev/null "$$po" || status=1; \
+		if grep -n '^#,.*fuzzy' "$$before/$$po"; then echo "$$po has fuzzy entries: review them"; status=1; fi; \
+		stats=$$(LC_ALL=C msgfmt --check --statistics -o "$$before/check.mo" "$$before/$$po" 2>&1) || { echo "$$stats"; status=1; continue; }; \
+		if echo "$$stats" | grep -Eq 'untranslated|fuzzy'; then \
+			if [ -f "$$mo" ]; then echo "$$mo compiles an incomplete catalog ($$stats): remove it"; status=1; fi; \
+		elif [ ! -f "$$mo" ]; then \
+			echo "$$mo is missing: run make compilemessages and commit it"; status=1; \
+		elif ! $(BIN)/python -c '$(MO_SAME)' "$$before/check.mo" "$$mo"; then \
+			echo "$$mo is stale: run make compilemessages and commit it"; status=1; \
+		fi; \
 	done; \
-	for po in $(PO_FILES); do cp "$$before/$$po" "$$po"; done; \
+	rm -rf locale; cp -R "$$before/locale" locale; \
 	exit $$status
 
 clean-var:

@@ -12,6 +12,7 @@ from config.settings import offered_languages
 from participants import emails as participant_emails
 from participants.invitations import invitation_token
 from participants.models import User
+from participants.services import calendar_token_reset
 from reminders import emails as reminder_emails
 from reminders.models import Reminder
 
@@ -157,3 +158,81 @@ def test_an_invitation_is_written_in_the_sites_language(world, monkeypatch):
         assert participant_emails.invitation_email_send(invitation_id=world.invitation.pk)
     assert set(seen) == {settings.LANGUAGE_CODE}
     assert mail.outbox
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_joining_without_choosing_follows_the_browser(client, world):
+    """Left out (or "The one my browser asks for"): nothing is pinned, and the
+    welcome is in the browser's language."""
+    url = reverse("invitation_accept", args=[invitation_token(world.invitation)])
+    data = {"display_name": "Dana", "time_zone": "America/Denver", "password": PASSWORD, "consent": "on"}
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 302
+    assert User.objects.get(email=world.invitation.email).language == ""
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="es")
+    assert page["Content-Language"] == "es"
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_ones_details_offer_following_the_browser_and_can_go_back_to_it(client, world):
+    member = world.members["participant"]
+    client.force_login(member.user)
+    url = reverse("member_edit_self", args=[world.exchange.pk])
+    form = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<option value="" selected>' in form  # not the browser's language pinned
+    data = {"display_name": member.display_name, "pronouns": "", "time_zone": member.time_zone, "language": "es"}
+    assert client.post(url, data).status_code == 302
+    assert '<option value="es" selected>' in client.get(url).content.decode()
+    assert client.post(url, {**data, "language": ""}).status_code == 302
+    member.user.refresh_from_db()
+    assert member.user.language == ""
+    assert client.post(url, {**data, "language": "fr"}).status_code == 200  # not offered: refused
+    member.user.refresh_from_db()
+    assert member.user.language == ""
+
+
+def _email_languages(monkeypatch, module) -> list[str]:
+    seen: list[str] = []
+    real = module.render_to_string
+
+    def spy(*args, **kwargs):
+        seen.append(translation.get_language())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "render_to_string", spy)
+    return seen
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_an_invitation_to_someone_with_an_account_is_in_their_language(world, monkeypatch):
+    """Invited to a second exchange: their own language, for the invitation and its follow-up."""
+    User.objects.create_user(email=world.invitation.email.upper(), password=PASSWORD, language="es")
+    seen = _email_languages(monkeypatch, participant_emails)
+    assert participant_emails.invitation_email_send(invitation_id=world.invitation.pk)
+    assert set(seen) == {"es"}
+    followup = Reminder.objects.create(
+        exchange=world.exchange,
+        kind=Reminder.Kind.INVITATION_FOLLOWUP,
+        invitation=world.invitation,
+        offset_minutes=3 * 24 * 60,
+        anchor_at=world.invitation.created_at,
+        due_at=world.invitation.created_at,
+    )
+    assert reminder_emails.recipient_language(followup) == "es"
+    User.objects.filter(email__iexact=world.invitation.email).update(language="")
+    assert reminder_emails.recipient_language(followup) == settings.LANGUAGE_CODE
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_the_calendar_feed_is_in_its_owners_language_whoever_fetches_it(client, world):
+    user = world.members["participant"].user
+    token = calendar_token_reset(user=user)
+    with translation.override("es"):
+        spanish = translation.gettext("Common Ground meetings")
+    assert spanish != "Common Ground meetings"  # the Spanish catalog is compiled
+    url = reverse("calendar_feed", args=[token])
+    assert "Common Ground meetings" in client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    user.language = "es"
+    user.save()
+    assert spanish in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
