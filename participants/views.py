@@ -110,7 +110,16 @@ def admin_login(request):
 
 @require_POST
 def logout_view(request):
-    return auth_views.LogoutView.as_view()(request)
+    """Sign out, and forget the language switcher's cookie with the session.
+
+    The person's language is kept on their account; left in the browser, the
+    cookie would choose the next person's language on a shared computer.
+    """
+    response = auth_views.LogoutView.as_view()(request)
+    response.delete_cookie(
+        settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN
+    )
+    return response
 
 
 # --- Members and invitations -------------------------------------------------------------

@@ -236,3 +236,17 @@ def test_the_calendar_feed_is_in_its_owners_language_whoever_fetches_it(client, 
     user.save()
     assert spanish in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_signing_out_forgets_the_language_cookie_not_the_persons_choice(client, world):
+    """On a shared computer the next person reads in their own browser's language."""
+    user = world.user("participant")
+    client.force_login(user)
+    client.post(reverse("language_set"), {"language": "es"})
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    response = client.post(reverse("logout"))
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == ""  # expired
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en")
+    assert page["Content-Language"] == "en"
+    user.refresh_from_db()
+    assert user.language == "es"
