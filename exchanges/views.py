@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.forms import form_add_service_errors
 from core.middleware import offered_language
+from participants.models import ExchangeRole
 from participants.permissions import (
     can_manage_exchange,
     can_manage_members,
@@ -46,7 +47,9 @@ from .forms import (
 
 @login_required
 def exchange_list(request):
-    exchanges = selectors.exchange_list_for_user(user=request.user)
+    exchanges = list(selectors.exchange_list_for_user(user=request.user))
+    for exchange in exchanges:
+        exchange.my_role_label = ExchangeRole(exchange.my_role).label  # type: ignore[attr-defined]  # in the reader's language
     return render(request, "exchanges/exchange_list.html", {"exchanges": exchanges})
 
 

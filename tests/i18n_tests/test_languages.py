@@ -250,3 +250,25 @@ def test_signing_out_forgets_the_language_cookie_not_the_persons_choice(client, 
     assert page["Content-Language"] == "en"
     user.refresh_from_db()
     assert user.language == "es"
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_ones_role_is_named_in_ones_language(client, world):
+    """ "Your role" on My exchanges is the role's label, not its stored value."""
+    user = world.user("participant")
+    client.force_login(user)
+    with translation.override("es"):
+        expected = translation.gettext("Your role: %(role)s") % {"role": translation.gettext("Participant")}
+    assert expected != "Your role: Participant"
+    page = client.get(reverse("exchange_list"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert expected in page
+    assert "Your role: Participant" in client.get(reverse("exchange_list")).content.decode()
+
+
+def test_the_server_error_page_says_its_language():
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    with translation.override("es"):
+        body = server_error(RequestFactory().get("/")).content.decode()
+    assert '<html lang="es">' in body
