@@ -1,5 +1,6 @@
 """The composer as a person used to chat expects it: Enter shares and
-Shift+Enter starts a new line (with a hint saying so), a long paste is kept
+Shift+Enter starts a new line (with a hint saying so; on a phone, whose
+keyboard has no Shift+Enter, Enter is a new line and the button shares), a long paste is kept
 whole and flagged rather than cut, and a draft survives closing the tab until
 it is shared (and acknowledged) or the person signs out. A restored draft comes
 back under the consent it was written under (or none, to be chosen), and a
@@ -77,6 +78,28 @@ def test_enter_shares_and_shift_enter_starts_a_new_line(new_context, room):
     expect(page.locator("#compose-error")).to_have_text("Write something before sharing.")
     assert Contribution.objects.filter(session=room["session"]).count() == 1
     assert_no_serious_axe_violations(page)
+    assert_no_console_errors(page)
+
+
+def test_on_a_phone_enter_starts_a_new_line_and_the_button_shares(new_context, room):
+    """A phone's keyboard has no Shift+Enter: there Enter is a new line, and the hint says how to share."""
+    page = new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True).new_page()
+    login(page, room["ana"].user.email, PASSWORD)
+    box = open_room(page, room["url"])
+    expect(page.locator("#compose-keys")).to_have_text("Enter for a new line; the Share button shares.")
+    box.tap()
+    page.keyboard.type("We started a youth board.")
+    page.keyboard.press("Enter")
+    page.keyboard.type("It meets at the library.")
+    expect(box).to_have_value("We started a youth board.\nIt meets at the library.")
+    assert not Contribution.objects.filter(session=room["session"]).exists()
+    page.get_by_role("button", name="Share", exact=True).tap()
+    expect(page.locator("#contribution-list > li .contribution-text")).to_have_text(
+        "We started a youth board.\nIt meets at the library."
+    )
+    assert (
+        Contribution.objects.get(session=room["session"]).text == "We started a youth board.\nIt meets at the library."
+    )
     assert_no_console_errors(page)
 
 

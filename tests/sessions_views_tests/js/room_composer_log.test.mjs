@@ -48,6 +48,18 @@ test("Enter shares; Shift+Enter, Alt+Enter and Enter while an input method compo
   assert.equal(composer.sendsOnKey(key({ key: "a" })), false);
 });
 
+test("on a touch screen Enter starts a new line; Ctrl or Cmd+Enter from a keyboard still shares", () => {
+  const key = (extra) => ({ key: "Enter", shiftKey: false, altKey: false, isComposing: false, keyCode: 13, ...extra });
+  assert.equal(composer.sendsOnKey(key(), { touch: true }), false);
+  assert.equal(composer.sendsOnKey(key({ ctrlKey: true }), { touch: true }), true);
+  assert.equal(composer.sendsOnKey(key({ metaKey: true }), { touch: true }), true);
+  assert.equal(composer.sendsOnKey(key({ ctrlKey: true, isComposing: true }), { touch: true }), false);
+  const screen = (coarse) => ({ matchMedia: (query) => ({ matches: coarse || query.includes("hover") }) });
+  assert.equal(composer.touchFirst(screen(true)), true);
+  assert.equal(composer.touchFirst(screen(false)), false);
+  assert.equal(composer.touchFirst({}), false);
+});
+
 test("text over the limit is counted as the server counts it and flagged, never cut", () => {
   assert.equal(charCount("  héllo 👋  "), 7); // code points after trimming: the emoji is one
   assert.equal(overLimitMessage(4000, 4000), "");

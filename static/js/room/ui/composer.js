@@ -8,7 +8,9 @@
  * accident; sending off the record asks once, inside the page.
  *
  * Enter shares and Shift+Enter starts a new line, as in every chat a person
- * already knows (never while an input method is still composing a word).
+ * already knows (never while an input method is still composing a word). On
+ * a touch screen, whose keyboard has no Shift+Enter, Enter starts a new line
+ * and the Share button shares (Ctrl/Cmd+Enter still does, from a keyboard).
  * Text over the limit is kept whole and flagged, and cannot be shared until it
  * is shortened. The draft is kept on the device (room/draft.js) until the
  * server acknowledges it, with the consent it was written under and the
@@ -31,9 +33,13 @@ export { counterText };
 // Refusals after which the words are held and sent again, not handed back to the form.
 const HELD_CODES = ["paused", "rate_limited", "unavailable"];
 
-/** Whether a key press in the composer shares the words: Enter (or Ctrl/Cmd+Enter), never Shift+Enter or mid-composition. */
-export function sendsOnKey(event) {
+/**
+ * Whether a key press in the composer shares the words: Enter (or Ctrl/Cmd+Enter), never
+ * Shift+Enter or mid-composition; on a touch screen (``touch``) only Ctrl/Cmd+Enter.
+ */
+export function sendsOnKey(event, { touch = false } = {}) {
   if (event.key !== "Enter" || event.shiftKey || event.altKey) return false;
+  if (touch && !(event.ctrlKey || event.metaKey)) return false;
   // An input method (Japanese, Chinese, Korean…) uses Enter to choose a word; 229 is its key code in older browsers.
   return !(event.isComposing || event.keyCode === 229);
 }
@@ -41,8 +47,16 @@ export function sendsOnKey(event) {
 // The consent menu's value when none is chosen (a restored draft whose consent cannot be offered).
 const NO_CONSENT = "";
 
+/** A screen whose main pointer is a finger: its keyboard's Enter is the only way to a new line. */
+export function touchFirst(win = globalThis) {
+  if (!win.matchMedia) return false;
+  return win.matchMedia("(hover: none)").matches && win.matchMedia("(pointer: coarse)").matches;
+}
+
 export function init(ctx) {
   const text = byId("compose-text");
+  const touch = touchFirst();
+  if (touch) setText("compose-keys", gettext("Enter for a new line; the Share button shares."));
   ctx.draft = new Draft(ctx.localKey);
   const kept = ctx.draft.restore((clientId) => Boolean(ctx.connection.outbox.get(clientId)));
   if (kept && !text.value) restoreDraft(ctx, kept);
@@ -56,7 +70,7 @@ export function init(ctx) {
     keepDraft(ctx);
   });
   text.addEventListener("keydown", (event) => {
-    if (!sendsOnKey(event)) return;
+    if (!sendsOnKey(event, { touch })) return;
     event.preventDefault();
     byId("compose-form").requestSubmit();
   });
