@@ -370,7 +370,15 @@ class PauseSignal(models.Model):
 class Theme(models.Model):
     """A thread that keeps returning across an exchange's sessions."""
 
-    DEFAULTS = ("Mutual mistrust", "Trauma", "Flagging optimism", "Rebuilding relationships")
+    # An exchange's first themes, named in the language of whoever opens its
+    # first session (``themes_ensure_defaults``); then they are the exchange's
+    # own words, renamed or merged like any other.
+    DEFAULTS = (
+        gettext_lazy("Mutual mistrust"),
+        gettext_lazy("Trauma"),
+        gettext_lazy("Flagging optimism"),
+        gettext_lazy("Rebuilding relationships"),
+    )
 
     exchange = models.ForeignKey("exchanges.Exchange", on_delete=models.CASCADE, related_name="themes")
     name = models.CharField(max_length=limits.THEME_NAME_MAX)

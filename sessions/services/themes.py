@@ -16,11 +16,18 @@ from .common import Result, contribution_in, require, require_open
 
 
 def themes_ensure_defaults(*, exchange_id: int) -> None:
-    """Give an exchange the themes its conveners look for from the start."""
-    existing = {n.lower() for n in Theme.objects.filter(exchange_id=exchange_id).values_list("name", flat=True)}
-    missing = [Theme(exchange_id=exchange_id, name=n) for n in Theme.DEFAULTS if n.lower() not in existing]
-    if missing:
-        Theme.objects.bulk_create(missing, ignore_conflicts=True)
+    """Give an exchange with no theme yet the themes its conveners look for from the start.
+
+    Once: they are written in the active language (the person's who opened
+    the first session), and from then on they are the exchange's own words. A
+    default renamed or merged away is not brought back, nor written again in
+    another facilitator's language beside the first.
+    """
+    if Theme.objects.filter(exchange_id=exchange_id).exists():
+        return
+    Theme.objects.bulk_create(
+        [Theme(exchange_id=exchange_id, name=str(name)) for name in Theme.DEFAULTS], ignore_conflicts=True
+    )
 
 
 @transaction.atomic

@@ -272,3 +272,26 @@ def test_the_server_error_page_says_its_language():
     with translation.override("es"):
         body = server_error(RequestFactory().get("/")).content.decode()
     assert '<html lang="es">' in body
+
+
+def test_an_exchanges_first_themes_are_named_once_in_the_openers_language(db):
+    """A Spanish facilitator's first session gives Spanish themes; a later
+    English one adds no English copies, and a renamed theme stays renamed."""
+    from sessions.models import Theme
+    from sessions.services import themes_ensure_defaults
+    from tests.factories import ExchangeFactory
+
+    exchange = ExchangeFactory()
+    with translation.override("es"):
+        themes_ensure_defaults(exchange_id=exchange.pk)
+        spanish = {translation.gettext(str(name)) for name in ["Mutual mistrust", "Trauma"]}
+    names = set(Theme.objects.filter(exchange=exchange).values_list("name", flat=True))
+    assert len(names) == 4 and spanish <= names and "Mutual mistrust" not in names
+    first, second = sorted(spanish)
+    Theme.objects.filter(exchange=exchange, name=first).update(name="Renamed")
+    Theme.objects.filter(exchange=exchange, name=second).delete()
+    with translation.override("en"):
+        themes_ensure_defaults(exchange_id=exchange.pk)
+    assert Theme.objects.filter(exchange=exchange).count() == 3
+    assert Theme.objects.filter(exchange=exchange, name="Renamed").exists()
+    assert not Theme.objects.filter(exchange=exchange, name__in=["Mutual mistrust", "Trauma", second]).exists()
