@@ -319,6 +319,8 @@ def render_event(
         out["consent"] = facts.consent
         out["author"] = dict(ANONYMOUS_MEMBER) if hidden else facts.author
         out["author_hidden"] = hidden
+        # Words made anonymous lose their language on every other screen with their name.
+        out["lang"] = words_language(language=facts.language, author_shown=not hidden)
     return out
 
 

@@ -307,6 +307,21 @@ async def test_words_carry_their_language_where_the_room_knows_who_wrote_them(
     shown = {c["id"]: c["lang"] for c in hello["state"]["contributions"]}
     assert shown == {named["contribution_id"]: "es", hidden["contribution_id"]: ""}
 
+    # Made anonymous afterwards: the language leaves the other screens with the name.
+    await me.request({"type": "consent_set", "contribution_id": named["contribution_id"], "consent": "anonymous"})
+    (changed,) = [
+        f
+        for f in _contribution_frames(await fac.drain(quiet=0.4), named["contribution_id"])
+        if f["event"] == "consent_changed"
+    ]
+    assert changed["author_hidden"] is True and changed["lang"] == ""
+    (mine,) = [
+        f
+        for f in _contribution_frames(await me.drain(quiet=0.4), named["contribution_id"])
+        if f["event"] == "consent_changed"
+    ]
+    assert mine["lang"] == "es"
+
     # A language the product does not know is refused, and nothing is stored.
     refused = await me.request({"type": "contribute", "client_id": "l3", "text": "Hola", "lang": "xx"})
     assert refused["type"] == "error" and refused["code"] == "bad_request"

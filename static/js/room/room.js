@@ -124,9 +124,10 @@ export function createContext(config) {
     },
     /** Send words through the outbox: kept on the device, re-sent with the same client_id until acknowledged. */
     sendDurable(frame, errorEl) {
-      // Words carry the language they are written in, the writer's page's
-      // (docs/languages.md), so other screens can mark them with it.
-      const lang = frame.lang || document.documentElement.lang;
+      // Words carry the language they are written in, their author's page's
+      // (docs/languages.md), so other screens can mark them with it. Not a
+      // capture: a scribe's page says nothing of the language the speaker spoke.
+      const lang = frame.type === "capture" ? frame.lang : frame.lang || document.documentElement.lang;
       const sent = ctx.connection.sendDurable(lang ? { ...frame, lang } : frame);
       const target = typeof errorEl === "string" ? byId(errorEl) : errorEl;
       if (target) {

@@ -198,6 +198,8 @@ export function applyEvent(state, frame) {
         c.author = frame.author;
         c.author_hidden = "author_hidden" in frame ? Boolean(frame.author_hidden) : frame.author.id === null;
       }
+      // The words' language goes with the name: kept only where the author is shown.
+      c.lang = typeof frame.lang === "string" ? frame.lang : c.author_hidden ? "" : c.lang;
       break;
     }
     case "acknowledgement_added": {

@@ -137,11 +137,15 @@ const CASES = {
     assert.equal(s.ackReflections[1], undefined);
   },
   consent_changed() {
-    const s = stateFromHello(helloFrame());
-    applyEvent(s, ev("consent_changed", { contribution_id: 1, consent: "anonymous", author: HIDDEN, author_hidden: true, actor: null }));
+    const s = stateFromHello(helloFrame({ extra: { contributions: [contribution(1, { lang: "es" })] } }));
+    applyEvent(s, ev("consent_changed", { contribution_id: 1, consent: "anonymous", author: HIDDEN, author_hidden: true, lang: "", actor: null }));
     assert.deepEqual([s.contributions[0].consent, s.contributions[0].author.id, s.contributions[0].author_hidden], ["anonymous", null, true]);
-    applyEvent(s, ev("consent_changed", { contribution_id: 1, consent: "named", author: ANA, author_hidden: false }));
-    assert.deepEqual([s.contributions[0].author.display_name, s.contributions[0].author_hidden], ["Ana Ruiz", false]);
+    assert.equal(s.contributions[0].lang, ""); // the language goes with the name
+    applyEvent(s, ev("consent_changed", { contribution_id: 1, consent: "named", author: ANA, author_hidden: false, lang: "es" }));
+    assert.deepEqual([s.contributions[0].author.display_name, s.contributions[0].author_hidden, s.contributions[0].lang], ["Ana Ruiz", false, "es"]);
+    // A frame without ``lang`` (an older server) still never leaves it on hidden words.
+    applyEvent(s, ev("consent_changed", { contribution_id: 1, consent: "anonymous", author: HIDDEN, author_hidden: true }));
+    assert.equal(s.contributions[0].lang, "");
   },
   acknowledgement_added() {
     const s = stateFromHello(helloFrame());
