@@ -190,11 +190,16 @@ def in_thread(function, **kwargs):
 
 
 def login(page, email: str, password: str) -> None:
-    """Sign in through the sign-in form, as a person would, and wait to leave it."""
+    """Sign in through the sign-in form, as a person would, and wait to leave it.
+
+    The form is found by its labels in the page's language (English, or the
+    Spanish catalog's words when the browser asks for Spanish).
+    """
     page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    spanish = page.locator("html").get_attribute("lang") == "es"
+    page.get_by_label("Correo electrónico" if spanish else "Email address").fill(email)
+    page.get_by_label("Contraseña" if spanish else "Password").fill(password)
+    page.get_by_role("button", name="Entrar" if spanish else "Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 

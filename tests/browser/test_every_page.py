@@ -414,18 +414,22 @@ def _save(folder: str, saved: dict[str, str], name: str, html: str, what: str) -
     saved[path] = what
 
 
-def test_every_page_passes_axe_and_the_nu_html_checker(live_server_url, new_context, tmp_path):
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_page_passes_axe_and_the_nu_html_checker(live_server_url, new_context, tmp_path, language):
     """Each page in ``VISITS``, as its role sees it (and each form after an invalid
     submission), has no serious axe violation; then the Nu HTML checker finds no
-    error in any of them, as sent and as drawn, nor in any email."""
+    error in any of them, as sent and as drawn, nor in any email. In each offered
+    language: browsers asking for it, accounts that chose it, ``<html lang>`` saying it."""
+    from participants.models import User
     from tests.permissions.world import build_world
 
     world = build_world()
     _lively_room(world)
     _more_world(world)
+    User.objects.update(language="" if language == "en" else language)
     pages = {}
     for role, phone in sorted({(v.role, v.phone) for v in VISITS}):
-        pages[role, phone] = new_context(**(PHONE if phone else {})).new_page()
+        pages[role, phone] = new_context(locale=language, **(PHONE if phone else {})).new_page()
         if role != OUT:
             login(pages[role, phone], *world.logins[role])
 
@@ -448,6 +452,8 @@ def test_every_page_passes_axe_and_the_nu_html_checker(live_server_url, new_cont
             page.wait_for_selector('#connection-status:not([data-status="connecting"])', state="attached")
             page.wait_for_timeout(300)  # the first frames drawn
         _save(folder, saved, visit.label, page.content(), f"{visit.label}, after scripts ({page.url})")
+        if page.locator("html").get_attribute("lang") != language:
+            problems.append(f"{visit.label} ({page.url}): <html lang> is not {language!r}")
         lines = serious_axe_violations(page)
         if lines:
             problems.append(f"{visit.label} ({page.url}):\n" + "\n".join(lines))
