@@ -193,7 +193,8 @@ def _prose(text: str) -> bool:
     text = text.strip()
     if not re.search(r"[A-Za-z]{2,}", text) or _MACHINE.match(text):
         return False
-    if re.match(r"^\([a-z-]+:|^[#.\[:;{]|^\w+[.#\[]|^[a-z-]+\s*[:=]|^(https?:)?/|^\w+/\w", text):  # media queries, selectors, cookies, paths
+    # Media queries, selectors, cookies, paths.
+    if re.match(r"^\([a-z-]+:|^[#.\[:;{]|^\w+[.#\[]|^[a-z-]+\s*[:=]|^(https?:)?/|^\w+/\w", text):
         return False
     if re.fullmatch(r"[a-z0-9_-]+(\s+[a-z0-9_-]+)*", text):  # class lists, lowercase codes
         return False
