@@ -48,6 +48,22 @@ def language_field_add(form: forms.Form, *, initial: str) -> None:
     )
 
 
+def invitation_language_field_add(form: forms.Form) -> None:
+    """The language of an invitation's emails, when more than one is offered (docs/languages.md)."""
+    if len(settings.OFFERED_LANGUAGES) < 2:
+        return
+    form.fields["language"] = forms.ChoiceField(
+        label=_("Language of the invitation email"),
+        choices=settings.OFFERED_LANGUAGES,
+        required=False,
+        initial=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The invitation and its reminders are written in it. "
+            "Someone who has already chosen a language on Common Ground reads theirs."
+        ),
+    )
+
+
 class TeamChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.community_name}, {obj.state_region}"
@@ -83,7 +99,8 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"] = _team_field(exchange)
         _offer_exchange_roles(cast(forms.ChoiceField, self.fields["exchange_role"]), exchange_roles_offered(actor))
-        self.order_fields(["name", "email", "team", "stakeholder_role", "exchange_role"])
+        invitation_language_field_add(self)
+        self.order_fields(["name", "email", "team", "stakeholder_role", "exchange_role", "language"])
 
 
 class BulkInvitationForm(forms.Form):
@@ -100,6 +117,10 @@ class BulkInvitationForm(forms.Form):
         ),
         max_length=100_000,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        invitation_language_field_add(self)
 
     def show_row_errors(self) -> None:
         """Tie the box to the list of bad lines shown above it.

@@ -143,6 +143,9 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations")
+    # The language the inviter chose for the email and its follow-ups, for
+    # someone with no account to say theirs (``selectors.invitee_language``).
+    language = models.CharField(_("language"), max_length=16, choices=settings.LANGUAGES, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]

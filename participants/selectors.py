@@ -96,8 +96,9 @@ def calendar_user_get(*, token: str) -> User:
 def invitee_language(invitation: Invitation) -> str:
     """The language an invitation and its follow-ups are written in (docs/languages.md).
 
-    Someone who already has an account (invited to a second exchange) reads
-    theirs, if offered; anyone else the site's, until they choose on accepting.
+    Someone who already has an account (invited to a second exchange) and
+    chose a language reads theirs; anyone else the one their inviter chose
+    for them, else the site's, until they choose on accepting.
     """
-    language = User.objects.filter(email__iexact=invitation.email).values_list("language", flat=True).first()
-    return offered_language(language) or settings.LANGUAGE_CODE
+    own = User.objects.filter(email__iexact=invitation.email).values_list("language", flat=True).first()
+    return offered_language(own) or offered_language(invitation.language) or settings.LANGUAGE_CODE

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.fields import validate_time_zone
+from core.middleware import offered_language
 
 from .access import member_access_changed
 from .emails import invitation_email_send
@@ -104,6 +105,7 @@ class _InvitationDraft:
     team: Team | None
     stakeholder_role: str
     exchange_role: str
+    language: str = ""
 
 
 def _member_emails(*, exchange: Exchange, emails: Iterable[str]) -> set[str]:
@@ -136,6 +138,7 @@ def _invitations_save(*, member: Member, exchange: Exchange, drafts: list[_Invit
             team=d.team,
             stakeholder_role=d.stakeholder_role,
             exchange_role=d.exchange_role,
+            language=d.language,
             invited_by=member.user,
             created_at=now,
             expires_at=now + dt.timedelta(days=settings.INVITATION_DAYS),
@@ -162,8 +165,9 @@ def invitation_create(
     team: Team | None = None,
     stakeholder_role: str = StakeholderRole.OTHER,
     exchange_role: str = ExchangeRole.PARTICIPANT,
+    language: str = "",
 ) -> Invitation:
-    """Invite one person by email.
+    """Invite one person by email, in ``language`` (blank: the site's) if they have no account to say theirs.
 
     An open invitation to the same address is withdrawn and replaced, so the
     newest email always carries the only working link. Only a convener
@@ -187,11 +191,13 @@ def invitation_create(
         errors["exchange_role"] = _("Choose a role in the exchange.")
     elif refusal := _appoint_refusal(member, exchange_role):
         errors["exchange_role"] = refusal
+    if language and offered_language(language) != language:
+        errors["language"] = _("That language is not offered.")
     if not errors and _member_emails(exchange=exchange, emails=[email]):
         errors["email"] = _("%(email)s is already a member of this exchange.") % {"email": email}
     if errors:
         raise ValidationError(errors)
-    draft = _InvitationDraft(name, email, team, stakeholder_role, exchange_role)
+    draft = _InvitationDraft(name, email, team, stakeholder_role, exchange_role, language)
     return _invitations_save(member=member, exchange=exchange, drafts=[draft])[0]
 
 
@@ -214,7 +220,7 @@ def _is_header(cells: list[str]) -> bool:
 
 
 @transaction.atomic
-def invitations_create_bulk(*, member: Member, exchange: Exchange, text: str) -> list[Invitation]:
+def invitations_create_bulk(*, member: Member, exchange: Exchange, text: str, language: str = "") -> list[Invitation]:
     """Invite many people from pasted rows ``name, email, team, stakeholder role``.
 
     All or nothing: a facilitator pasting a roster should not have to work
@@ -225,6 +231,8 @@ def invitations_create_bulk(*, member: Member, exchange: Exchange, text: str) ->
     participant; roles beyond that are given one person at a time.
     """
     _require_manager(member, exchange)
+    if language and offered_language(language) != language:
+        raise ValidationError({"language": _("That language is not offered.")})
     teams = {t.community_name.strip().lower(): t for t in exchange.teams.all()}
     errors: list[ValidationError] = []
     rows: list[tuple[int, _InvitationDraft]] = []
@@ -281,7 +289,7 @@ def invitations_create_bulk(*, member: Member, exchange: Exchange, text: str) ->
             row_ok = False
         if row_ok:
             assert role is not None  # else the row is not ok
-            rows.append((line, _InvitationDraft(name, email, team, role, ExchangeRole.PARTICIPANT)))
+            rows.append((line, _InvitationDraft(name, email, team, role, ExchangeRole.PARTICIPANT, language)))
     if not rows and not errors:
         raise ValidationError(_("Paste at least one row: name, email, team, stakeholder role."))
     if len(rows) > MAX_BULK_ROWS:

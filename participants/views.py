@@ -169,7 +169,10 @@ def invitations_bulk(request, exchange_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             invitations = services.invitations_create_bulk(
-                member=member, exchange=exchange, text=form.cleaned_data["rows"]
+                member=member,
+                exchange=exchange,
+                text=form.cleaned_data["rows"],
+                language=form.cleaned_data.get("language", ""),
             )
         except ValidationError as exc:
             row_errors = exc.messages

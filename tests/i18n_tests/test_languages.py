@@ -295,3 +295,39 @@ def test_an_exchanges_first_themes_are_named_once_in_the_openers_language(db):
     assert Theme.objects.filter(exchange=exchange).count() == 3
     assert Theme.objects.filter(exchange=exchange, name="Renamed").exists()
     assert not Theme.objects.filter(exchange=exchange, name__in=["Mutual mistrust", "Trauma", second]).exists()
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_a_facilitator_writes_a_newcomers_invitation_in_spanish(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Someone with no account cannot say their language: the inviter chooses
+    it for the email and its follow-ups; an account's own choice still wins."""
+    seen = _email_languages(monkeypatch, participant_emails)
+    facilitator = world.members["facilitator"]
+    client.force_login(facilitator.user)
+    url = reverse("invitation_create", args=[world.exchange.pk])
+    assert 'name="language"' in client.get(url).content.decode()
+    data = {"name": "Rosa Delgado", "email": "rosa@example.org", "stakeholder_role": "community_leader"}
+    data |= {"exchange_role": "participant", "language": "es"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    from participants.models import Invitation
+
+    invitation = Invitation.objects.get(email="rosa@example.org")
+    assert invitation.language == "es"
+    assert seen and set(seen) == {"es"}
+    followup = Reminder(exchange=world.exchange, kind=Reminder.Kind.INVITATION_FOLLOWUP, invitation=invitation)
+    assert reminder_emails.recipient_language(followup) == "es"
+    User.objects.create_user(email="rosa@example.org", password=PASSWORD, language="en")
+    assert reminder_emails.recipient_language(followup) == "en"
+
+    # Pasted rows take the language chosen for the batch; a language not offered is refused.
+    bulk = reverse("invitations_bulk", args=[world.exchange.pk])
+    rows = "Ana Ruiz, ana@example.org\nSam Lee, sam@example.org"
+    assert client.post(bulk, {"rows": rows, "language": "es"}).status_code == 302
+    assert set(
+        Invitation.objects.filter(email__in=["ana@example.org", "sam@example.org"]).values_list("language", flat=True)
+    ) == {"es"}
+    assert client.post(bulk, {"rows": "Lu Wu, lu@example.org", "language": "fr"}).status_code == 200
+    assert not Invitation.objects.filter(email="lu@example.org").exists()
