@@ -197,6 +197,7 @@ def user_data_export(*, user: "Account") -> dict[str, Any]:
                         "session": c.session.title,
                         "kind": c.kind,
                         "text": c.text,
+                        "language": c.language,
                         "consent": c.consent,
                         "captured_by_scribe": c.captured_by_id is not None,
                         "reply_to": c.reply_to_id,
@@ -285,6 +286,7 @@ def user_data_export(*, user: "Account") -> dict[str, Any]:
             "last_name": user.last_name,
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
+            "language": user.language,  # blank: follows the browser
             # The calendar feed's secret address is left out: it is a key,
             # not information about the person; reset it on "My schedule".
             "has_calendar_feed": bool(user.calendar_token),
@@ -506,12 +508,13 @@ def user_account_delete(
         kept = dict(words.exclude(pk__in=erased).values_list("pk", "text"))
 
         # Erase: the text, its earlier versions, and what others reflected back about it.
-        Contribution.objects.filter(pk__in=erased).update(text="", purged_at=now, client_id=None)
+        # The language is the person's page's: it goes with their name, from both.
+        Contribution.objects.filter(pk__in=erased).update(text="", language="", purged_at=now, client_id=None)
         Acknowledgement.objects.filter(contribution_id__in=erased).update(reflection="")
         ContributionTheme.objects.filter(contribution_id__in=erased).delete()
         # Keep: without attribution, whatever the person first chose.
         Contribution.objects.filter(pk__in=kept).update(
-            consent=Attribution.ANONYMOUS, author_hidden=True, client_id=None
+            consent=Attribution.ANONYMOUS, author_hidden=True, client_id=None, language=""
         )
         # No earlier version of anything the person said is ever shown again.
         ContributionRevision.objects.filter(contribution_id__in=erased | set(kept)).update(text="")

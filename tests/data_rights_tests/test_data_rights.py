@@ -53,13 +53,19 @@ def _events_text(session) -> str:
 
 
 def test_export_holds_everything_about_the_person(world):
-    data = user_data_export(user=world.members["participant"].user)
+    user = world.members["participant"].user
+    user.language = "es"
+    user.save()
+    Contribution.objects.filter(pk=world.words["named"]).update(language="es")
+    data = user_data_export(user=user)
     assert data["account"]["email"] == world.members["participant"].user.email
+    assert data["account"]["language"] == "es"
     (membership,) = data["memberships"]
     texts = {c["text"] for c in membership["contributions"]}
     assert {"My named words, v2.", "My not_for_attribution words.", "My anonymous words."} <= texts
     named = next(c for c in membership["contributions"] if c["id"] == world.words["named"])
     assert named["earlier_versions"] == ["My named words."] and named["consent"] == "named"
+    assert named["language"] == "es"
     assert named["acknowledged_by_count"] == 1
     assert membership["private_notes"][0]["text"] == "My private note."
     assert membership["commitments"][0]["check_in"]["tried"] == "We met the youth council."
@@ -107,7 +113,10 @@ def test_wrong_password_deletes_nothing(world):
 
 def test_default_removes_named_words_and_keeps_the_rest_unattributed(world):
     display_name = world.members["participant"].display_name
+    Contribution.objects.filter(author=world.members["participant"]).update(language="es")
     result = _delete(world)
+    # Their page's language goes with their name, from erased and kept words alike.
+    assert not Contribution.objects.filter(pk__in=world.words.values()).exclude(language="").exists()
     named = Contribution.objects.get(pk=world.words["named"])
     assert named.text == "" and named.purged_at is not None
     assert not named.revisions.exclude(text="").exists()
