@@ -34,13 +34,16 @@ class EmailAuthenticationForm(AuthenticationForm):
 def language_field_add(form: forms.Form, *, initial: str) -> None:
     """A "Language" choice among the offered languages, only when there is more than one (docs/languages.md).
 
-    Blank (also when the field is left out) follows the browser: the
-    person has not chosen, and a later browser in another language still wins.
+    Blank (also when the field is left out) follows the browser: a later
+    browser in another language still wins, and emails, which have no browser
+    to ask, are in the site's language. On accepting an invitation it starts at
+    the browser's language and is kept, so emails follow it too.
     """
     if len(settings.OFFERED_LANGUAGES) < 2:
         return
     form.fields["language"] = forms.ChoiceField(
-        label=_("Language"),
+        # Not "Language": the header's switcher is named that on the same page.
+        label=_("Your language"),
         choices=[("", _("The one my browser asks for")), *settings.OFFERED_LANGUAGES],
         required=False,
         initial=initial,

@@ -272,6 +272,7 @@ def invitation_accept(request, token: str):
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
+            # Kept even when left at the browser's: emails have no browser to ask.
             if "language" in data:
                 services.user_language_set(user=member.user, language=data["language"])
                 # The welcome below is in their language already.

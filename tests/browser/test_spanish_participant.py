@@ -232,7 +232,7 @@ def test_a_spanish_speaker_meets_no_english_from_joining_to_her_check_in(new_con
     rosa.goto(link.group(0))
     expect(rosa.get_by_role("heading", level=1)).to_have_text("Unirse a Intercambio Confianza")
     # The form's question (the header's switcher has the same name, and says Spanish too).
-    language = rosa.locator("form.stack-form").get_by_label("Idioma", exact=True)
+    language = rosa.locator("form.stack-form").get_by_label("Su idioma", exact=True)
     expect(language).to_have_value("es")
     expect(rosa.locator("#site-language option:checked")).to_have_text("Español")
     expect(language.locator("option:checked")).to_have_text("Español")
