@@ -24,6 +24,8 @@ import { gettext, interpolate, ngettext } from "./i18n.js";
 
 const COOKIE = "tz";
 const ZONE_NAME = /^[A-Za-z0-9_+\-\/]{1,64}$/;
+// How long typing must pause before the search box's count is said.
+const SAY_AFTER_MS = 500;
 
 /** The zone the browser reports, or "" when it reports none. */
 export function browserTimeZone() {
@@ -142,17 +144,26 @@ function addSearch(select, doc) {
     }
   }
 
+  // The count is a polite live region: it is said once typing pauses, not at every key.
+  let pause = null;
+  function say(text) {
+    clearTimeout(pause);
+    pause = setTimeout(() => {
+      count.textContent = text;
+    }, SAY_AFTER_MS);
+  }
+
   function filter() {
     const query = input.value;
     if (!normalise(query)) {
       show(new Set(all));
-      count.textContent = "";
+      say("");
       return;
     }
     const found = all.filter((o) => matches(searchText.get(o), query));
     if (!found.length) {
       show(new Set(all));
-      count.textContent = interpolate(gettext("No zone matches “%(query)s”; the whole list is shown."), { query: query.trim() }, true);
+      say(interpolate(gettext("No zone matches “%(query)s”; the whole list is shown."), { query: query.trim() }, true));
       return;
     }
     const chosen = select.value;
@@ -161,14 +172,15 @@ function addSearch(select, doc) {
       select.value = found[0].value;
       select.dispatchEvent(new Event("change", { bubbles: true }));
     }
-    count.textContent =
+    say(
       found.length === 1
         ? interpolate(gettext("1 zone matches: %(zone)s, now chosen."), { zone: found[0].textContent }, true)
         : interpolate(
             ngettext("%(n)s zone matches; %(zone)s is chosen.", "%(n)s zones match; %(zone)s is chosen.", found.length),
             { n: found.length, zone: optionLabel(select, select.value) },
             true,
-          );
+          ),
+    );
   }
 
   input.addEventListener("input", filter);
