@@ -5,14 +5,17 @@ the live room runs from it and the archive shows what was planned.
 """
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.dates import format_when
+from core.fields import zone_label
 from exchanges.models import Meeting
-from exchanges.services import aware_to_local, localise_pair
+from exchanges.services import localise_pair
 from participants.models import Member
 from participants.permissions import require_manager
 
@@ -35,9 +38,9 @@ def _check_session_times(
         overlapping = overlapping.exclude(pk=exclude_pk)
     clash = overlapping.first()
     if clash is not None:
-        start = aware_to_local(clash.planned_start, meeting.time_zone)
-        end = aware_to_local(clash.planned_end, meeting.time_zone)
-        during = f"{start:%H:%M}–{end:%H:%M} {meeting.time_zone}"
+        zone = zoneinfo.ZoneInfo(meeting.time_zone)
+        start, end = clash.planned_start.astimezone(zone), clash.planned_end.astimezone(zone)
+        during = f"{format_when(start, 'time')}–{format_when(end, 'time')} {zone_label(meeting.time_zone)}"
         raise ValidationError(
             {
                 "starts_local": _("This overlaps “%(title)s” (%(during)s). Sessions run one at a time.")
@@ -153,7 +156,7 @@ def session_phases_replace(
             raise ValidationError(
                 {"phases": _("Phase %(position)s must last at least one minute.") % {"position": position}}
             )
-    total = sum(minutes for _, minutes in cleaned)
+    total = sum(minutes for _title, minutes in cleaned)
     length = int((session.planned_end - session.planned_start).total_seconds() // 60)
     if total > length:
         raise ValidationError(

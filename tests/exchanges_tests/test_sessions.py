@@ -199,3 +199,23 @@ def test_agenda_row_errors_are_announced_with_their_input(client, facilitator, m
     assert 'id="id_phases-0-planned_minutes_error"' in body
     start = body.index('id="id_phases-0-planned_minutes_error"')
     assert "How many minutes does this phase take?" in body[start : start + 200]
+
+
+def test_a_clashing_session_is_named_with_its_hours_in_the_meetings_zone(facilitator, meeting, session):
+    """The refusal says when the other session runs, in the meeting's zone and named as pages name it."""
+    from django.utils import translation
+
+    from core.fields import zone_label
+
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
+        services.dialogue_session_create(
+            member=facilitator,
+            meeting=meeting,
+            title="Overlapping",
+            question="Why now?",
+            starts_local=dt.datetime(2030, 3, 7, 11),
+            ends_local=dt.datetime(2030, 3, 7, 13),
+        )
+    assert refused.value.message_dict["starts_local"] == [
+        f"This overlaps “Morning session” (09:00–12:00 {zone_label('America/New_York')}). Sessions run one at a time."
+    ]
