@@ -334,7 +334,7 @@ def _checkin_data(check_in: CheckIn | None) -> dict | None:
 
 
 def _is_placeholder_email(email: str) -> bool:
-    local, _, domain = (email or "").partition("@")
+    local, _at, domain = (email or "").partition("@")
     return domain == _PLACEHOLDER_DOMAIN and (local == _PLACEHOLDER_LOCAL or local.startswith(_PLACEHOLDER_LOCAL + "+"))
 
 

@@ -47,7 +47,8 @@ def meeting_reminders(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     )
                 except ValidationError as error:
                     # The form asks for the offset as an amount and a unit: say it beside the amount.
-                    form_add_service_errors(form, ValidationError({"amount": error.message_dict["minutes_before"]}))
+                    about_offset = error.message_dict.get("minutes_before") if hasattr(error, "error_dict") else None
+                    form_add_service_errors(form, ValidationError({"amount": about_offset}) if about_offset else error)
                 else:
                     messages.success(
                         request, _("Reminder %(offset)s before the meeting saved.") % {"offset": offset_label(minutes)}
