@@ -51,10 +51,16 @@ def archived_session_get_for_user(
         review = getattr(session, "archive_review", None)
         if review is None or not review.is_published:
             raise Http404("This session's archive is not published.")
-        if not permissions.holds_archive(member):
-            if not member_was_in_session(session, member):
-                raise Http404("No such session.")
+        require_archive_reader(session, member)
     return session, member
+
+
+def require_archive_reader(session: DialogueSession, member: Member) -> None:
+    """404 unless ``member`` may read the session's archive: they hold the
+    exchange's archive, or they were in the session. The one rule, for the
+    published archive and the page that says when it will be."""
+    if not permissions.holds_archive(member) and not member_was_in_session(session, member):
+        raise Http404("No such session.")
 
 
 def member_was_in_session(session: DialogueSession, member: Member) -> bool:

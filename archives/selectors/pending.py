@@ -20,9 +20,8 @@ from django.utils import timezone
 from participants.models import Member, User
 from sessions.models import DialogueSession
 
-from .. import permissions
 from ..models import ArchiveReview
-from .access import archive_review_get, archived_session_get_for_user, member_was_in_session
+from .access import archive_review_get, archived_session_get_for_user, require_archive_reader
 
 
 @dataclass
@@ -46,9 +45,7 @@ def pending_archive_get_for_user(*, session_id: int, user: User | AnonymousUser)
     review = archive_review_get(session)
     if review is not None and review.is_published:
         raise Http404("No such session.")
-    if not permissions.holds_archive(member):
-        if not member_was_in_session(session, member):
-            raise Http404("No such session.")
+    require_archive_reader(session, member)
     if review is not None:
         ends_at: dt.datetime | None = review.closes_at
     elif session.state == DialogueSession.State.CLOSED and session.closed_at is not None:
