@@ -92,7 +92,7 @@ def _room_context(request: HttpRequest, *, session: DialogueSession, member: Mem
         "session": session,
         "member": member,
         "exchange": session.meeting.exchange,
-        "phases": session.phases.all(),
+        "phases": list(session.phases.all()),  # read once: the agenda and the console both list it
         "prompts": session.prompt_list,
         "attribution_choices": Attribution.choices,
         "contribution_kinds": Contribution.Kind.choices,
