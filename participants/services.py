@@ -201,18 +201,25 @@ def invitation_create(
     return _invitations_save(member=member, exchange=exchange, drafts=[draft])[0]
 
 
-def _stakeholder_role_parse(text: str) -> str | None:
+def _stakeholder_role_names() -> dict[str, str]:
+    """Every way a pasted row may name a role, lowercase: its value, its English
+    label and its label in the reader's language (for ``_stakeholder_role_parse``)."""
+    names: dict[str, str] = {}
+    with translation.override("en"):
+        english = [(value, str(label)) for value, label in StakeholderRole.choices]
+    for (value, label), (_value, in_english) in zip(StakeholderRole.choices, english, strict=True):
+        for name in (value.replace("_", " "), str(label), in_english):
+            names.setdefault(name.lower(), value)
+    return names
+
+
+def _stakeholder_role_parse(text: str, names: dict[str, str]) -> str | None:
     """Accept a role by its label ("Law enforcement", or the label in the reader's
     language) or its value ("law_enforcement")."""
     wanted = " ".join(text.replace("_", " ").replace("-", " ").lower().split())
     if not wanted:
         return StakeholderRole.OTHER
-    with translation.override("en"):
-        english = {value: str(label).lower() for value, label in StakeholderRole.choices}
-    for value, label in StakeholderRole.choices:
-        if wanted in (value.replace("_", " "), str(label).lower(), english[value]):
-            return value
-    return None
+    return names.get(wanted)
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -234,6 +241,7 @@ def invitations_create_bulk(*, member: Member, exchange: Exchange, text: str, la
     if language and offered_language(language) != language:
         raise ValidationError({"language": _("That language is not offered.")})
     teams = {t.community_name.strip().lower(): t for t in exchange.teams.all()}
+    role_names = _stakeholder_role_names()
     errors: list[ValidationError] = []
     rows: list[tuple[int, _InvitationDraft]] = []
     seen: dict[str, int] = {}
@@ -283,7 +291,7 @@ def invitations_create_bulk(*, member: Member, exchange: Exchange, text: str, la
             if team is None:
                 bad(_("no team called “%(team)s” in this exchange.") % {"team": team_name})
                 row_ok = False
-        role = _stakeholder_role_parse(role_text)
+        role = _stakeholder_role_parse(role_text, role_names)
         if role is None:
             bad(_("“%(role)s” is not a stakeholder role.") % {"role": role_text})
             row_ok = False
