@@ -4,8 +4,10 @@ A page shows each time converted to the zone of the person reading it (the
 templates name the zone beside the time). Whose zone that is:
 
 - a signed-in member: the zone they gave in their membership of the exchange
-  the address names (``exchange_id``), else in the membership they joined
-  most recently, so the choice never depends on the order rows come back;
+  the address is about (its ``exchange_id``, or the exchange of its meeting,
+  session, theme or commitment: ``EXCHANGE_LOOKUPS``), else in the membership
+  they joined most recently, so the choice never depends on the order rows
+  come back;
 - anyone else (and an account with no membership yet): the zone their
   browser reported in the ``tz`` cookie, which ``static/js/timezone.js`` sets
   on every page;
@@ -46,13 +48,33 @@ def visitor_time_zone(request: HttpRequest) -> zoneinfo.ZoneInfo:
     return _zone(request.COOKIES.get(TIME_ZONE_COOKIE)) or zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-def member_time_zone(user: Any, *, exchange_id: int | None = None) -> zoneinfo.ZoneInfo | None:
-    """The zone of a signed-in person's membership (see the module's docstring), in one query."""
-    rows = list(user.memberships.order_by("-joined_at", "-pk").values_list("exchange_id", "time_zone"))
-    if not rows:
-        return None
-    chosen = next((zone for exchange, zone in rows if exchange == exchange_id), rows[0][1])
-    return _zone(chosen)
+# How a membership reaches the exchange an address is about, by the address's
+# keyword: lookups through the models' relations, so that this module, below
+# every app, imports none of their models.
+EXCHANGE_LOOKUPS = {
+    "exchange_id": "exchange_id",
+    "meeting_id": "exchange__meetings",
+    "session_id": "exchange__meetings__sessions",
+    "theme_id": "exchange__themes",
+    "commitment_id": "exchange__members__commitments",
+}
+
+
+def member_time_zone(user: Any, *, about: dict[str, Any] | None = None) -> zoneinfo.ZoneInfo | None:
+    """The zone of a signed-in person's membership (see the module's docstring).
+
+    ``about`` is the address's keywords. One query when the person is a member
+    of the exchange it is about, or when it is about none; two otherwise.
+    """
+    memberships = user.memberships.order_by("-joined_at", "-pk")
+    about = about or {}
+    key = next((k for k in EXCHANGE_LOOKUPS if isinstance(about.get(k), int)), None)
+    if key is not None:
+        zone = memberships.filter(**{EXCHANGE_LOOKUPS[key]: about[key]}).values_list("time_zone", flat=True).first()
+        if zone:
+            return _zone(zone)
+    latest = memberships.values_list("time_zone", flat=True).first()
+    return _zone(latest) if latest else None
 
 
 class ReaderTimeZoneMiddleware:
@@ -71,12 +93,11 @@ class ReaderTimeZoneMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: dict[str, Any]
     ) -> None:
-        """Only here is the address's ``exchange_id`` known; a signed-in reader's zone is chosen now."""
+        """Only here is what the address is about known; a signed-in reader's zone is chosen now."""
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        exchange_id = view_kwargs.get("exchange_id")
-        zone = member_time_zone(user, exchange_id=exchange_id if isinstance(exchange_id, int) else None)
+        zone = member_time_zone(user, about=view_kwargs)
         if zone is not None:
             timezone.activate(zone)
         return None

@@ -237,3 +237,22 @@ def test_invitation_email_in_an_exchange_far_from_utc():
     )
     assert invitation_email_send(invitation_id=invitation.pk)
     assert "Monday 11 January 2027, 09:00 NZDT (Pacific/Auckland time)" in mail.outbox[-1].body
+
+
+def test_an_address_about_a_meeting_or_session_reads_in_that_exchanges_zone():
+    """Meeting, session, theme and check-in pages are in the zone of the exchange
+    they belong to, not of whichever membership came last."""
+    from sessions.models import Theme
+    from tests.factories import DialogueSessionFactory, MeetingFactory
+
+    older = MemberFactory(time_zone="Europe/London")
+    MemberFactory(user=older.user, time_zone="Asia/Tokyo")
+    Member.objects.filter(pk=older.pk).update(joined_at=timezone.now() - dt.timedelta(days=30))
+    meeting = MeetingFactory(exchange=older.exchange)
+    session = DialogueSessionFactory(meeting=meeting)
+    theme = Theme.objects.create(exchange=older.exchange, name="Trust")
+    for about in ({"meeting_id": meeting.pk}, {"session_id": session.pk}, {"theme_id": theme.pk}):
+        assert _zone_during(_request(older.user), about) == "Europe/London", about
+    # An address about an exchange the person is not in: their latest membership's.
+    stranger = MeetingFactory()
+    assert _zone_during(_request(older.user), {"meeting_id": stranger.pk}) == "Asia/Tokyo"
