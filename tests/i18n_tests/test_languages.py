@@ -113,21 +113,22 @@ def test_the_language_can_be_changed_with_ones_details(client, world):
     assert member.user.language == "es"
 
 
-def _languages_rendered(monkeypatch) -> list[str]:
+def _email_languages(monkeypatch, module) -> list[str]:
+    """The active language each time ``module`` renders an email template."""
     seen: list[str] = []
-    real = reminder_emails.render_to_string
+    real = module.render_to_string
 
     def spy(*args, **kwargs):
         seen.append(translation.get_language())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(reminder_emails, "render_to_string", spy)
+    monkeypatch.setattr(module, "render_to_string", spy)
     return seen
 
 
 @override_settings(OFFERED_LANGUAGES=BOTH)
 def test_a_reminder_is_written_in_its_recipients_language(world, monkeypatch):
-    seen = _languages_rendered(monkeypatch)
+    seen = _email_languages(monkeypatch, reminder_emails)
     world.reminder.member.user.language = "es"
     world.reminder.member.user.save()
     reminder_emails.reminder_email_build(Reminder.objects.get(pk=world.reminder.pk), now=world.meeting.starts_at)
@@ -137,7 +138,7 @@ def test_a_reminder_is_written_in_its_recipients_language(world, monkeypatch):
 
 @override_settings(OFFERED_LANGUAGES=[("en", "English")])
 def test_a_reminder_falls_back_to_the_sites_language_when_the_persons_is_not_offered(world, monkeypatch):
-    seen = _languages_rendered(monkeypatch)
+    seen = _email_languages(monkeypatch, reminder_emails)
     world.reminder.member.user.language = "es"
     world.reminder.member.user.save()
     reminder_emails.reminder_email_build(Reminder.objects.get(pk=world.reminder.pk), now=world.meeting.starts_at)
@@ -146,14 +147,7 @@ def test_a_reminder_falls_back_to_the_sites_language_when_the_persons_is_not_off
 
 @override_settings(OFFERED_LANGUAGES=BOTH)
 def test_an_invitation_is_written_in_the_sites_language(world, monkeypatch):
-    seen: list[str] = []
-    real = participant_emails.render_to_string
-
-    def spy(*args, **kwargs):
-        seen.append(translation.get_language())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(participant_emails, "render_to_string", spy)
+    seen = _email_languages(monkeypatch, participant_emails)
     with translation.override("es"):
         assert participant_emails.invitation_email_send(invitation_id=world.invitation.pk)
     assert set(seen) == {settings.LANGUAGE_CODE}
@@ -189,18 +183,6 @@ def test_ones_details_offer_following_the_browser_and_can_go_back_to_it(client, 
     assert client.post(url, {**data, "language": "fr"}).status_code == 200  # not offered: refused
     member.user.refresh_from_db()
     assert member.user.language == ""
-
-
-def _email_languages(monkeypatch, module) -> list[str]:
-    seen: list[str] = []
-    real = module.render_to_string
-
-    def spy(*args, **kwargs):
-        seen.append(translation.get_language())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, "render_to_string", spy)
-    return seen
 
 
 @override_settings(OFFERED_LANGUAGES=BOTH)
