@@ -396,6 +396,7 @@ def _more_world(world) -> None:
 def _rendered_without_a_route(live_server_url: str) -> dict[str, str]:
     """Pages no URL leads to on purpose: the server error page and the too-many-attempts page."""
     from django.test import RequestFactory
+    from django.views.csrf import csrf_failure
     from django.views.defaults import server_error
 
     from participants.views import rate_limited
@@ -404,6 +405,7 @@ def _rendered_without_a_route(live_server_url: str) -> dict[str, str]:
     return {
         "the server error page (500)": server_error(request).content.decode(),
         "the too-many-attempts page (429)": rate_limited(request).content.decode(),
+        "the form-not-sent page (403, CSRF)": csrf_failure(request).content.decode(),
     }
 
 

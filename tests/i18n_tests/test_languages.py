@@ -313,3 +313,19 @@ def test_a_facilitator_writes_a_newcomers_invitation_in_spanish(
     ) == {"es"}
     assert client.post(bulk, {"rows": "Lu Wu, lu@example.org", "language": "fr"}).status_code == 200
     assert not Invitation.objects.filter(email="lu@example.org").exists()
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_a_form_refused_for_its_missing_cookie_explains_itself_in_the_readers_language():
+    """Django's CSRF refusal is the product's own page, in the reader's language, saying nothing was saved."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("language_set"), {"language": "es"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 403
+    body = response.content.decode()
+    with translation.override("es"):
+        heading = translation.gettext("The form could not be sent")
+    assert heading != "The form could not be sent"
+    assert '<html lang="es">' in body and heading in body
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
