@@ -115,15 +115,20 @@ def offered_language(code: str | None) -> str | None:
     return base if base in offered else None
 
 
-def accepted_language(header: str) -> str:
-    """The first offered language in an ``Accept-Language`` header, else the default."""
+def asked_language(header: str) -> str | None:
+    """The first offered language in an ``Accept-Language`` header, or None if it asks for none."""
     for accept_lang, _quality in trans_real.parse_accept_lang_header(header or ""):
         if accept_lang == "*":
             break
         chosen = offered_language(accept_lang)
         if chosen:
             return chosen
-    return settings.LANGUAGE_CODE
+    return None
+
+
+def accepted_language(header: str) -> str:
+    """The first offered language in an ``Accept-Language`` header, else the default."""
+    return asked_language(header) or settings.LANGUAGE_CODE
 
 
 def browser_language(request: HttpRequest) -> str:

@@ -27,7 +27,7 @@ from django_ratelimit.decorators import ratelimit
 
 from core.fields import time_zone_canonical
 from core.forms import form_add_service_errors
-from core.middleware import browser_language, offered_language
+from core.middleware import asked_language, browser_language, offered_language
 from core.selectors import member_get_or_404
 
 from . import selectors, services
@@ -251,8 +251,7 @@ def invitation_accept(request, token: str):
     form = AcceptInvitationForm(
         request.POST or None,
         needs_password=account is None,
-        # Their own earlier choice if they have an account, else what the browser asks for.
-        language=offered_language(account.language if account is not None else "") or browser_language(request),
+        language=_joining_language(request, invitation, account),
         initial={"display_name": invitation.name, "time_zone": time_zone_canonical(exchange.time_zone)},
     )
     if request.method == "POST" and form.is_valid():
@@ -272,7 +271,8 @@ def invitation_accept(request, token: str):
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
-            # Kept even when left at the browser's: emails have no browser to ask.
+            # Kept even when left as it started (emails have no browser to ask),
+            # unless "The one my browser asks for" (blank) is chosen.
             if "language" in data:
                 services.user_language_set(user=member.user, language=data["language"])
                 # The welcome below is in their language already.
@@ -286,6 +286,23 @@ def invitation_accept(request, token: str):
             return redirect("exchange_detail", exchange_id=exchange.pk)
     context = {"invitation": invitation, "exchange": exchange, "form": form, "has_account": account is not None}
     return render(request, "participants/invitation_accept.html", context)
+
+
+def _joining_language(request, invitation, account) -> str:
+    """Where the joining page's language question starts (docs/languages.md).
+
+    An account's own choice, blank ("the one my browser asks for") included;
+    for a newcomer, what their browser asks for if it asks for a language
+    offered, else the language their inviter wrote the invitation in, else
+    the site's.
+    """
+    if account is not None:
+        return offered_language(account.language) or ""
+    return (
+        asked_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+        or offered_language(invitation.language)
+        or settings.LANGUAGE_CODE
+    )
 
 
 @login_required

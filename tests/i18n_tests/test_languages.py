@@ -216,7 +216,9 @@ def test_the_calendar_feed_is_in_its_owners_language_whoever_fetches_it(client, 
     assert "Common Ground meetings" in client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     user.language = "es"
     user.save()
-    assert spanish in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert spanish in response.content.decode()
+    assert response["Content-Language"] == "es"  # the owner's, not the fetcher's
 
 
 @override_settings(OFFERED_LANGUAGES=BOTH)
@@ -328,4 +330,17 @@ def test_a_form_refused_for_its_missing_cookie_explains_itself_in_the_readers_la
         heading = translation.gettext("The form could not be sent")
     assert heading != "The form could not be sent"
     assert '<html lang="es">' in body and heading in body
-    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+@override_settings(OFFERED_LANGUAGES=BOTH)
+def test_the_joining_question_starts_from_the_browser_else_the_invitations_language(client, world):
+    """A newcomer whose browser asks for no offered language starts at the language
+    they were invited in; one who left theirs to the browser stays so."""
+    world.invitation.language = "es"
+    world.invitation.save()
+    url = reverse("invitation_accept", args=[invitation_token(world.invitation)])
+    assert '<option value="es" selected>' in client.get(url, HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
+    assert '<option value="en" selected>' in client.get(url, HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    account = User.objects.create_user(email=world.invitation.email, password=PASSWORD, language="")
+    client.force_login(account)
+    assert '<option value="" selected>' in client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
