@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from exchanges.models import Exchange
 from participants.models import Member
 
 from .. import events, limits
@@ -23,6 +24,9 @@ def themes_ensure_defaults(*, exchange_id: int) -> None:
     default renamed or merged away is not brought back, nor written again in
     another facilitator's language beside the first.
     """
+    # Two first sessions opened at once, by facilitators in two languages, would
+    # both find none: the exchange's row is the lock (callers are atomic).
+    Exchange.objects.select_for_update().filter(pk=exchange_id).values_list("pk", flat=True).first()
     if Theme.objects.filter(exchange_id=exchange_id).exists():
         return
     Theme.objects.bulk_create(
