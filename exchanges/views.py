@@ -309,10 +309,12 @@ def calendar_feed(request, token: str):
     """The person's meetings for their calendar app; the secret in the address is the only key."""
     user = calendar_user_get(token=token)
     # A calendar app asks in no one's language: the feed is in its owner's.
-    with translation.override(offered_language(user.language) or settings.LANGUAGE_CODE):
+    language = offered_language(user.language) or settings.LANGUAGE_CODE
+    with translation.override(language):
         body = meetings_to_ical(selectors.meeting_list_for_calendar(user=user), name=_("Common Ground meetings"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="common-ground.ics"'
     response["Cache-Control"] = "private, no-cache"
     response["X-Robots-Tag"] = "noindex"
+    response["Content-Language"] = language  # the owner's, not the fetcher's
     return response

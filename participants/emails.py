@@ -44,7 +44,7 @@ def invitation_email_send(*, invitation_id: int) -> bool:
     # and names it. Templates convert each time to the active zone, so that
     # zone is what they must render under (a time converted beforehand would
     # be converted back to the server's zone by the ``date`` filter).
-    # The language: an existing account's, else the site's (``invitee_language``).
+    # The language: an existing account's choice, else the inviter's, else the site's (``invitee_language``).
     with (
         translation.override(invitee_language(invitation)),
         timezone.override(zoneinfo.ZoneInfo(invitation.exchange.time_zone)),

@@ -1,8 +1,10 @@
 """The emails an exchange sends between meetings, built from one ``Reminder`` row.
 
-Each message is rendered in its recipient's time zone and language (their
-``User.language`` when offered, else ``settings.LANGUAGE_CODE``: a task has no
-browser to ask; docs/languages.md), as plain text
+Each message is rendered in its recipient's time zone and language
+(``recipient_language``: their ``User.language`` when offered; an
+invitation's follow-up as its invitation, ``invitee_language``; else
+``settings.LANGUAGE_CODE``: a task has no browser to ask; docs/languages.md),
+as plain text
 with an HTML alternative. Emails to members carry a signed one-click
 unsubscribe link and the ``List-Unsubscribe`` headers mail clients use for
 their own unsubscribe button (RFC 8058). Meeting reminders carry the
