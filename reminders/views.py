@@ -47,8 +47,9 @@ def meeting_reminders(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     )
                 except ValidationError as error:
                     # The form asks for the offset as an amount and a unit: say it beside the amount.
-                    about_offset = error.message_dict.get("minutes_before") if hasattr(error, "error_dict") else None
-                    form_add_service_errors(form, ValidationError({"amount": about_offset}) if about_offset else error)
+                    if hasattr(error, "error_dict") and "minutes_before" in error.error_dict:
+                        error.error_dict["amount"] = error.error_dict.pop("minutes_before")
+                    form_add_service_errors(form, error)
                 else:
                     messages.success(
                         request, _("Reminder %(offset)s before the meeting saved.") % {"offset": offset_label(minutes)}
