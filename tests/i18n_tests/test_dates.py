@@ -31,6 +31,22 @@ def test_english_shapes(shape: str, expected: str) -> None:
         assert format_when(WHEN, shape) == expected
 
 
+@pytest.mark.parametrize(
+    ("shape", "expected"),
+    [
+        ("long", "lunes 2 de marzo de 2026, 14:05 EST"),
+        ("day", "lunes 2 de marzo"),
+        ("medium", "2 de marzo de 2026, 14:05 EST"),
+        ("date_in_sentence", "2 de marzo de 2026"),
+        ("time_zone", "14:05 EST"),
+    ],
+)
+def test_spanish_shapes_give_spanish_word_order(shape: str, expected: str) -> None:
+    """The catalog's formats: a letter left unescaped ("de" as d-e) would print a day and a zone."""
+    with translation.override("es"):
+        assert format_when(WHEN, shape) == expected
+
+
 def test_every_shape_formats_a_datetime() -> None:
     with translation.override("en"):
         for shape in FORMATS:

@@ -242,6 +242,7 @@ def test_invitation_email_in_an_exchange_far_from_utc():
 def test_an_address_about_a_meeting_or_session_reads_in_that_exchanges_zone():
     """Meeting, session, theme and check-in pages are in the zone of the exchange
     they belong to, not of whichever membership came last."""
+    from participants.models import Commitment
     from sessions.models import Theme
     from tests.factories import DialogueSessionFactory, MeetingFactory
 
@@ -251,7 +252,14 @@ def test_an_address_about_a_meeting_or_session_reads_in_that_exchanges_zone():
     meeting = MeetingFactory(exchange=older.exchange)
     session = DialogueSessionFactory(meeting=meeting)
     theme = Theme.objects.create(exchange=older.exchange, name="Trust")
-    for about in ({"meeting_id": meeting.pk}, {"session_id": session.pk}, {"theme_id": theme.pk}):
+    commitment = Commitment.objects.create(member=older, session=session, text="Hold a listening session.")
+    for about in (
+        {"exchange_id": older.exchange_id},
+        {"meeting_id": meeting.pk},
+        {"session_id": session.pk},
+        {"theme_id": theme.pk},
+        {"commitment_id": commitment.pk},
+    ):
         assert _zone_during(_request(older.user), about) == "Europe/London", about
     # An address about an exchange the person is not in: their latest membership's.
     stranger = MeetingFactory()
