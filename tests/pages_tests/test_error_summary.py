@@ -149,7 +149,7 @@ def test_a_refusal_after_a_redirect_is_a_summary_too(client, facilitator, exchan
     their refusal as the summary on the page they return to."""
     client.force_login(facilitator.user)
     response = client.post(reverse("archive_themes", args=[exchange.pk]), {"action": "create", "name": ""}, follow=True)
-    assert_error_summary(response, expect="A theme name has", title=False)
+    assert_error_summary(response, expect="A theme name has")
     assert 'class="messages"' not in response.content.decode()
 
 
