@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from tests.browser.conftest import login, nu_check, serious_axe_violations
 from tests.conftest import nu_checker_missing
-from tests.factories import MemberFactory
+from tests.factories import DialogueSessionFactory, MemberFactory, PhaseFactory
 
 pytestmark = pytest.mark.browser
 
@@ -159,6 +159,10 @@ VISITS = [
     Visit("session_console", FAC, room=True),  # scheduled: the button that opens it
     Visit("session_console", FAC, objects={"session_id": "archived_session"}, room=True),  # closed
     Visit("session_projector", FAC, objects={"session_id": "open_session"}, room=True),
+    # Paused, in quiet reflection: the room's held and timed states.
+    Visit("session_room", PART, objects={"session_id": "quiet_session"}, room=True),
+    Visit("session_console", FAC, objects={"session_id": "quiet_session"}, room=True),
+    Visit("session_projector", FAC, objects={"session_id": "quiet_session"}, room=True),
     Visit("session_room", PART, objects={"session_id": "open_session"}, room=True, phone=True),
     Visit("session_console", FAC, objects={"session_id": "open_session"}, room=True, phone=True),
     Visit("meeting_detail", PART, phone=True),
@@ -198,6 +202,7 @@ PARAMETERS: dict[str, Callable] = {
     "session_id": lambda w: w.session.pk,
     "open_session": lambda w: w.open_session.pk,
     "archived_session": lambda w: w.archived_session.pk,
+    "quiet_session": lambda w: w.quiet_session.pk,
     "review_session": lambda w: w.review_session.pk,
     "invitation_id": lambda w: w.invitation.pk,
     "member_id": lambda w: w.members["participant"].pk,
@@ -287,6 +292,13 @@ def _lively_room(world) -> None:
         session_id=world.open_session.pk, member=fac, order="arranged", member_ids=[participant.pk, second.pk]
     )
     room.pause_request(session_id=world.open_session.pk, member=second)
+
+    # A second open session, paused in the middle of a quiet reflection.
+    world.quiet_session = DialogueSessionFactory(meeting=world.next_meeting, title="Quiet session")
+    PhaseFactory(session=world.quiet_session, order=1, title="Quiet", planned_minutes=20)
+    room.session_open(session_id=world.quiet_session.pk, member=fac)
+    room.reflection_start(session_id=world.quiet_session.pk, member=fac, seconds=600)
+    room.room_pause(session_id=world.quiet_session.pk, member=fac)
 
 
 def _emails(world, folder: str) -> list[str]:
