@@ -411,8 +411,15 @@ def test_a_spanish_facilitator_and_an_english_participant_each_read_the_room_in_
     expect(own_words(marta, his)).to_have_attribute("lang", "en")
     expect(own_words(marta, hers)).to_have_attribute("lang", "es")
     expect(own_words(ben, his)).to_have_attribute("lang", "en")
+    # Words in another language than one's page: said beside them, and marked so.
+    quoted = "As the chief said: trust is earned in drops."
+    expect(marta.get_by_label("Escrito en")).to_have_value("es")  # the page's, until changed
+    marta.get_by_label("Escrito en").select_option("en")
+    marta.get_by_label("Su intervención", exact=True).fill(quoted)
+    marta.get_by_role("button", name="Compartir", exact=True).click()
+    expect(own_words(ben, quoted)).to_have_attribute("lang", "en")
     languages = dict(Contribution.objects.filter(session=session).values_list("text", "language"))
-    assert languages == {hers: "es", his: "en"}
+    assert languages == {hers: "es", his: "en", quoted: "en"}
 
     # A refused action is explained in each person's own language, on the socket and on screen.
     mine = Contribution.objects.get(session=session, text=hers).pk

@@ -699,3 +699,19 @@ test("signout.js reads who the page was rendered for from <body>, and leaves key
 function ownKeysOf(storage) {
   return [...storage.map.keys()].filter((k) => k.startsWith("cg.")).sort();
 }
+
+test("the language chosen beside the words goes with them; without a choice, none is guessed here", async () => {
+  store.clear();
+  const { ctx, sent, byId } = composerPage();
+  composer.init(ctx);
+  byId("compose-text").value = "Sin elección.";
+  byId("compose-form").requestSubmit();
+  await Promise.resolve();
+  assert.equal(sent[0].lang, undefined); // the page's language is added by the room (room.js)
+  byId("compose-lang").value = "es";
+  byId("compose-text").value = "La confianza vuelve despacio.";
+  byId("compose-form").requestSubmit();
+  await Promise.resolve();
+  assert.equal(sent[1].lang, "es");
+  delete globalThis.document;
+});

@@ -22,8 +22,10 @@ export function init(ctx) {
     setText("capture-error", "");
     // Never cut: the words stay in the box until they are shortened.
     if (refuseOverLimit(box, ctx.limits.text, (message) => setText("capture-error", message), { verb: VERB })) return;
+    // The language the speaker spoke in, only if the scribe said (never the scribe's page's).
+    const lang = byId("capture-lang")?.value || undefined;
     ctx.sendDurable(
-      { type: "capture", speaker_member_id: Number(speaker), text: words, kind: "story", reply_to: null, consent: null },
+      { type: "capture", speaker_member_id: Number(speaker), text: words, kind: "story", reply_to: null, consent: null, lang },
       "capture-error",
     );
     box.value = "";

@@ -238,8 +238,10 @@ async function submitContribution(ctx) {
     if (ctx.wordsGone || !box.value.trim() || byId("compose-attribution").value !== "off_record") return;
   }
   const words = box.value.trim();
+  // The language chosen beside the words, if the page offers a choice (else the page's, room.js).
+  const lang = byId("compose-lang")?.value || undefined;
   const sent = ctx.sendDurable(
-    { type: "contribute", text: words, kind: byId("compose-kind").value, consent, reply_to: ctx.ui.replyTo },
+    { type: "contribute", text: words, kind: byId("compose-kind").value, consent, reply_to: ctx.ui.replyTo, lang },
     "compose-error",
   );
   // Kept on the device until the server acknowledges it (onAck), not before.
