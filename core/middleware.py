@@ -115,6 +115,11 @@ def offered_language(code: str | None) -> str | None:
     return base if base in offered else None
 
 
+def language_choice() -> bool:
+    """Whether people choose a language at all: only when more than one is offered."""
+    return len(settings.OFFERED_LANGUAGES) > 1
+
+
 def asked_language(header: str) -> str | None:
     """The first offered language in an ``Accept-Language`` header, or None if it asks for none."""
     for accept_lang, _quality in trans_real.parse_accept_lang_header(header or ""):
@@ -168,7 +173,7 @@ class ReaderLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if len(settings.OFFERED_LANGUAGES) > 1:
+        if language_choice():
             language = reader_language(request)
         else:
             language = settings.LANGUAGE_CODE
@@ -186,4 +191,4 @@ class ReaderLanguageMiddleware:
 
 def languages(request: HttpRequest) -> dict[str, Any]:
     """Template context: the languages a person may choose (none shown unless more than one)."""
-    return {"OFFERED_LANGUAGES": settings.OFFERED_LANGUAGES, "LANGUAGE_CHOICE": len(settings.OFFERED_LANGUAGES) > 1}
+    return {"OFFERED_LANGUAGES": settings.OFFERED_LANGUAGES, "LANGUAGE_CHOICE": language_choice()}

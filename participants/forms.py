@@ -16,6 +16,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import TimeZoneSelect, time_zone_choices
+from core.middleware import language_choice
 
 from .models import ExchangeRole, Member, StakeholderRole
 from .permissions import can_change_exchange_role, exchange_roles_offered, own_role_note
@@ -39,7 +40,7 @@ def language_field_add(form: forms.Form, *, initial: str) -> None:
     to ask, are in the site's language. On accepting an invitation it starts at
     the browser's language and is kept, so emails follow it too.
     """
-    if len(settings.OFFERED_LANGUAGES) < 2:
+    if not language_choice():
         return
     form.fields["language"] = forms.ChoiceField(
         # Not "Language": the header's switcher is named that on the same page.
@@ -53,7 +54,7 @@ def language_field_add(form: forms.Form, *, initial: str) -> None:
 
 def invitation_language_field_add(form: forms.Form) -> None:
     """The language of an invitation's emails, when more than one is offered (docs/languages.md)."""
-    if len(settings.OFFERED_LANGUAGES) < 2:
+    if not language_choice():
         return
     form.fields["language"] = forms.ChoiceField(
         label=_("Language of the invitation email"),
