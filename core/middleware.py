@@ -115,6 +115,12 @@ def offered_language(code: str | None) -> str | None:
     return base if base in offered else None
 
 
+def own_language(user: Any) -> str:
+    """A person's language where no browser asks (emails, tasks, the calendar feed):
+    their own choice if offered, else the site's."""
+    return offered_language(getattr(user, "language", "")) or settings.LANGUAGE_CODE
+
+
 def language_choice() -> bool:
     """Whether people choose a language at all: only when more than one is offered."""
     return len(settings.OFFERED_LANGUAGES) > 1

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import form_add_service_errors
-from core.middleware import offered_language
+from core.middleware import own_language
 from participants.models import ExchangeRole
 from participants.permissions import (
     can_manage_exchange,
@@ -309,7 +309,7 @@ def calendar_feed(request, token: str):
     """The person's meetings for their calendar app; the secret in the address is the only key."""
     user = calendar_user_get(token=token)
     # A calendar app asks in no one's language: the feed is in its owner's.
-    language = offered_language(user.language) or settings.LANGUAGE_CODE
+    language = own_language(user)
     with translation.override(language):
         body = meetings_to_ical(selectors.meeting_list_for_calendar(user=user), name=_("Common Ground meetings"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -29,7 +29,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from core.middleware import offered_language
+from core.middleware import own_language
 from exchanges.calendar import meetings_to_ical
 from exchanges.models import Meeting
 from participants.invitations import invitation_link
@@ -60,7 +60,7 @@ def recipient_language(row: Reminder) -> str:
     if row.member is None and row.invitation is not None:
         return invitee_language(row.invitation)
     user = row.member.user if row.member is not None else None
-    return offered_language(getattr(user, "language", "")) or settings.LANGUAGE_CODE
+    return own_language(user)
 
 
 def _in_recipient_language(
